@@ -1,0 +1,99 @@
+package org.postalfunds.client.ledger;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+
+/**
+ * One chaincode invocation: function, string arguments, optional transient data (kept off the
+ * ledger) and, for submits, the client-chosen request id that makes retries safe.
+ */
+public final class LedgerCall {
+    /** Bounds what one call may carry, so a bad caller cannot send megabytes through the gateway. */
+    public static final int MAX_ARGUMENTS = 32;
+    public static final int MAX_ARGUMENT_CHARS = 64 * 1024;
+
+    private final String function;
+    private final List<String> arguments;
+    private final Map<String, byte[]> transientData;
+    private final String requestId;
+
+    private LedgerCall(final String function, final List<String> arguments, final Map<String, byte[]> transientData,
+            final String requestId) {
+        this.function = function;
+        this.arguments = arguments;
+        this.transientData = transientData;
+        this.requestId = requestId;
+    }
+
+    /** A query: evaluated on one peer, never ordered. */
+    public static LedgerCall query(final String function, final String... arguments) {
+        return new LedgerCall(checkFunction(function), checkArguments(arguments), Map.of(), null);
+    }
+
+    /**
+     * A transaction. {@code requestId} must be the first chaincode argument as well: the chaincode keys
+     * idempotency on it, and this class keeps it at hand for error reports.
+     */
+    public static LedgerCall transaction(final String function, final String requestId, final String... arguments) {
+        Objects.requireNonNull(requestId, "requestId");
+        String[] withId = new String[arguments.length + 1];
+        withId[0] = requestId;
+        System.arraycopy(arguments, 0, withId, 1, arguments.length);
+        return new LedgerCall(checkFunction(function), checkArguments(withId), Map.of(), requestId);
+    }
+
+    /** The same call with transient data (e.g. a sealed payload for a private data collection). */
+    public LedgerCall withTransient(final Map<String, byte[]> data) {
+        Map<String, byte[]> copy = new TreeMap<>();
+        data.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
+        return new LedgerCall(function, arguments, Map.copyOf(copy), requestId);
+    }
+
+    public String function() {
+        return function;
+    }
+
+    public List<String> arguments() {
+        return arguments;
+    }
+
+    public Map<String, byte[]> transientData() {
+        Map<String, byte[]> copy = new TreeMap<>();
+        transientData.forEach((k, v) -> copy.put(k, v.clone()));
+        return copy;
+    }
+
+    public Optional<String> requestId() {
+        return Optional.ofNullable(requestId);
+    }
+
+    private static String checkFunction(final String function) {
+        Objects.requireNonNull(function, "function");
+        if (!function.matches("[A-Za-z][A-Za-z0-9_:]{0,63}")) {
+            throw new IllegalArgumentException("not a chaincode function name: '" + function + "'");
+        }
+        return function;
+    }
+
+    private static List<String> checkArguments(final String[] arguments) {
+        if (arguments.length > MAX_ARGUMENTS) {
+            throw new IllegalArgumentException("at most " + MAX_ARGUMENTS + " arguments, got " + arguments.length);
+        }
+        for (String argument : arguments) {
+            Objects.requireNonNull(argument, "argument");
+            if (argument.length() > MAX_ARGUMENT_CHARS) {
+                throw new IllegalArgumentException("argument longer than " + MAX_ARGUMENT_CHARS + " characters");
+            }
+        }
+        return List.copyOf(Arrays.asList(arguments));
+    }
+
+    @Override
+    public String toString() {
+        return function + arguments;
+    }
+}

@@ -1,0 +1,285 @@
+package org.postalfunds.client.ledger;
+
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.hyperledger.fabric.client.CallOption;
+import org.hyperledger.fabric.client.CommitStatusException;
+import org.hyperledger.fabric.client.Contract;
+import org.hyperledger.fabric.client.EndorseException;
+import org.hyperledger.fabric.client.Gateway;
+import org.hyperledger.fabric.client.GatewayException;
+import org.hyperledger.fabric.client.Hash;
+import org.hyperledger.fabric.client.Network;
+import org.hyperledger.fabric.client.Proposal;
+import org.hyperledger.fabric.client.Status;
+import org.hyperledger.fabric.client.SubmitException;
+import org.hyperledger.fabric.client.SubmittedTransaction;
+import org.hyperledger.fabric.client.identity.Identity;
+import org.hyperledger.fabric.client.identity.Signer;
+import org.hyperledger.fabric.protos.gateway.ErrorDetail;
+
+/**
+ * A connection to the postal ledger through one organisation's peer gateway, over TLS, as one
+ * identity. Submits wait for the commit status and are retried (same arguments, same request id) on
+ * read conflicts and on timeouts; refusals by the chaincode come back at once with its error code.
+ *
+ * <pre>{@code
+ * try (LedgerConnection ledger = LedgerConnection.builder()
+ *         .peerEndpoint("127.0.0.1:7070").tlsRootCertificate(caPem).serverName("peer0.mailer-a.postal.example")
+ *         .identity(identity).signer(bridgeSigner).connect()) {
+ *     byte[] outcome = ledger.submit(LedgerCall.transaction("RequestTransfer", requestId, ...));
+ * }
+ * }</pre>
+ */
+public final class LedgerConnection implements AutoCloseable {
+    /** Matches the peer's wording when the chaincode itself answered with an error. */
+    private static final Pattern CHAINCODE_RESPONSE = Pattern.compile("chaincode response (\\d+), (.*)", Pattern.DOTALL);
+    private static final Pattern ERROR_CODE = Pattern.compile("\\b([A-Z][A-Z0-9_]{2,})\\b");
+
+    private final ManagedChannel channel;
+    private final Gateway gateway;
+    private final Network network;
+    private final Contract contract;
+    private final RetryPolicy retryPolicy;
+    private final Set<String> errorCodes;
+
+    private LedgerConnection(final Builder builder) {
+        this.channel = openChannel(builder);
+        boolean connected = false;
+        try {
+            this.gateway = Gateway.newInstance()
+                    .identity(builder.identity)
+                    .signer(builder.signer)
+                    .hash(Hash.SHA256)
+                    .connection(channel)
+                    .evaluateOptions(CallOption.deadlineAfter(builder.queryTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .endorseOptions(CallOption.deadlineAfter(builder.endorseTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .submitOptions(CallOption.deadlineAfter(builder.submitTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .commitStatusOptions(CallOption.deadlineAfter(builder.commitTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .connect();
+            this.network = gateway.getNetwork(builder.channelName);
+            this.contract = network.getContract(builder.chaincodeName);
+            connected = true;
+        } finally {
+            if (!connected) {
+                channel.shutdownNow();
+            }
+        }
+        this.retryPolicy = builder.retryPolicy;
+        this.errorCodes = Set.copyOf(builder.errorCodes);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Endorses, orders and waits for the commit of a transaction; retried as the policy allows. */
+    public byte[] submit(final LedgerCall call) throws LedgerException {
+        if (call.requestId().isEmpty()) {
+            throw new IllegalArgumentException("a submitted call needs a request id so that a retry cannot move funds twice");
+        }
+        return Attempts.run(call, retryPolicy, duration -> Thread.sleep(duration.toMillis()), attempt -> submitOnce(call));
+    }
+
+    /** Evaluates a query on the gateway peer (never ordered); retried on transient failures only. */
+    public byte[] evaluate(final LedgerCall call) throws LedgerException {
+        return Attempts.run(call, retryPolicy, duration -> Thread.sleep(duration.toMillis()), attempt -> {
+            Proposal proposal = proposal(call);
+            try {
+                return proposal.evaluate();
+            } catch (GatewayException e) {
+                throw classify(e, proposal.getTransactionId(), false);
+            }
+        });
+    }
+
+    /** The channel, for event listening (chaincode events with checkpoints). */
+    public Network network() {
+        return network;
+    }
+
+    public String chaincodeName() {
+        return contract.getChaincodeName();
+    }
+
+    private byte[] submitOnce(final LedgerCall call) throws Attempts.AttemptFailure {
+        Proposal proposal = proposal(call);
+        String transactionId = proposal.getTransactionId();
+        try {
+            SubmittedTransaction submitted = proposal.endorse().submitAsync();
+            Status status = submitted.getStatus();
+            if (status.isSuccessful()) {
+                return submitted.getResult();
+            }
+            throw new Attempts.AttemptFailure(FailureKind.of(status.getCode()),
+                    "transaction " + transactionId + " was invalidated in block " + status.getBlockNumber() + ": " + status.getCode(),
+                    transactionId, null, null);
+        } catch (EndorseException | SubmitException | CommitStatusException e) {
+            throw classify(e, transactionId, true);
+        }
+    }
+
+    private Proposal proposal(final LedgerCall call) {
+        return contract.newProposal(call.function())
+                .addArguments(call.arguments().toArray(new String[0]))
+                .putAllTransient(call.transientData())
+                .build();
+    }
+
+    private Attempts.AttemptFailure classify(final GatewayException e, final String transactionId, final boolean submitting) {
+        String chaincodeMessage = null;
+        for (ErrorDetail detail : e.getDetails()) {
+            Matcher m = CHAINCODE_RESPONSE.matcher(detail.getMessage());
+            if (m.find()) {
+                chaincodeMessage = m.group(2);
+                break;
+            }
+        }
+        if (chaincodeMessage == null) {
+            Matcher m = CHAINCODE_RESPONSE.matcher(String.valueOf(e.getStatus().getDescription()));
+            if (m.find()) {
+                chaincodeMessage = m.group(2);
+            }
+        }
+        if (chaincodeMessage != null) {
+            // The chaincode answered: its refusal is final, whatever gRPC status carried it.
+            return new Attempts.AttemptFailure(FailureKind.REFUSED, chaincodeMessage, transactionId, errorCodeIn(chaincodeMessage), e);
+        }
+        FailureKind kind = FailureKind.of(e.getStatus().getCode());
+        String stage = e instanceof CommitStatusException ? "commit status unknown" : submitting ? "not endorsed or ordered" : "query failed";
+        return new Attempts.AttemptFailure(kind, stage + " (" + e.getStatus().getCode() + "): " + e.getStatus().getDescription(),
+                transactionId, null, e);
+    }
+
+    private String errorCodeIn(final String message) {
+        Matcher m = ERROR_CODE.matcher(message);
+        while (m.find()) {
+            if (errorCodes.contains(m.group(1))) {
+                return m.group(1);
+            }
+        }
+        return null;
+    }
+
+    private static ManagedChannel openChannel(final Builder builder) {
+        ChannelCredentials credentials;
+        try {
+            credentials = TlsChannelCredentials.newBuilder().trustManager(builder.tlsRootCertificate.toFile()).build();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read the peer's TLS root certificate " + builder.tlsRootCertificate, e);
+        }
+        var channelBuilder = Grpc.newChannelBuilder(builder.peerEndpoint, credentials);
+        if (builder.serverName != null) {
+            channelBuilder.overrideAuthority(builder.serverName);
+        }
+        return channelBuilder.build();
+    }
+
+    @Override
+    public void close() {
+        gateway.close();
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Builds a {@link LedgerConnection}; every setting but the timeouts and names is required. */
+    public static final class Builder {
+        private String peerEndpoint;
+        private Path tlsRootCertificate;
+        private String serverName;
+        private Identity identity;
+        private Signer signer;
+        private String channelName = "postal";
+        private String chaincodeName = "postal-ledger";
+        private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
+        private Set<String> errorCodes = Set.of();
+        private Duration queryTimeout = Duration.ofSeconds(5);
+        private Duration endorseTimeout = Duration.ofSeconds(15);
+        private Duration submitTimeout = Duration.ofSeconds(5);
+        private Duration commitTimeout = Duration.ofMinutes(1);
+
+        private Builder() {
+        }
+
+        /** host:port of the organisation's peer gateway. */
+        public Builder peerEndpoint(final String hostAndPort) {
+            this.peerEndpoint = Objects.requireNonNull(hostAndPort);
+            return this;
+        }
+
+        /** PEM file of the CA that issued the peer's TLS certificate. */
+        public Builder tlsRootCertificate(final Path pem) {
+            this.tlsRootCertificate = Objects.requireNonNull(pem);
+            return this;
+        }
+
+        /** The name in the peer's TLS certificate, when it differs from the endpoint's host. */
+        public Builder serverName(final String name) {
+            this.serverName = name;
+            return this;
+        }
+
+        public Builder identity(final Identity identity) {
+            this.identity = Objects.requireNonNull(identity);
+            return this;
+        }
+
+        /** Signs proposals and transactions: for a meter, the HSM bridge's signer for its PSD key. */
+        public Builder signer(final Signer signer) {
+            this.signer = Objects.requireNonNull(signer);
+            return this;
+        }
+
+        public Builder channel(final String name) {
+            this.channelName = Objects.requireNonNull(name);
+            return this;
+        }
+
+        public Builder chaincode(final String name) {
+            this.chaincodeName = Objects.requireNonNull(name);
+            return this;
+        }
+
+        public Builder retryPolicy(final RetryPolicy policy) {
+            this.retryPolicy = Objects.requireNonNull(policy);
+            return this;
+        }
+
+        /** The chaincode's error code names, to pick the code out of its refusal messages. */
+        public Builder errorCodes(final Set<String> codes) {
+            this.errorCodes = Set.copyOf(codes);
+            return this;
+        }
+
+        public Builder timeouts(final Duration query, final Duration endorse, final Duration submit, final Duration commit) {
+            this.queryTimeout = Objects.requireNonNull(query);
+            this.endorseTimeout = Objects.requireNonNull(endorse);
+            this.submitTimeout = Objects.requireNonNull(submit);
+            this.commitTimeout = Objects.requireNonNull(commit);
+            return this;
+        }
+
+        public LedgerConnection connect() {
+            Objects.requireNonNull(peerEndpoint, "peerEndpoint");
+            Objects.requireNonNull(tlsRootCertificate, "tlsRootCertificate");
+            Objects.requireNonNull(identity, "identity");
+            Objects.requireNonNull(signer, "signer");
+            return new LedgerConnection(this);
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package org.postalfunds.client.ledger;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * How often and how patiently a submit is retried. Retrying is safe only because every ledger call
+ * carries the same client-chosen request id on each attempt: the chaincode answers a repeated id
+ * with its first outcome and moves nothing again.
+ */
+public final class RetryPolicy {
+    /** Hard ceiling whatever the caller asks, so a stuck network cannot hold a client forever. */
+    public static final int MAX_ATTEMPTS_LIMIT = 20;
+
+    public static final RetryPolicy DEFAULT = new RetryPolicy(6, Duration.ofMillis(100), Duration.ofSeconds(3));
+    public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO);
+
+    private final int maxAttempts;
+    private final Duration firstBackoff;
+    private final Duration maxBackoff;
+
+    public RetryPolicy(final int maxAttempts, final Duration firstBackoff, final Duration maxBackoff) {
+        if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
+            throw new IllegalArgumentException("attempts must be 1.." + MAX_ATTEMPTS_LIMIT + ": " + maxAttempts);
+        }
+        Objects.requireNonNull(firstBackoff, "firstBackoff");
+        Objects.requireNonNull(maxBackoff, "maxBackoff");
+        if (firstBackoff.isNegative() || maxBackoff.compareTo(firstBackoff) < 0) {
+            throw new IllegalArgumentException("backoff must satisfy 0 <= first <= max");
+        }
+        this.maxAttempts = maxAttempts;
+        this.firstBackoff = firstBackoff;
+        this.maxBackoff = maxBackoff;
+    }
+
+    public int maxAttempts() {
+        return maxAttempts;
+    }
+
+    /**
+     * Pause before attempt {@code attempt + 1}: exponential with full jitter, so clients that collided
+     * on the same key (an MVCC conflict) do not collide again in lock step.
+     */
+    public Duration backoffAfter(final int attempt) {
+        if (attempt < 1) {
+            throw new IllegalArgumentException("attempt counts from 1: " + attempt);
+        }
+        long ceilingMillis = firstBackoff.toMillis() << Math.min(attempt - 1, 20);
+        ceilingMillis = Math.min(Math.max(ceilingMillis, 0), maxBackoff.toMillis());
+        return Duration.ofMillis(ceilingMillis == 0 ? 0 : ThreadLocalRandom.current().nextLong(ceilingMillis / 2, ceilingMillis + 1));
+    }
+}
