@@ -1,0 +1,167 @@
+package org.postalfunds.hsm.client;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.security.PrivateKey;
+import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+import org.hyperledger.fabric.client.identity.Signer;
+import org.postalfunds.hsm.MeterSubject;
+import org.postalfunds.hsm.crypto.Pem;
+
+/**
+ * A mutually authenticated connection to the PSD bridge.
+ *
+ * <p>Every call has a deadline and throws {@link BridgeException} (with the gRPC status code) when the bridge
+ * refuses or fails it.
+ *
+ * <pre>{@code
+ * try (PsdBridgeClient bridge = PsdBridgeClient.newBuilder()
+ *         .target("127.0.0.1", 7443)
+ *         .trustedCertificates(Path.of("tls/ca.pem"))
+ *         .clientCertificate(Path.of("tls/meter-0001.pem"), Path.of("tls/meter-0001-key.pem"))
+ *         .build()) {
+ *     Signer signer = bridge.signer("meter-0001");   // for Gateway.newInstance().signer(signer)
+ * }
+ * }</pre>
+ */
+public interface PsdBridgeClient extends AutoCloseable {
+    /** Operator: generates the meter's key pair inside the token. */
+    MeterPublicKey createMeterKey(String meterId);
+
+    /** Operator or the meter itself: the meter's public key and stored certificate. */
+    MeterPublicKey publicKey(String meterId);
+
+    /** Operator: a PKCS#10 request (DER) for the meter's key, signed inside the token; CN is the meter id. */
+    byte[] createCsr(MeterSubject subject);
+
+    /** Operator: stores the issued certificate beside the meter's key. */
+    MeterPublicKey importCertificate(String meterId, X509Certificate certificate);
+
+    /** The meter itself: DER ECDSA signature with low S over a 32-byte digest. */
+    byte[] signDigest(String meterId, byte[] digest);
+
+    /** The meter itself: the raw ECDH secret between its token key and a peer's P-256 key. */
+    byte[] deriveSharedSecret(String meterId, PublicKey peerPublicKey);
+
+    /** Any caller: token state and the caller as the bridge sees it. */
+    BridgeHealth health();
+
+    /** Operator: request counters. */
+    BridgeStats stats();
+
+    /** A Fabric Gateway {@link Signer} that signs with the meter's token key through this connection. */
+    default Signer signer(final String meterId) {
+        return new BridgeSigner(this, meterId);
+    }
+
+    /** Closes the connection, waiting briefly for calls in flight. */
+    @Override
+    void close();
+
+    static Builder newBuilder() {
+        return new Builder();
+    }
+
+    /** Builder of a {@link PsdBridgeClient}; target, trusted certificates and the client certificate are required. */
+    final class Builder {
+        /** Upper bound for any response (certificates and keys are a few KiB). */
+        public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
+        public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+
+        String host;
+        int port = -1;
+        List<X509Certificate> trustedCertificates;
+        List<X509Certificate> clientCertificateChain;
+        PrivateKey clientKey;
+        String authorityOverride;
+        Duration callTimeout = DEFAULT_CALL_TIMEOUT;
+        int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
+
+        Builder() {
+        }
+
+        public Builder target(final String host, final int port) {
+            if (port < 1 || port > 65535) {
+                throw new IllegalArgumentException("port must be 1 to 65535, got " + port);
+            }
+            this.host = Objects.requireNonNull(host, "host");
+            this.port = port;
+            return this;
+        }
+
+        /** CA certificates that issued the bridge's TLS certificate. */
+        public Builder trustedCertificates(final List<X509Certificate> certificates) {
+            if (certificates.isEmpty()) {
+                throw new IllegalArgumentException("at least one trusted certificate is needed");
+            }
+            this.trustedCertificates = List.copyOf(certificates);
+            return this;
+        }
+
+        public Builder trustedCertificates(final Path pemFile) throws IOException, CertificateException {
+            return trustedCertificates(Pem.readCertificates(pemFile));
+        }
+
+        /** The caller's TLS identity: a meter client (OU=client, CN=meter id) or an operator. */
+        public Builder clientCertificate(final List<X509Certificate> chain, final PrivateKey key) {
+            if (chain.isEmpty()) {
+                throw new IllegalArgumentException("the client certificate chain is empty");
+            }
+            this.clientCertificateChain = List.copyOf(chain);
+            this.clientKey = Objects.requireNonNull(key, "key");
+            return this;
+        }
+
+        public Builder clientCertificate(final X509Certificate certificate, final PrivateKey key) {
+            return clientCertificate(List.of(certificate), key);
+        }
+
+        public Builder clientCertificate(final Path certificatePem, final Path privateKeyPem)
+                throws IOException, CertificateException {
+            return clientCertificate(Pem.readCertificates(certificatePem), Pem.readPrivateKey(privateKeyPem));
+        }
+
+        /** The host name to verify the bridge's certificate against, when it differs from the target host. */
+        public Builder overrideAuthority(final String authority) {
+            this.authorityOverride = Objects.requireNonNull(authority, "authority");
+            return this;
+        }
+
+        /** Deadline of each call. */
+        public Builder callTimeout(final Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero() || timeout.compareTo(Duration.ofMinutes(5)) > 0) {
+                throw new IllegalArgumentException("call timeout must be between 0 and 5 minutes");
+            }
+            this.callTimeout = timeout;
+            return this;
+        }
+
+        public Builder maxInboundMessageBytes(final int bytes) {
+            if (bytes < 1024 || bytes > 4 * 1024 * 1024) {
+                throw new IllegalArgumentException("max inbound message size must be 1 KiB to 4 MiB");
+            }
+            this.maxInboundMessageBytes = bytes;
+            return this;
+        }
+
+        /** Connects (lazily: the first call performs the TLS handshake). */
+        public PsdBridgeClient build() {
+            if (host == null) {
+                throw new IllegalStateException("target is required");
+            }
+            if (trustedCertificates == null) {
+                throw new IllegalStateException("trusted certificates are required");
+            }
+            if (clientKey == null) {
+                throw new IllegalStateException("a client certificate is required: the bridge admits no anonymous caller");
+            }
+            return new PsdBridgeClientImpl(this);
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package org.postalfunds.hsm.enrol;
+
+import java.security.cert.X509Certificate;
+
+/**
+ * The meter owner's certificate authority as the enrolment path sees it: a CSR in, the meter's client
+ * certificate out. {@link OrgCertificateAuthority} is one (the org's CA key held by the network scripts);
+ * a Fabric CA enroll client would be another.
+ */
+@FunctionalInterface
+public interface MeterCertificateIssuer {
+    /**
+     * @param meterId the meter the CSR must name as CN
+     * @param certificationRequest PKCS#10 DER, signed by the meter's token key
+     * @throws EnrolmentException when the request is refused
+     */
+    X509Certificate issue(String meterId, byte[] certificationRequest) throws EnrolmentException;
+}

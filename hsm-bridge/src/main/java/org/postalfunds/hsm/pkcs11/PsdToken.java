@@ -1,0 +1,524 @@
+package org.postalfunds.hsm.pkcs11;
+
+import java.io.IOException;
+import java.math.BigInteger;
+import java.security.AuthProvider;
+import java.security.GeneralSecurityException;
+import java.security.InvalidKeyException;
+import java.security.Key;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.KeyStore;
+import java.security.KeyStoreException;
+import java.security.PrivateKey;
+import java.security.Provider;
+import java.security.ProviderException;
+import java.security.Security;
+import java.security.Signature;
+import java.security.cert.Certificate;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.Date;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.logging.Logger;
+
+import javax.crypto.KeyAgreement;
+import javax.security.auth.login.LoginException;
+
+import org.bouncycastle.asn1.ASN1Encoding;
+import org.bouncycastle.asn1.DEROctetString;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.asn1.x500.style.BCStyle;
+import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
+import org.bouncycastle.operator.ContentSigner;
+import org.bouncycastle.operator.OperatorCreationException;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.PKCSException;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+import org.postalfunds.hsm.MeterIds;
+import org.postalfunds.hsm.crypto.CertificateNames;
+import org.postalfunds.hsm.crypto.EcdsaSignatures;
+import org.postalfunds.hsm.crypto.PublicKeys;
+
+/**
+ * A PSD token: the PKCS#11 token holding the meters' P-256 keys, through Java's SunPKCS11 provider.
+ *
+ * <p>Every meter key is generated inside the token as a token object that is private, sensitive and not
+ * extractable; its private half never leaves. The key is found again by meter id: SunPKCS11's KeyStore
+ * lists a private key only together with a certificate, so each key is stored with a self-signed
+ * placeholder certificate until the meter owner's CA issues the real one ({@link #importCertificate}).
+ *
+ * <pre>{@code
+ * try (PsdToken token = PsdToken.open(config)) {
+ *     token.createMeterKey("meter-0001");
+ *     byte[] signature = token.signDigest("meter-0001", sha256);
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe. One instance per token per JVM: PKCS#11 login state belongs to the process, so a second
+ * instance's logout would log the first one out ({@link TokenException.Reason#TOKEN_IN_USE}).
+ */
+public final class PsdToken implements AutoCloseable {
+    /** SHA-256 digests only: what Fabric signs, and what the low-S rule is checked against. */
+    public static final int DIGEST_LENGTH = 32;
+    /** Placeholder certificates only need to outlive the time until enrolment. */
+    static final Duration PLACEHOLDER_VALIDITY = Duration.ofDays(3650);
+    static final String PLACEHOLDER_UNIT = "psd-placeholder";
+
+    private static final Logger LOG = Logger.getLogger(PsdToken.class.getName());
+    /** Tokens open in this JVM, as "library#slot". */
+    private static final Set<String> OPEN_TOKENS = ConcurrentHashMap.newKeySet();
+    private static final BigInteger P256_ORDER = PublicKeys.p256().getOrder();
+
+    private final TokenConfig config;
+    private final Pkcs11Module module;
+    private final long slot;
+    private final String openKey;
+    private final Provider provider;
+    private final KeyStore keyStore;
+    /** Key handles by meter id: a KeyStore lookup searches the token, a signature must not. */
+    private final Map<String, MeterKey> keys = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private PsdToken(final TokenConfig config, final Pkcs11Module module, final long slot, final String openKey,
+            final Provider provider, final KeyStore keyStore) {
+        this.config = config;
+        this.module = module;
+        this.slot = slot;
+        this.openKey = openKey;
+        this.provider = provider;
+        this.keyStore = keyStore;
+    }
+
+    /**
+     * Finds the token by label, configures a SunPKCS11 provider for its slot and logs in with the PIN.
+     *
+     * @throws TokenException LIBRARY_NOT_FOUND, TOKEN_NOT_FOUND, TOKEN_IN_USE, PIN_UNAVAILABLE, PIN_INCORRECT,
+     *     PKCS11_WRAPPER_NOT_EXPORTED
+     */
+    public static PsdToken open(final TokenConfig config) throws TokenException {
+        Objects.requireNonNull(config, "config");
+        final Pkcs11Module module = Pkcs11Module.load(config.library());
+        final long slot = module.slotOf(config.tokenLabel());
+        final String openKey = module.library() + "#" + slot;
+        if (!OPEN_TOKENS.add(openKey)) {
+            throw new TokenException(TokenException.Reason.TOKEN_IN_USE,
+                    "token '" + config.tokenLabel() + "' is already open in this JVM");
+        }
+        try {
+            final Provider provider = configureProvider(module, slot, config.tokenLabel());
+            final KeyStore keyStore = login(provider, config);
+            final PsdToken token = new PsdToken(config, module, slot, openKey, provider, keyStore);
+            LOG.info(() -> "opened token '" + config.tokenLabel() + "' in slot " + slot + " of " + module.library());
+            return token;
+        } catch (TokenException | RuntimeException e) {
+            OPEN_TOKENS.remove(openKey);
+            throw e;
+        }
+    }
+
+    public String label() {
+        return config.tokenLabel();
+    }
+
+    public TokenConfig config() {
+        return config;
+    }
+
+    /** True while the token is open and its slot still holds it. */
+    public boolean isPresent() {
+        return !closed && module.holdsToken(slot, config.tokenLabel());
+    }
+
+    /**
+     * Generates the meter's P-256 key pair inside the token and stores it under the meter id with a
+     * self-signed placeholder certificate.
+     *
+     * @throws TokenException METER_KEY_EXISTS, METER_KEY_LIMIT_REACHED, TOKEN_FAILURE
+     */
+    public MeterKeyInfo createMeterKey(final String meterId) throws TokenException {
+        MeterIds.requireValid(meterId);
+        synchronized (keyStore) {
+            requireOpen();
+            try {
+                if (keyStore.containsAlias(meterId)) {
+                    throw new TokenException(TokenException.Reason.METER_KEY_EXISTS, meterId,
+                            "meter " + meterId + " already has a key in token '" + label() + "'", null);
+                }
+                if (keyStore.size() >= config.maxMeterKeys()) {
+                    throw new TokenException(TokenException.Reason.METER_KEY_LIMIT_REACHED, meterId,
+                            "token '" + label() + "' holds its limit of " + config.maxMeterKeys() + " meter keys", null);
+                }
+                final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC", provider);
+                generator.initialize(new ECGenParameterSpec(PublicKeys.CURVE));
+                final KeyPair pair = generator.generateKeyPair();
+                final ECPublicKey publicKey = PublicKeys.requireP256(pair.getPublic());
+                final X509Certificate placeholder = placeholderCertificate(meterId, pair.getPrivate(), publicKey);
+                keyStore.setKeyEntry(meterId, pair.getPrivate(), null, new Certificate[] {placeholder});
+                module.labelKeyObjects(slot, meterId, encodedPoint(publicKey));
+                final MeterKey key = new MeterKey(pair.getPrivate(), publicKey, placeholder);
+                keys.put(meterId, key);
+                return key.info(meterId);
+            } catch (GeneralSecurityException | OperatorCreationException | ProviderException e) {
+                throw failure(meterId, "creating the key of meter " + meterId, e);
+            }
+        }
+    }
+
+    /**
+     * The meter's public key and stored certificate.
+     *
+     * @throws TokenException METER_KEY_NOT_FOUND, TOKEN_FAILURE
+     */
+    public MeterKeyInfo meterKey(final String meterId) throws TokenException {
+        return key(meterId).info(meterId);
+    }
+
+    public boolean hasMeterKey(final String meterId) throws TokenException {
+        if (!MeterIds.isValid(meterId)) {
+            return false;
+        }
+        if (keys.containsKey(meterId)) {
+            return true;
+        }
+        synchronized (keyStore) {
+            requireOpen();
+            try {
+                return keyStore.isKeyEntry(meterId);
+            } catch (KeyStoreException | ProviderException e) {
+                throw failure(meterId, "looking up meter " + meterId, e);
+            }
+        }
+    }
+
+    /** Meter ids of every key in the token, sorted. */
+    public List<String> meterIds() throws TokenException {
+        synchronized (keyStore) {
+            requireOpen();
+            try {
+                final List<String> ids = new ArrayList<>();
+                for (final String alias : Collections.list(keyStore.aliases())) {
+                    if (keyStore.isKeyEntry(alias)) {
+                        ids.add(alias);
+                    }
+                }
+                Collections.sort(ids);
+                return List.copyOf(ids);
+            } catch (KeyStoreException | ProviderException e) {
+                throw failure(null, "listing meter keys", e);
+            }
+        }
+    }
+
+    /**
+     * Signs a 32-byte digest with the meter's key inside the token (CKM_ECDSA, no hashing) and returns the
+     * DER signature with S in the lower half of the curve order, as Fabric requires.
+     *
+     * @throws TokenException METER_KEY_NOT_FOUND, TOKEN_FAILURE
+     * @throws IllegalArgumentException when the digest is not 32 bytes
+     */
+    public byte[] signDigest(final String meterId, final byte[] digest) throws TokenException {
+        if (digest == null || digest.length != DIGEST_LENGTH) {
+            throw new IllegalArgumentException("digest must be " + DIGEST_LENGTH + " bytes, got "
+                    + (digest == null ? "none" : digest.length));
+        }
+        final MeterKey key = key(meterId);
+        try {
+            // P1363 output is r || s, ready for the low-S rule without parsing the token's DER first.
+            final Signature signature = Signature.getInstance("NONEwithECDSAinP1363Format", provider);
+            signature.initSign(key.privateKey());
+            signature.update(digest);
+            return EcdsaSignatures.toLowSDer(signature.sign(), P256_ORDER);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw failure(meterId, "signing for meter " + meterId, e);
+        }
+    }
+
+    /**
+     * A PKCS#10 certification request for the meter's key, signed inside the token (SHA256withECDSA).
+     *
+     * @throws TokenException METER_KEY_NOT_FOUND, TOKEN_FAILURE
+     */
+    public byte[] createCsr(final String meterId, final X500Name subject) throws TokenException {
+        final MeterKey key = key(meterId);
+        try {
+            final PKCS10CertificationRequest request =
+                    new JcaPKCS10CertificationRequestBuilder(subject, key.publicKey()).build(tokenSigner(key.privateKey()));
+            // A request the CA would reject is a bug here, not the caller's problem: check before handing out.
+            if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(key.publicKey()))) {
+                throw new TokenException(TokenException.Reason.TOKEN_FAILURE, meterId,
+                        "the token produced a CSR signature that does not verify for meter " + meterId, null);
+            }
+            return request.getEncoded();
+        } catch (OperatorCreationException | PKCSException | IOException | ProviderException e) {
+            throw failure(meterId, "creating a CSR for meter " + meterId, e);
+        }
+    }
+
+    /**
+     * ECDH inside the token between the meter's key and a peer's P-256 public key; returns the raw shared
+     * secret (the x coordinate). The private key never leaves the token; the derived secret is a session
+     * object that SunPKCS11 destroys after reading it.
+     *
+     * @throws TokenException METER_KEY_NOT_FOUND, PEER_KEY_REJECTED, TOKEN_FAILURE
+     */
+    public byte[] deriveSharedSecret(final String meterId, final ECPublicKey peerPublicKey) throws TokenException {
+        final MeterKey key = key(meterId);
+        try {
+            PublicKeys.requireP256(peerPublicKey);
+        } catch (InvalidKeyException e) {
+            throw new TokenException(TokenException.Reason.PEER_KEY_REJECTED, meterId, e.getMessage(), e);
+        }
+        try {
+            final KeyAgreement agreement = KeyAgreement.getInstance("ECDH", provider);
+            agreement.init(key.privateKey());
+            agreement.doPhase(peerPublicKey, true);
+            return agreement.generateSecret();
+        } catch (InvalidKeyException e) {
+            throw new TokenException(TokenException.Reason.PEER_KEY_REJECTED, meterId,
+                    "the token rejected the peer key: " + e.getMessage(), e);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw failure(meterId, "deriving a shared secret for meter " + meterId, e);
+        }
+    }
+
+    /**
+     * Replaces the meter's stored certificate (the placeholder, or an earlier one) with a certificate issued
+     * for its token key. The key itself is untouched.
+     *
+     * @throws TokenException METER_KEY_NOT_FOUND, CERTIFICATE_MISMATCH (another key, another CN, not valid
+     *     now), TOKEN_FAILURE
+     */
+    public MeterKeyInfo importCertificate(final String meterId, final X509Certificate certificate)
+            throws TokenException {
+        final MeterKey key = key(meterId);
+        if (!PublicKeys.sameKey(certificate.getPublicKey(), key.publicKey())) {
+            throw new TokenException(TokenException.Reason.CERTIFICATE_MISMATCH, meterId,
+                    "the certificate's public key is not the token key of meter " + meterId, null);
+        }
+        final String commonName = CertificateNames.commonName(certificate).orElse("");
+        if (!commonName.equals(meterId)) {
+            throw new TokenException(TokenException.Reason.CERTIFICATE_MISMATCH, meterId, "the certificate names CN '"
+                    + MeterIds.printable(commonName) + "', not meter " + meterId, null);
+        }
+        try {
+            certificate.checkValidity();
+        } catch (CertificateException e) {
+            throw new TokenException(TokenException.Reason.CERTIFICATE_MISMATCH, meterId,
+                    "the certificate is not valid now: " + e.getMessage(), e);
+        }
+        synchronized (keyStore) {
+            requireOpen();
+            try {
+                keyStore.setKeyEntry(meterId, key.privateKey(), null, new Certificate[] {certificate});
+                final MeterKey updated = new MeterKey(key.privateKey(), key.publicKey(), certificate);
+                keys.put(meterId, updated);
+                return updated.info(meterId);
+            } catch (KeyStoreException | ProviderException e) {
+                keys.remove(meterId);
+                throw failure(meterId, "storing the certificate of meter " + meterId, e);
+            }
+        }
+    }
+
+    /** The PKCS#11 attributes of the meter's private key object, read from the token. */
+    public MeterKeyAttributes keyAttributes(final String meterId) throws TokenException {
+        key(meterId);
+        return module.privateKeyAttributes(slot, meterId);
+    }
+
+    /** Logs out and releases the token for another open in this JVM. Idempotent. */
+    @Override
+    public void close() {
+        synchronized (keyStore) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            keys.clear();
+            try {
+                ((AuthProvider) provider).logout();
+            } catch (LoginException | ProviderException e) {
+                LOG.warning("logout from token '" + label() + "' failed: " + e.getMessage());
+            } finally {
+                OPEN_TOKENS.remove(openKey);
+            }
+        }
+        LOG.info(() -> "closed token '" + label() + "'");
+    }
+
+    @Override
+    public String toString() {
+        return "PsdToken[label=" + label() + ", slot=" + slot + ", library=" + module.library()
+                + (closed ? ", closed" : "") + "]";
+    }
+
+    private MeterKey key(final String meterId) throws TokenException {
+        MeterIds.requireValid(meterId);
+        final MeterKey cached = keys.get(meterId);
+        if (cached != null && !closed) {
+            return cached;
+        }
+        synchronized (keyStore) {
+            requireOpen();
+            try {
+                final Key key = keyStore.getKey(meterId, null);
+                final Certificate certificate = keyStore.getCertificate(meterId);
+                if (!(key instanceof PrivateKey) || !(certificate instanceof X509Certificate)) {
+                    throw new TokenException(TokenException.Reason.METER_KEY_NOT_FOUND, meterId,
+                            "token '" + label() + "' holds no key for meter " + meterId, null);
+                }
+                final MeterKey loaded = new MeterKey((PrivateKey) key,
+                        PublicKeys.requireP256(certificate.getPublicKey()), (X509Certificate) certificate);
+                keys.put(meterId, loaded);
+                return loaded;
+            } catch (GeneralSecurityException | ProviderException e) {
+                throw failure(meterId, "loading the key of meter " + meterId, e);
+            }
+        }
+    }
+
+    private void requireOpen() throws TokenException {
+        if (closed) {
+            throw new TokenException(TokenException.Reason.TOKEN_FAILURE, "token '" + label() + "' is closed");
+        }
+    }
+
+    private ContentSigner tokenSigner(final PrivateKey privateKey) throws OperatorCreationException {
+        return new JcaContentSignerBuilder("SHA256withECDSA").setProvider(provider).build(privateKey);
+    }
+
+    private X509Certificate placeholderCertificate(final String meterId, final PrivateKey privateKey,
+            final ECPublicKey publicKey) throws OperatorCreationException, CertificateException {
+        final X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.OU, PLACEHOLDER_UNIT).addRDN(BCStyle.CN, meterId).build();
+        final Instant now = Instant.now();
+        final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
+                BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
+                Date.from(now.plus(PLACEHOLDER_VALIDITY)), subject, publicKey);
+        return new JcaX509CertificateConverter().getCertificate(builder.build(tokenSigner(privateKey)));
+    }
+
+    private TokenException failure(final String meterId, final String action, final Throwable cause) {
+        if (cause instanceof TokenException) {
+            return (TokenException) cause;
+        }
+        return new TokenException(TokenException.Reason.TOKEN_FAILURE, meterId,
+                action + " failed in token '" + label() + "': " + rootMessage(cause), cause);
+    }
+
+    private static String rootMessage(final Throwable error) {
+        Throwable root = error;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root == error ? String.valueOf(error.getMessage()) : error.getMessage() + " (" + root + ")";
+    }
+
+    /** CKA_EC_POINT as SoftHSM2 and most tokens store it: a DER OCTET STRING around the X9.62 point. */
+    private static byte[] encodedPoint(final ECPublicKey publicKey) throws TokenException {
+        final int size = (PublicKeys.p256().getCurve().getField().getFieldSize() + 7) / 8;
+        final byte[] point = new byte[1 + 2 * size];
+        point[0] = 0x04;
+        copyUnsigned(publicKey.getW().getAffineX(), point, 1, size);
+        copyUnsigned(publicKey.getW().getAffineY(), point, 1 + size, size);
+        try {
+            return new DEROctetString(point).getEncoded(ASN1Encoding.DER);
+        } catch (IOException e) {
+            throw new TokenException(TokenException.Reason.TOKEN_FAILURE, null, "encoding an EC point failed", e);
+        }
+    }
+
+    private static void copyUnsigned(final BigInteger value, final byte[] target, final int offset, final int size) {
+        final byte[] bytes = value.toByteArray();
+        final int start = Math.max(0, bytes.length - size);
+        final int length = bytes.length - start;
+        System.arraycopy(bytes, start, target, offset + size - length, length);
+    }
+
+    private static Provider configureProvider(final Pkcs11Module module, final long slot, final String label)
+            throws TokenException {
+        // Without these templates SunPKCS11 generates session objects, which vanish with the JVM.
+        // ECDH-derived secrets stay session objects and readable: the RPC returns them, SunPKCS11 destroys them.
+        final String configuration = String.join("\n",
+                "name = psd-" + label.replaceAll("[^A-Za-z0-9]", "-"),
+                "library = " + module.library(),
+                "slot = " + slot,
+                "attributes(generate, CKO_PUBLIC_KEY, CKK_EC) = {",
+                "  CKA_TOKEN = true",
+                "  CKA_PRIVATE = false",
+                "  CKA_VERIFY = true",
+                "}",
+                "attributes(generate, CKO_PRIVATE_KEY, CKK_EC) = {",
+                "  CKA_TOKEN = true",
+                "  CKA_PRIVATE = true",
+                "  CKA_SENSITIVE = true",
+                "  CKA_EXTRACTABLE = false",
+                "  CKA_SIGN = true",
+                "  CKA_DERIVE = true",
+                "}",
+                "attributes(generate, CKO_SECRET_KEY, CKK_GENERIC_SECRET) = {",
+                "  CKA_TOKEN = false",
+                "  CKA_SENSITIVE = false",
+                "  CKA_EXTRACTABLE = true",
+                "}",
+                "");
+        final Provider base = Security.getProvider("SunPKCS11");
+        if (base == null) {
+            throw new TokenException(TokenException.Reason.LIBRARY_NOT_FOUND,
+                    "this JVM has no SunPKCS11 provider (module jdk.crypto.cryptoki)");
+        }
+        try {
+            return base.configure("--" + configuration);
+        } catch (ProviderException | IllegalArgumentException e) {
+            throw new TokenException(TokenException.Reason.TOKEN_FAILURE, null,
+                    "SunPKCS11 cannot use slot " + slot + " of " + module.library() + ": " + rootMessage(e), e);
+        }
+    }
+
+    private static KeyStore login(final Provider provider, final TokenConfig config) throws TokenException {
+        final char[] pin = config.pinSource().read();
+        try {
+            final KeyStore keyStore = KeyStore.getInstance("PKCS11", provider);
+            keyStore.load(null, pin);
+            return keyStore;
+        } catch (IOException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof LoginException) {
+                    throw new TokenException(TokenException.Reason.PIN_INCORRECT, null, "token '" + config.tokenLabel()
+                            + "' refused the PIN from " + config.pinSource() + ": " + rootMessage(cause), e);
+                }
+            }
+            throw new TokenException(TokenException.Reason.TOKEN_FAILURE, null,
+                    "opening the key store of token '" + config.tokenLabel() + "' failed: " + rootMessage(e), e);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw new TokenException(TokenException.Reason.TOKEN_FAILURE, null,
+                    "opening the key store of token '" + config.tokenLabel() + "' failed: " + rootMessage(e), e);
+        } finally {
+            Arrays.fill(pin, '\0');
+        }
+    }
+
+    /** A meter's key handles in this provider. */
+    private record MeterKey(PrivateKey privateKey, ECPublicKey publicKey, X509Certificate certificate) {
+        MeterKeyInfo info(final String meterId) {
+            final boolean enrolled = !certificate.getIssuerX500Principal().equals(certificate.getSubjectX500Principal());
+            return new MeterKeyInfo(meterId, publicKey, certificate, enrolled);
+        }
+    }
+}
