@@ -1,0 +1,66 @@
+package org.postalfunds.chaincode;
+
+import org.hyperledger.fabric.shim.ChaincodeException;
+
+/**
+ * Every error the contract reports. Clients match on the code (the exception payload, and the prefix of the
+ * message, since peers pass the message on), never on the text.
+ */
+public enum ErrorCode {
+    /** An argument has the wrong form: an id with illegal characters, a page size out of range, a bad date. */
+    INVALID_ARGUMENT,
+    /** A JSON argument does not parse, has unknown or duplicate fields, or a field of the wrong type. */
+    MALFORMED_JSON,
+    /** An amount is zero or negative. */
+    INVALID_AMOUNT,
+    /** An amount would overflow a register or a total. */
+    AMOUNT_OVERFLOW,
+    /** The account to be debited holds less than the amount. */
+    INSUFFICIENT_FUNDS,
+    /** A meter limit, or a ledger-wide bound (list length, scan size), would be exceeded. */
+    LIMIT_EXCEEDED,
+    /** The caller's organisation or certificate does not allow this function on this object. */
+    NOT_AUTHORISED,
+    UNKNOWN_METER,
+    METER_ALREADY_REGISTERED,
+    /** Another meter is already registered with the same PSD public key. */
+    PUBLIC_KEY_ALREADY_REGISTERED,
+    /** The meter certificate does not parse, is not P-256, or is not valid at the transaction time. */
+    INVALID_CERTIFICATE,
+    METER_SUSPENDED,
+    METER_WITHDRAWN,
+    /** The meter has had no data center contact for longer than the overdue period. */
+    INSPECTION_OVERDUE,
+    /** The meter has no printing mechanism (a hand-held metering unit). */
+    PRINTING_NOT_SUPPORTED,
+    UNKNOWN_TRANSFER,
+    /** No such transition from the current state, in the transfer state machine or the meter lifecycle. */
+    ILLEGAL_TRANSITION,
+    /** The step must happen before the transfer's deadline, and the deadline has passed. */
+    DEADLINE_PASSED,
+    /** Expiry before the transfer's deadline. */
+    DEADLINE_NOT_REACHED,
+    /** A deadline not in the future, or further ahead than the longest allowed window. */
+    INVALID_DEADLINE,
+    /** Donor and recipient are the same meter. */
+    SELF_TRANSFER,
+    /** The requesting meter is not on the donor's list of authorised requesters. */
+    REQUESTER_NOT_AUTHORISED,
+    UNKNOWN_ALLOTMENT,
+    /** The indicium's piece number is not the meter's piece count + 1. */
+    PIECE_NUMBER_MISMATCH,
+    /** The indicium's mailing date is not the UTC day of the transaction timestamp. */
+    MAILING_DATE_MISMATCH,
+    /** The PSD signature over the indicium does not verify against the meter's registered key. */
+    INVALID_SIGNATURE,
+    UNKNOWN_INDICIUM,
+    /** A request id seen before arrives with different content. */
+    REQUEST_ID_REUSED,
+    /** A ledger invariant (control sum, conservation, non-negative register) does not hold: a bug. */
+    INVARIANT_VIOLATED;
+
+    /** The exception to throw: message prefixed with the code, payload the code itself. */
+    public ChaincodeException exception(final String message) {
+        return new ChaincodeException(name() + ": " + message, name());
+    }
+}

@@ -1,0 +1,287 @@
+package org.postalfunds.chaincode;
+
+import static org.hyperledger.fabric.contract.annotation.Transaction.TYPE.EVALUATE;
+import static org.hyperledger.fabric.contract.annotation.Transaction.TYPE.SUBMIT;
+
+import java.util.List;
+import java.util.function.BiFunction;
+import org.hyperledger.fabric.contract.Context;
+import org.hyperledger.fabric.contract.ContractInterface;
+import org.hyperledger.fabric.contract.annotation.Contract;
+import org.hyperledger.fabric.contract.annotation.Default;
+import org.hyperledger.fabric.contract.annotation.Info;
+import org.hyperledger.fabric.contract.annotation.Transaction;
+import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.audit.AuditService;
+import org.postalfunds.chaincode.indicium.PostageService;
+import org.postalfunds.chaincode.meter.MeterService;
+import org.postalfunds.chaincode.state.LedgerTx;
+import org.postalfunds.chaincode.support.Json;
+import org.postalfunds.chaincode.transfer.AllotmentService;
+import org.postalfunds.chaincode.transfer.RequesterService;
+import org.postalfunds.chaincode.transfer.TransferService;
+
+/**
+ * The postal funds ledger: meters and their PSD registers, refills, postage, pull and push transfers between meters.
+ *
+ * <p>Every submit function takes a client-chosen {@code requestId} first: the same id with the same content returns
+ * the first result and changes nothing; with different content it fails with REQUEST_ID_REUSED. Every result is
+ * deterministic JSON, and every successful submit emits exactly one event whose payload is that JSON. The function
+ * table, key layout and design notes are in chaincode/README.md.
+ */
+@Contract(name = "PostalLedgerContract", info = @Info(title = "Postal funds ledger", version = "0.1.0"))
+@Default
+public final class PostalLedgerContract implements ContractInterface {
+    private final Submissions submissions = new Submissions();
+    private final MeterService meters = new MeterService();
+    private final TransferService transfers = new TransferService();
+    private final RequesterService requesters = new RequesterService();
+    private final AllotmentService allotments = new AllotmentService();
+    private final PostageService postage = new PostageService();
+    private final AuditService audit = new AuditService();
+
+    // ---- data center -------------------------------------------------------------------------------------------
+
+    /** DataCenter: registers a meter from {@code {meterId, ownerMsp, certificatePem, kind, model, limits}}. */
+    @Transaction(intent = SUBMIT)
+    public String registerMeter(final Context ctx, final String requestId, final String registrationJson) {
+        return submit(ctx, "registerMeter", requestId, arguments(registrationJson),
+                command -> meters.register(command, registrationJson));
+    }
+
+    /** DataCenter: issued funds -> meter. Counts as data center contact for the inspection clock. */
+    @Transaction(intent = SUBMIT)
+    public String refillMeter(
+            final Context ctx, final String requestId, final String meterId, final long amountMinorUnits) {
+        return submit(ctx, "refillMeter", requestId, arguments(meterId, amountMinorUnits),
+                command -> meters.refill(command, meterId, amountMinorUnits));
+    }
+
+    @Transaction(intent = SUBMIT)
+    public String suspendMeter(final Context ctx, final String requestId, final String meterId, final String reason) {
+        return submit(ctx, "suspendMeter", requestId, arguments(meterId, reason),
+                command -> meters.suspend(command, meterId, reason));
+    }
+
+    @Transaction(intent = SUBMIT)
+    public String resumeMeter(final Context ctx, final String requestId, final String meterId) {
+        return submit(ctx, "resumeMeter", requestId, arguments(meterId), command -> meters.resume(command, meterId));
+    }
+
+    /** DataCenter: closes the meter for good; its allotments and remaining funds go back to issued funds. */
+    @Transaction(intent = SUBMIT)
+    public String withdrawMeter(final Context ctx, final String requestId, final String meterId) {
+        return submit(ctx, "withdrawMeter", requestId, arguments(meterId), command -> meters.withdraw(command, meterId));
+    }
+
+    @Transaction(intent = SUBMIT)
+    public String recordInspection(final Context ctx, final String requestId, final String meterId) {
+        return submit(ctx, "recordInspection", requestId, arguments(meterId),
+                command -> meters.recordInspection(command, meterId));
+    }
+
+    @Transaction(intent = SUBMIT)
+    public String setInspectionPeriods(
+            final Context ctx, final String requestId, final long dueAfterDays, final long overdueAfterDays) {
+        return submit(ctx, "setInspectionPeriods", requestId, arguments(dueAfterDays, overdueAfterDays),
+                command -> meters.setInspectionPeriods(command, dueAfterDays, overdueAfterDays));
+    }
+
+    // ---- owners and meters -------------------------------------------------------------------------------------
+
+    /** Donor's owner: allows {@code requesterMeterId} to request funds from {@code donorMeterId}. */
+    @Transaction(intent = SUBMIT)
+    public String authoriseRequester(
+            final Context ctx, final String requestId, final String donorMeterId, final String requesterMeterId) {
+        return submit(ctx, "authoriseRequester", requestId, arguments(donorMeterId, requesterMeterId),
+                command -> requesters.authorise(command, donorMeterId, requesterMeterId));
+    }
+
+    @Transaction(intent = SUBMIT)
+    public String revokeRequester(
+            final Context ctx, final String requestId, final String donorMeterId, final String requesterMeterId) {
+        return submit(ctx, "revokeRequester", requestId, arguments(donorMeterId, requesterMeterId),
+                command -> requesters.revoke(command, donorMeterId, requesterMeterId));
+    }
+
+    /** Distributor meter: meter -> its allotment for one authorised recipient. */
+    @Transaction(intent = SUBMIT)
+    public String fundAllotment(
+            final Context ctx, final String requestId, final String distributorMeterId, final String recipientMeterId,
+            final long amountMinorUnits) {
+        return submit(ctx, "fundAllotment", requestId, arguments(distributorMeterId, recipientMeterId, amountMinorUnits),
+                command -> allotments.fund(command, distributorMeterId, recipientMeterId, amountMinorUnits));
+    }
+
+    /** Distributor meter: allotment -> back to its meter. */
+    @Transaction(intent = SUBMIT)
+    public String releaseAllotment(
+            final Context ctx, final String requestId, final String distributorMeterId, final String recipientMeterId,
+            final long amountMinorUnits) {
+        return submit(ctx, "releaseAllotment", requestId,
+                arguments(distributorMeterId, recipientMeterId, amountMinorUnits),
+                command -> allotments.release(command, distributorMeterId, recipientMeterId, amountMinorUnits));
+    }
+
+    /** Meter: prints postage; {@code indiciumJson} carries the signed indicium (see IndiciumEncoding). */
+    @Transaction(intent = SUBMIT)
+    public String printPostage(final Context ctx, final String requestId, final String indiciumJson) {
+        return submit(ctx, "printPostage", requestId, arguments(indiciumJson),
+                command -> postage.print(command, indiciumJson));
+    }
+
+    /** Recipient meter: asks an authorising donor for funds (pull). The transfer id is this transaction's id. */
+    @Transaction(intent = SUBMIT)
+    public String requestTransfer(
+            final Context ctx, final String requestId, final String recipientMeterId, final String donorMeterId,
+            final long amountMinorUnits, final long deadlineEpochSeconds) {
+        return submit(ctx, "requestTransfer", requestId,
+                arguments(recipientMeterId, donorMeterId, amountMinorUnits, deadlineEpochSeconds),
+                command -> transfers.request(command, recipientMeterId, donorMeterId, amountMinorUnits,
+                        deadlineEpochSeconds));
+    }
+
+    /** Donor meter: funds -> escrow until {@code escrowDeadlineEpochSeconds}. */
+    @Transaction(intent = SUBMIT)
+    public String grantTransfer(
+            final Context ctx, final String requestId, final String transferId, final long escrowDeadlineEpochSeconds) {
+        return submit(ctx, "grantTransfer", requestId, arguments(transferId, escrowDeadlineEpochSeconds),
+                command -> transfers.grant(command, transferId, escrowDeadlineEpochSeconds));
+    }
+
+    @Transaction(intent = SUBMIT)
+    public String denyTransfer(final Context ctx, final String requestId, final String transferId, final String reason) {
+        return submit(ctx, "denyTransfer", requestId, arguments(transferId, reason),
+                command -> transfers.deny(command, transferId, reason));
+    }
+
+    /** Recipient meter: escrow -> recipient. */
+    @Transaction(intent = SUBMIT)
+    public String acceptTransfer(final Context ctx, final String requestId, final String transferId) {
+        return submit(ctx, "acceptTransfer", requestId, arguments(transferId),
+                command -> transfers.accept(command, transferId));
+    }
+
+    /** Recipient meter: withdraws its request, or sends granted funds back to the donor. */
+    @Transaction(intent = SUBMIT)
+    public String cancelTransfer(final Context ctx, final String requestId, final String transferId) {
+        return submit(ctx, "cancelTransfer", requestId, arguments(transferId),
+                command -> transfers.cancel(command, transferId));
+    }
+
+    /** Donor meter: funds -> escrow for the recipient to acknowledge before the deadline (push). */
+    @Transaction(intent = SUBMIT)
+    public String offerTransfer(
+            final Context ctx, final String requestId, final String donorMeterId, final String recipientMeterId,
+            final long amountMinorUnits, final long deadlineEpochSeconds) {
+        return submit(ctx, "offerTransfer", requestId,
+                arguments(donorMeterId, recipientMeterId, amountMinorUnits, deadlineEpochSeconds),
+                command -> transfers.offer(command, donorMeterId, recipientMeterId, amountMinorUnits,
+                        deadlineEpochSeconds));
+    }
+
+    @Transaction(intent = SUBMIT)
+    public String acknowledgeTransfer(final Context ctx, final String requestId, final String transferId) {
+        return submit(ctx, "acknowledgeTransfer", requestId, arguments(transferId),
+                command -> transfers.acknowledge(command, transferId));
+    }
+
+    @Transaction(intent = SUBMIT)
+    public String rejectTransfer(
+            final Context ctx, final String requestId, final String transferId, final String reason) {
+        return submit(ctx, "rejectTransfer", requestId, arguments(transferId, reason),
+                command -> transfers.reject(command, transferId, reason));
+    }
+
+    /** Anyone, after the deadline: a pending request lapses; escrowed funds go back to the donor. */
+    @Transaction(intent = SUBMIT)
+    public String expireTransfer(final Context ctx, final String requestId, final String transferId) {
+        return submit(ctx, "expireTransfer", requestId, arguments(transferId),
+                command -> transfers.expire(command, transferId));
+    }
+
+    // ---- postal authority --------------------------------------------------------------------------------------
+
+    /** PostalAuthority: verifies an indicium seen on mail and counts the sighting (a second one is DUPLICATE). */
+    @Transaction(intent = SUBMIT)
+    public String recordIndiciumScan(final Context ctx, final String requestId, final String indiciumJson) {
+        return submit(ctx, "recordIndiciumScan", requestId, arguments(indiciumJson),
+                command -> postage.scan(command, indiciumJson));
+    }
+
+    // ---- queries -----------------------------------------------------------------------------------------------
+
+    /** Owner, DataCenter, PostalAuthority: registration, PSD registers and inspection clock. */
+    @Transaction(intent = EVALUATE)
+    public String getMeter(final Context ctx, final String meterId) {
+        return evaluate(ctx, (tx, caller) -> meters.meterView(tx, caller, meterId));
+    }
+
+    @Transaction(intent = EVALUATE)
+    public String getInspectionPeriods(final Context ctx) {
+        return evaluate(ctx, (tx, caller) -> org.postalfunds.chaincode.meter.Meters.inspectionPeriods(tx));
+    }
+
+    /** The parties' owners, DataCenter, PostalAuthority. */
+    @Transaction(intent = EVALUATE)
+    public String getTransfer(final Context ctx, final String transferId) {
+        return evaluate(ctx, (tx, caller) -> transfers.view(tx, caller, transferId));
+    }
+
+    /** A meter's transfers in one state, {@code pageSize} 1..100; pass the returned bookmark for the next page. */
+    @Transaction(intent = EVALUATE)
+    public String listTransfers(
+            final Context ctx, final String meterId, final String state, final int pageSize, final String bookmark) {
+        return evaluate(ctx, (tx, caller) -> transfers.list(tx, caller, meterId, state, pageSize, bookmark));
+    }
+
+    @Transaction(intent = EVALUATE)
+    public String listAuthorisedRequesters(
+            final Context ctx, final String donorMeterId, final int pageSize, final String bookmark) {
+        return evaluate(ctx, (tx, caller) -> requesters.list(tx, caller, donorMeterId, pageSize, bookmark));
+    }
+
+    @Transaction(intent = EVALUATE)
+    public String getAllotment(final Context ctx, final String distributorMeterId, final String recipientMeterId) {
+        return evaluate(ctx, (tx, caller) -> allotments.view(tx, caller, distributorMeterId, recipientMeterId));
+    }
+
+    @Transaction(intent = EVALUATE)
+    public String getIndicium(final Context ctx, final String meterId, final long pieceNumber) {
+        return evaluate(ctx, (tx, caller) -> postage.get(tx, caller, meterId, pieceNumber));
+    }
+
+    /** PostalAuthority, DataCenter: is this indicium genuine, forged, unpaid or conflicting? Writes nothing. */
+    @Transaction(intent = EVALUATE)
+    public String verifyIndicium(final Context ctx, final String indiciumJson) {
+        return evaluate(ctx, (tx, caller) -> postage.verify(tx, caller, indiciumJson));
+    }
+
+    /** The newest {@code limit} (1..100) versions of an account, e.g. METER:m1, ALLOTMENT:d1:r1, ESCROW:t1. */
+    @Transaction(intent = EVALUATE)
+    public String getAccountHistory(final Context ctx, final String accountId, final int limit) {
+        return evaluate(ctx, (tx, caller) -> audit.history(tx, caller, accountId, limit));
+    }
+
+    /** PostalAuthority, DataCenter: per-class totals of every account and the proof that they sum to zero. */
+    @Transaction(intent = EVALUATE)
+    public String auditTotals(final Context ctx) {
+        return evaluate(ctx, audit::totals);
+    }
+
+    private String submit(
+            final Context ctx, final String function, final String requestId, final List<Object> arguments,
+            final java.util.function.Function<Command, Outcome> handler) {
+        return submissions.submit(ctx, function, requestId, arguments, handler);
+    }
+
+    /** Arguments as sent, nulls included (they are validated, and hashed, as "null"). */
+    private static List<Object> arguments(final Object... values) {
+        return java.util.Arrays.asList(values);
+    }
+
+    private static String evaluate(final Context ctx, final BiFunction<LedgerTx, Caller, Object> query) {
+        final Caller caller = Caller.of(ctx);
+        return Json.text(query.apply(new LedgerTx(ctx.getStub()), caller));
+    }
+}

@@ -1,0 +1,181 @@
+package org.postalfunds.chaincode.meter;
+
+import java.security.cert.X509Certificate;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+import org.postalfunds.chaincode.Command;
+import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.chaincode.Limits;
+import org.postalfunds.chaincode.Organisations;
+import org.postalfunds.chaincode.Outcome;
+import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.access.PublicKeys;
+import org.postalfunds.chaincode.ledger.AccountId;
+import org.postalfunds.chaincode.ledger.Allotment;
+import org.postalfunds.chaincode.state.Keys;
+import org.postalfunds.chaincode.state.LedgerTx;
+import org.postalfunds.chaincode.support.Amounts;
+import org.postalfunds.chaincode.support.Ids;
+import org.postalfunds.chaincode.support.Json;
+
+/** The meter registry and lifecycle: the data center's side of the ledger. */
+public final class MeterService {
+    public static final String METER_STATUS_CHANGED = "MeterStatusChanged";
+    private static final Pattern MODEL = Pattern.compile("[\\p{L}\\p{N} ._/()-]{1," + Limits.MAX_MODEL_CHARS + "}");
+
+    public Outcome register(final Command command, final String registrationJson) {
+        command.caller().requireDataCenter("registerMeter");
+        final MeterRegistration registration = Json.argument(registrationJson, MeterRegistration.class, "registration");
+        final LedgerTx tx = command.tx();
+        Ids.require(registration.meterId(), "meterId");
+        if (registration.ownerMsp() == null || !Organisations.METER_OWNERS.contains(registration.ownerMsp())) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("ownerMsp must be one of " + new java.util.TreeSet<>(
+                    Organisations.METER_OWNERS) + ", was " + registration.ownerMsp());
+        }
+        if (registration.kind() == null) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("kind must be POSTAL_METER or HANDHELD_METERING_UNIT");
+        }
+        if (registration.model() == null || !MODEL.matcher(registration.model()).matches()) {
+            throw ErrorCode.INVALID_ARGUMENT.exception(
+                    "model must be 1-" + Limits.MAX_MODEL_CHARS + " letters, digits, spaces or . _ / ( ) -");
+        }
+        if (registration.limits() == null) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("limits are required");
+        }
+        registration.limits().validate();
+        final X509Certificate certificate = PublicKeys.meterCertificate(registration.certificatePem(), tx.now());
+        final String fingerprint = PublicKeys.fingerprint(certificate.getPublicKey());
+        if (tx.exists(Keys.meter(registration.meterId()))) {
+            throw ErrorCode.METER_ALREADY_REGISTERED.exception("meter " + registration.meterId() + " is registered");
+        }
+        final var holder = tx.read(Keys.meterPublicKey(fingerprint), String.class);
+        if (holder.isPresent()) {
+            throw ErrorCode.PUBLIC_KEY_ALREADY_REGISTERED.exception(
+                    "the certificate's public key belongs to meter " + holder.get());
+        }
+
+        final long now = tx.nowEpochSeconds();
+        final Meter meter = new Meter(registration.meterId(), registration.ownerMsp(), registration.certificatePem(),
+                fingerprint, registration.kind(), registration.model(), registration.limits(), MeterStatus.ACTIVE,
+                null, now, now, now);
+        final PsdRegisters registers = PsdRegisters.empty(meter.meterId());
+        tx.write(Keys.meter(meter.meterId()), meter);
+        tx.write(Keys.meterPublicKey(fingerprint), meter.meterId());
+        final String accountKey = AccountId.meter(meter.meterId()).storageKey();
+        tx.write(accountKey, registers);
+        // The meter's money changes only with its owner's peer and the data center's peer both endorsing.
+        tx.requireEndorsement(accountKey, List.of(Organisations.DATA_CENTER, meter.ownerMsp()));
+        return Outcome.event("MeterRegistered").with("meter", meter).with("registers", registers);
+    }
+
+    public Outcome refill(final Command command, final String meterId, final long amountMinorUnits) {
+        command.caller().requireDataCenter("refillMeter");
+        Amounts.requirePositive(amountMinorUnits, "refill amount");
+        final LedgerTx tx = command.tx();
+        final Meter meter = Meters.require(tx, meterId);
+        // An inspection-overdue meter may be refilled: the refill is the data center contact that resets the clock.
+        Meters.requireActive(meter);
+        command.books().move(AccountId.issuedFunds(meterId), AccountId.meter(meterId), amountMinorUnits);
+        final PsdRegisters registers = Meters.registers(tx, meterId);
+        if (registers.descendingRegisterMinorUnits() > meter.limits().maxBalanceMinorUnits()) {
+            throw ErrorCode.LIMIT_EXCEEDED.exception("refill would bring meter " + meterId + " to "
+                    + registers.descendingRegisterMinorUnits() + " minor units, its limit is "
+                    + meter.limits().maxBalanceMinorUnits());
+        }
+        final Meter contacted = meter.withDataCenterContact(tx.nowEpochSeconds());
+        tx.write(Keys.meter(meterId), contacted);
+        return Outcome.event("Refilled").with("meter", contacted).with("registers", registers)
+                .with("amountMinorUnits", amountMinorUnits);
+    }
+
+    public Outcome suspend(final Command command, final String meterId, final String reason) {
+        command.caller().requireDataCenter("suspendMeter");
+        Ids.requireReason(reason);
+        final Meter meter = Meters.require(command.tx(), meterId);
+        Meters.requireNotWithdrawn(meter);
+        if (meter.status() != MeterStatus.ACTIVE) {
+            throw ErrorCode.ILLEGAL_TRANSITION.exception("meter " + meterId + " is already " + meter.status());
+        }
+        return changeStatus(command.tx(), meter, MeterStatus.SUSPENDED, reason);
+    }
+
+    public Outcome resume(final Command command, final String meterId) {
+        command.caller().requireDataCenter("resumeMeter");
+        final Meter meter = Meters.require(command.tx(), meterId);
+        Meters.requireNotWithdrawn(meter);
+        if (meter.status() != MeterStatus.SUSPENDED) {
+            throw ErrorCode.ILLEGAL_TRANSITION.exception("meter " + meterId + " is " + meter.status()
+                    + ", only a suspended meter resumes");
+        }
+        return changeStatus(command.tx(), meter, MeterStatus.ACTIVE, null);
+    }
+
+    /**
+     * Closes a meter for good: its allotments and then its descending register go back to the data center's
+     * issued-funds account. Escrows it is party to stay until settled or expired; funds that later return to a
+     * withdrawn donor go on to the data center (see TransferService).
+     */
+    public Outcome withdraw(final Command command, final String meterId) {
+        command.caller().requireDataCenter("withdrawMeter");
+        final LedgerTx tx = command.tx();
+        final Meter meter = Meters.require(tx, meterId);
+        Meters.requireNotWithdrawn(meter);
+        for (final var entry : tx.list(Keys.ACCOUNT, Limits.MAX_ALLOTMENTS_PER_DISTRIBUTOR, "ALLOTMENT", meterId)) {
+            final Allotment allotment = tx.read(entry.getKey(), Allotment.class).orElseThrow();
+            if (allotment.availableMinorUnits() > 0) {
+                command.books().move(AccountId.allotment(meterId, allotment.recipientMeterId()),
+                        AccountId.meter(meterId), allotment.availableMinorUnits());
+            }
+        }
+        final long remaining = Meters.registers(tx, meterId).descendingRegisterMinorUnits();
+        if (remaining > 0) {
+            command.books().move(AccountId.meter(meterId), AccountId.issuedFunds(meterId), remaining);
+        }
+        return changeStatus(tx, meter, MeterStatus.WITHDRAWN, "withdrawn by the data center")
+                .with("registers", Meters.registers(tx, meterId));
+    }
+
+    public Outcome recordInspection(final Command command, final String meterId) {
+        command.caller().requireDataCenter("recordInspection");
+        final LedgerTx tx = command.tx();
+        final Meter meter = Meters.require(tx, meterId);
+        Meters.requireNotWithdrawn(meter);
+        final Meter inspected = meter.withDataCenterContact(tx.nowEpochSeconds());
+        tx.write(Keys.meter(meterId), inspected);
+        return Outcome.event("InspectionRecorded").with("meter", inspected).with("inspection",
+                InspectionView.of(inspected, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
+    }
+
+    public Outcome setInspectionPeriods(final Command command, final long dueAfterDays, final long overdueAfterDays) {
+        command.caller().requireDataCenter("setInspectionPeriods");
+        if (dueAfterDays < 1 || overdueAfterDays <= dueAfterDays
+                || overdueAfterDays > Limits.MAX_INSPECTION_PERIOD_DAYS) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("inspection periods need 1 <= dueAfterDays < overdueAfterDays <= "
+                    + Limits.MAX_INSPECTION_PERIOD_DAYS + ", were " + dueAfterDays + " and " + overdueAfterDays);
+        }
+        final InspectionPeriods previous = Meters.inspectionPeriods(command.tx());
+        final InspectionPeriods periods = new InspectionPeriods(dueAfterDays, overdueAfterDays);
+        command.tx().write(Keys.inspectionConfig(), periods);
+        return Outcome.event("InspectionPeriodsChanged").with("inspectionPeriods", periods).with("previous", previous);
+    }
+
+    /** The meter, its registers and its inspection clock. */
+    public Map<String, Object> meterView(final LedgerTx tx, final Caller caller, final String meterId) {
+        final Meter meter = Meters.require(tx, meterId);
+        Meters.requireCanRead(caller, meter);
+        final Map<String, Object> view = new TreeMap<>();
+        view.put("meter", meter);
+        view.put("registers", Meters.registers(tx, meterId));
+        view.put("inspection", InspectionView.of(meter, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
+        return view;
+    }
+
+    private static Outcome changeStatus(
+            final LedgerTx tx, final Meter meter, final MeterStatus status, final String reason) {
+        final Meter changed = meter.withStatus(status, reason, tx.nowEpochSeconds());
+        tx.write(Keys.meter(meter.meterId()), changed);
+        return Outcome.event(METER_STATUS_CHANGED).with("meter", changed).with("previousStatus", meter.status());
+    }
+}

@@ -1,0 +1,78 @@
+package org.postalfunds.chaincode.meter;
+
+import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.state.Keys;
+import org.postalfunds.chaincode.state.LedgerTx;
+import org.postalfunds.chaincode.support.Ids;
+import org.postalfunds.chaincode.support.Invariants;
+
+/** Looking meters up, and the rules every handler applies to them: who may act as or read a meter, and when. */
+public final class Meters {
+    private Meters() {}
+
+    public static Meter require(final LedgerTx tx, final String meterId) {
+        Ids.require(meterId, "meterId");
+        return tx.read(Keys.meter(meterId), Meter.class)
+                .orElseThrow(() -> ErrorCode.UNKNOWN_METER.exception("no meter " + meterId + " is registered"));
+    }
+
+    public static PsdRegisters registers(final LedgerTx tx, final String meterId) {
+        final PsdRegisters registers = tx.read(Keys.meterAccount(meterId), PsdRegisters.class)
+                .orElseThrow(() -> ErrorCode.INVARIANT_VIOLATED.exception("meter " + meterId + " has no PSD account"));
+        Invariants.check(registers.meterId().equals(meterId), "PSD account of " + meterId + " names another meter");
+        return registers;
+    }
+
+    public static InspectionPeriods inspectionPeriods(final LedgerTx tx) {
+        return tx.read(Keys.inspectionConfig(), InspectionPeriods.class).orElse(InspectionPeriods.DEFAULT);
+    }
+
+    /** Only the meter itself: its owner's MSP and its registered PSD key. */
+    public static void requireActsAs(final Caller caller, final Meter meter, final String function) {
+        if (!caller.actsAs(meter.ownerMsp(), meter.publicKeyFingerprint())) {
+            throw ErrorCode.NOT_AUTHORISED.exception(function + " must be signed by meter " + meter.meterId()
+                    + " (an identity of " + meter.ownerMsp() + " holding the meter's registered PSD key)");
+        }
+    }
+
+    /** Any identity of the owner's organisation (the operator, or the meter itself). */
+    public static void requireOwner(final Caller caller, final Meter meter, final String function) {
+        if (!caller.mspId().equals(meter.ownerMsp())) {
+            throw ErrorCode.NOT_AUTHORISED.exception(
+                    function + " on meter " + meter.meterId() + " is for its owner " + meter.ownerMsp());
+        }
+    }
+
+    /** Owners see their own meters; the data center and the postal authority see all. */
+    public static void requireCanRead(final Caller caller, final Meter meter) {
+        if (!caller.mspId().equals(meter.ownerMsp()) && !caller.isDataCenter() && !caller.isPostalAuthority()) {
+            throw ErrorCode.NOT_AUTHORISED.exception("meter " + meter.meterId() + " is visible to its owner "
+                    + meter.ownerMsp() + ", the data center and the postal authority only");
+        }
+    }
+
+    public static void requireNotWithdrawn(final Meter meter) {
+        if (meter.status() == MeterStatus.WITHDRAWN) {
+            throw ErrorCode.METER_WITHDRAWN.exception("meter " + meter.meterId() + " is withdrawn");
+        }
+    }
+
+    public static void requireActive(final Meter meter) {
+        requireNotWithdrawn(meter);
+        if (meter.status() == MeterStatus.SUSPENDED) {
+            throw ErrorCode.METER_SUSPENDED.exception(
+                    "meter " + meter.meterId() + " is suspended: " + meter.statusReason());
+        }
+    }
+
+    /** Active and not inspection-overdue: what a meter must be to print, or to send or receive a transfer. */
+    public static void requireMayMoveFunds(final LedgerTx tx, final Meter meter) {
+        requireActive(meter);
+        final InspectionPeriods periods = inspectionPeriods(tx);
+        if (periods.statusOf(meter, tx.nowEpochSeconds()) == InspectionStatus.OVERDUE) {
+            throw ErrorCode.INSPECTION_OVERDUE.exception("meter " + meter.meterId() + " has had no data center contact"
+                    + " for more than " + periods.overdueAfterDays() + " days; the data center must record an inspection");
+        }
+    }
+}

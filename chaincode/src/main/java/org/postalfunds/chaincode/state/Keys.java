@@ -1,0 +1,88 @@
+package org.postalfunds.chaincode.state;
+
+import org.hyperledger.fabric.shim.ledger.CompositeKey;
+
+/**
+ * The key layout, in one place. Every key is a composite key (object type + attributes), so related keys can be
+ * listed with a partial-key query and never collide.
+ *
+ * <pre>
+ * meter~{meterId}                              Meter: registration, status, inspection clock
+ * meter-key~{publicKeyFingerprint}             meterId: one meter per PSD key
+ * account~METER~{meterId}                      PsdRegisters: the meter account and its issued-funds and
+ *                                              postage-revenue sub-accounts (state-based endorsement)
+ * account~ALLOTMENT~{distributor}~{recipient}  Allotment: a distributor's vault share for one recipient (SBE)
+ * account~ESCROW~{transferId}                  Escrow: funds granted or offered, not yet settled (SBE)
+ * transfer~{transferId}                        Transfer (SBE)
+ * transfer-by-meter~{meterId}~{state}~{id}     index: a meter's transfers by state
+ * requester~{donor}~{requester}                AuthorisedRequester: who may request from a donor
+ * indicium~{meterId}~{pieceNumber, 19 digits}  IndiciumRecord
+ * indicium-scan~{meterId}~{pieceNumber}        IndiciumScan: presentations of an indicium to the authority
+ * request~{callerMsp}~{requestId}              RequestRecord: idempotency, the first outcome
+ * config~inspection                            InspectionPeriods
+ * </pre>
+ */
+public final class Keys {
+    public static final String ACCOUNT = "account";
+    public static final String TRANSFER_BY_METER = "transfer-by-meter";
+    public static final String REQUESTER = "requester";
+
+    private Keys() {}
+
+    public static String meter(final String meterId) {
+        return key("meter", meterId);
+    }
+
+    public static String meterPublicKey(final String fingerprint) {
+        return key("meter-key", fingerprint);
+    }
+
+    public static String meterAccount(final String meterId) {
+        return key(ACCOUNT, "METER", meterId);
+    }
+
+    public static String allotment(final String distributorMeterId, final String recipientMeterId) {
+        return key(ACCOUNT, "ALLOTMENT", distributorMeterId, recipientMeterId);
+    }
+
+    public static String escrow(final String transferId) {
+        return key(ACCOUNT, "ESCROW", transferId);
+    }
+
+    public static String transfer(final String transferId) {
+        return key("transfer", transferId);
+    }
+
+    public static String transferByMeter(final String meterId, final String state, final String transferId) {
+        return key(TRANSFER_BY_METER, meterId, state, transferId);
+    }
+
+    public static String requester(final String donorMeterId, final String requesterMeterId) {
+        return key(REQUESTER, donorMeterId, requesterMeterId);
+    }
+
+    public static String indicium(final String meterId, final long pieceNumber) {
+        return key("indicium", meterId, pieceNumberAttribute(pieceNumber));
+    }
+
+    public static String indiciumScan(final String meterId, final long pieceNumber) {
+        return key("indicium-scan", meterId, pieceNumberAttribute(pieceNumber));
+    }
+
+    public static String request(final String callerMsp, final String requestId) {
+        return key("request", callerMsp, requestId);
+    }
+
+    public static String inspectionConfig() {
+        return key("config", "inspection");
+    }
+
+    /** Zero-padded so that keys sort in piece order. */
+    private static String pieceNumberAttribute(final long pieceNumber) {
+        return String.format("%019d", pieceNumber);
+    }
+
+    private static String key(final String objectType, final String... attributes) {
+        return new CompositeKey(objectType, attributes).toString();
+    }
+}

@@ -1,0 +1,45 @@
+package org.postalfunds.chaincode.state;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.hyperledger.fabric.shim.ledger.CompositeKey;
+import org.hyperledger.fabric.shim.ledger.KeyValue;
+import org.hyperledger.fabric.shim.ledger.QueryResultsIteratorWithMetadata;
+import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.chaincode.support.Ids;
+
+/**
+ * One page of a partial-composite-key query (read-only transactions only, as Fabric requires).
+ *
+ * @param bookmark where the next page starts; empty when there is none
+ */
+public record Page(List<KeyValue> entries, String bookmark) {
+    private static final int MAX_BOOKMARK_CHARS = 1024;
+
+    public Page {
+        entries = List.copyOf(entries);
+    }
+
+    public static Page of(
+            final LedgerTx tx, final int pageSize, final String bookmark, final String objectType,
+            final String... attributes) {
+        Ids.requirePageSize(pageSize);
+        final String start = bookmark == null ? "" : bookmark;
+        if (start.length() > MAX_BOOKMARK_CHARS) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("bookmark is longer than " + MAX_BOOKMARK_CHARS + " characters");
+        }
+        final List<KeyValue> entries = new ArrayList<>();
+        final String next;
+        try (QueryResultsIteratorWithMetadata<KeyValue> results = tx.stub()
+                .getStateByPartialCompositeKeyWithPagination(new CompositeKey(objectType, attributes), pageSize, start)) {
+            results.forEach(entries::add);
+            next = results.getMetadata() == null ? "" : results.getMetadata().getBookmark();
+        } catch (RuntimeException failure) {
+            throw failure;
+        } catch (Exception closing) {
+            throw new IllegalStateException("closing a paged query failed", closing);
+        }
+        // Fabric hands back a bookmark even after the last page; an empty page is the end.
+        return new Page(entries, entries.size() < pageSize ? "" : next);
+    }
+}

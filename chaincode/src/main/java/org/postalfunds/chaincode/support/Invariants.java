@@ -1,0 +1,14 @@
+package org.postalfunds.chaincode.support;
+
+import org.postalfunds.chaincode.ErrorCode;
+
+/** Assertions on ledger invariants. A failure is a bug in the contract, never bad input. */
+public final class Invariants {
+    private Invariants() {}
+
+    public static void check(final boolean holds, final String invariant) {
+        if (!holds) {
+            throw ErrorCode.INVARIANT_VIOLATED.exception(invariant);
+        }
+    }
+}

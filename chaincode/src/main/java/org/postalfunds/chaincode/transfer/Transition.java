@@ -1,0 +1,15 @@
+package org.postalfunds.chaincode.transfer;
+
+/**
+ * One row of the transition table.
+ *
+ * @param from the state the transfer must be in; null for the actions that open a transfer
+ * @param party who may take the step
+ */
+public record Transition(
+        TransferState from,
+        TransferAction action,
+        TransferParty party,
+        DeadlineRule deadline,
+        TransferState to,
+        EscrowEffect effect) {}
