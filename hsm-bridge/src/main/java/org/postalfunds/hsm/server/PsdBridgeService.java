@@ -1,0 +1,301 @@
+package org.postalfunds.hsm.server;
+
+import java.security.InvalidKeyException;
+import java.security.cert.CertificateEncodingException;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+import com.google.protobuf.ByteString;
+
+import io.grpc.Status;
+import io.grpc.StatusException;
+import io.grpc.health.v1.HealthCheckResponse;
+import io.grpc.protobuf.services.HealthStatusManager;
+import io.grpc.stub.StreamObserver;
+import org.postalfunds.hsm.MeterIds;
+import org.postalfunds.hsm.MeterSubject;
+import org.postalfunds.hsm.crypto.Pem;
+import org.postalfunds.hsm.crypto.PublicKeys;
+import org.postalfunds.hsm.pkcs11.MeterKeyInfo;
+import org.postalfunds.hsm.pkcs11.PsdToken;
+import org.postalfunds.hsm.pkcs11.TokenException;
+import org.postalfunds.hsm.proto.CertificationRequest;
+import org.postalfunds.hsm.proto.CreateCsrRequest;
+import org.postalfunds.hsm.proto.CreateMeterKeyRequest;
+import org.postalfunds.hsm.proto.DeriveSharedSecretRequest;
+import org.postalfunds.hsm.proto.DeriveSharedSecretResponse;
+import org.postalfunds.hsm.proto.GetPublicKeyRequest;
+import org.postalfunds.hsm.proto.HealthRequest;
+import org.postalfunds.hsm.proto.HealthResponse;
+import org.postalfunds.hsm.proto.ImportCertificateRequest;
+import org.postalfunds.hsm.proto.MeterPublicKey;
+import org.postalfunds.hsm.proto.PsdBridgeGrpc;
+import org.postalfunds.hsm.proto.RequestCounter;
+import org.postalfunds.hsm.proto.SignDigestRequest;
+import org.postalfunds.hsm.proto.SignDigestResponse;
+import org.postalfunds.hsm.proto.StatsRequest;
+import org.postalfunds.hsm.proto.StatsResponse;
+
+/**
+ * The PsdBridge RPCs. Each one checks, in this order: the meter id is well formed (INVALID_ARGUMENT), the
+ * caller may act on it (PERMISSION_DENIED, before revealing whether the meter exists), the arguments
+ * (INVALID_ARGUMENT), then asks the token (NOT_FOUND, ALREADY_EXISTS, ...). Every outcome is audited
+ * before the response leaves.
+ */
+final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
+    /** A DER certificate for a P-256 key is under 1 KiB; leave room for long names and extensions. */
+    static final int MAX_CERTIFICATE_BYTES = 16 * 1024;
+
+    private static final Logger LOG = Logger.getLogger(PsdBridgeService.class.getName());
+
+    private final PsdToken token;
+    private final AuditTrail audit;
+    private final RequestCounters counters;
+    private final HealthStatusManager health;
+    private final Instant started;
+
+    PsdBridgeService(final PsdToken token, final AuditTrail audit, final RequestCounters counters,
+            final HealthStatusManager health, final Instant started) {
+        this.token = token;
+        this.audit = audit;
+        this.counters = counters;
+        this.health = health;
+        this.started = started;
+    }
+
+    @Override
+    public void createMeterKey(final CreateMeterKeyRequest request, final StreamObserver<MeterPublicKey> response) {
+        handle("CreateMeterKey", request.getMeterId(), null, response, caller -> {
+            final String meterId = meterId(request.getMeterId());
+            requireOperator(caller, "CreateMeterKey");
+            return toProto(token.createMeterKey(meterId));
+        });
+    }
+
+    @Override
+    public void getPublicKey(final GetPublicKeyRequest request, final StreamObserver<MeterPublicKey> response) {
+        handle("GetPublicKey", request.getMeterId(), null, response, caller -> {
+            final String meterId = meterId(request.getMeterId());
+            if (!caller.isOperator()) {
+                requireMeterItself(caller, meterId, "GetPublicKey");
+            }
+            return toProto(token.meterKey(meterId));
+        });
+    }
+
+    @Override
+    public void createCsr(final CreateCsrRequest request, final StreamObserver<CertificationRequest> response) {
+        handle("CreateCsr", request.getMeterId(), null, response, caller -> {
+            final String meterId = meterId(request.getMeterId());
+            requireOperator(caller, "CreateCsr");
+            final MeterSubject subject = new MeterSubject(meterId, request.getOrganization(),
+                    request.getOrganizationalUnit(), request.getCountry());
+            final byte[] der = token.createCsr(meterId, subject.toX500Name());
+            return CertificationRequest.newBuilder().setMeterId(meterId).setDer(ByteString.copyFrom(der))
+                    .setPem(Pem.encode("CERTIFICATE REQUEST", der)).build();
+        });
+    }
+
+    @Override
+    public void importCertificate(final ImportCertificateRequest request, final StreamObserver<MeterPublicKey> response) {
+        handle("ImportCertificate", request.getMeterId(), null, response, caller -> {
+            final String meterId = meterId(request.getMeterId());
+            requireOperator(caller, "ImportCertificate");
+            if (request.getCertificate().size() > MAX_CERTIFICATE_BYTES) {
+                throw invalid("certificate is larger than " + MAX_CERTIFICATE_BYTES + " bytes");
+            }
+            final X509Certificate certificate;
+            try {
+                certificate = Pem.certificate(request.getCertificate().toByteArray());
+            } catch (CertificateException e) {
+                throw invalid("certificate is not a DER X.509 certificate: " + e.getMessage());
+            }
+            return toProto(token.importCertificate(meterId, certificate));
+        });
+    }
+
+    @Override
+    public void signDigest(final SignDigestRequest request, final StreamObserver<SignDigestResponse> response) {
+        final byte[] digest = request.getDigest().toByteArray();
+        handle("SignDigest", request.getMeterId(), digest, response, caller -> {
+            final String meterId = meterId(request.getMeterId());
+            requireMeterItself(caller, meterId, "SignDigest");
+            if (digest.length != PsdToken.DIGEST_LENGTH) {
+                throw invalid("digest must be " + PsdToken.DIGEST_LENGTH + " bytes (SHA-256), got " + digest.length);
+            }
+            return SignDigestResponse.newBuilder()
+                    .setSignature(ByteString.copyFrom(token.signDigest(meterId, digest))).build();
+        });
+    }
+
+    @Override
+    public void deriveSharedSecret(final DeriveSharedSecretRequest request,
+            final StreamObserver<DeriveSharedSecretResponse> response) {
+        handle("DeriveSharedSecret", request.getMeterId(), null, response, caller -> {
+            final String meterId = meterId(request.getMeterId());
+            requireMeterItself(caller, meterId, "DeriveSharedSecret");
+            final ECPublicKey peer;
+            try {
+                peer = PublicKeys.decodeP256(request.getPeerPublicKey().toByteArray());
+            } catch (InvalidKeyException e) {
+                throw invalid("peer public key: " + e.getMessage());
+            }
+            return DeriveSharedSecretResponse.newBuilder()
+                    .setSharedSecret(ByteString.copyFrom(token.deriveSharedSecret(meterId, peer))).build();
+        });
+    }
+
+    @Override
+    public void health(final HealthRequest request, final StreamObserver<HealthResponse> response) {
+        handle("Health", "", null, response, caller -> {
+            final HealthResponse.Builder builder = HealthResponse.newBuilder()
+                    .setTokenLabel(token.label())
+                    .setUptimeSeconds(uptime().toSeconds())
+                    .setCallerSubject(caller.subject())
+                    .setCallerRole(caller.role().wireName());
+            if (token.isPresent()) {
+                builder.setStatus(HealthResponse.ServingStatus.SERVING).setMeterKeyCount(token.meterIds().size());
+                setServing(HealthCheckResponse.ServingStatus.SERVING);
+            } else {
+                builder.setStatus(HealthResponse.ServingStatus.NOT_SERVING)
+                        .setDetail("token '" + token.label() + "' is not present or not open");
+                setServing(HealthCheckResponse.ServingStatus.NOT_SERVING);
+            }
+            return builder.build();
+        });
+    }
+
+    @Override
+    public void stats(final StatsRequest request, final StreamObserver<StatsResponse> response) {
+        handle("Stats", "", null, response, caller -> {
+            requireOperator(caller, "Stats");
+            final StatsResponse.Builder builder = StatsResponse.newBuilder().setUptimeSeconds(uptime().toSeconds());
+            for (final RequestCounters.Counter counter : counters.snapshot()) {
+                builder.addCounters(RequestCounter.newBuilder().setMethod(counter.method())
+                        .setOutcome(counter.outcome()).setCount(counter.count()));
+            }
+            return builder.build();
+        });
+    }
+
+    /** One RPC's work, given the authenticated caller. */
+    @FunctionalInterface
+    private interface Work<T> {
+        T run(CallerIdentity caller) throws StatusException, TokenException;
+    }
+
+    private <T> void handle(final String operation, final String meterId, final byte[] digest,
+            final StreamObserver<T> response, final Work<T> work) {
+        final CallerIdentity caller = CallerIdentityInterceptor.CALLER.get();
+        if (caller == null) {
+            // The interceptor runs on every call; reaching here without it is a wiring bug.
+            throw new IllegalStateException("no caller identity in the context of " + operation);
+        }
+        T result = null;
+        Status status;
+        try {
+            result = work.run(caller);
+            status = Status.OK;
+        } catch (StatusException e) {
+            status = e.getStatus();
+        } catch (TokenException e) {
+            status = toStatus(e);
+        } catch (IllegalArgumentException e) {
+            status = Status.INVALID_ARGUMENT.withDescription(e.getMessage());
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, operation + " for meter " + MeterIds.printable(meterId) + " failed", e);
+            status = Status.INTERNAL.withDescription(operation + " failed inside the bridge; see the bridge's log");
+        }
+        audit.record(operation, meterId, digest, caller.subject(), status);
+        if (status.isOk()) {
+            response.onNext(result);
+            response.onCompleted();
+        } else {
+            response.onError(status.asRuntimeException());
+        }
+    }
+
+    private static String meterId(final String meterId) throws StatusException {
+        try {
+            return MeterIds.requireValid(meterId);
+        } catch (IllegalArgumentException e) {
+            throw invalid(e.getMessage());
+        }
+    }
+
+    private static void requireOperator(final CallerIdentity caller, final String operation) throws StatusException {
+        if (!caller.isOperator()) {
+            throw Status.PERMISSION_DENIED.withDescription(operation + " is for operators; caller '" + caller.subject()
+                    + "' is a " + caller.role().wireName()).asException();
+        }
+    }
+
+    private static void requireMeterItself(final CallerIdentity caller, final String meterId, final String operation)
+            throws StatusException {
+        if (!caller.isMeter(meterId)) {
+            throw Status.PERMISSION_DENIED.withDescription(operation + " with the key of meter " + meterId
+                    + " is for that meter's own client only; caller '" + caller.subject() + "' is "
+                    + (caller.isOperator() ? "an operator" : "meter " + caller.commonName())).asException();
+        }
+    }
+
+    private static StatusException invalid(final String description) {
+        return Status.INVALID_ARGUMENT.withDescription(description).asException();
+    }
+
+    static Status toStatus(final TokenException e) {
+        final Status status;
+        switch (e.reason()) {
+            case METER_KEY_NOT_FOUND:
+                status = Status.NOT_FOUND;
+                break;
+            case METER_KEY_EXISTS:
+                status = Status.ALREADY_EXISTS;
+                break;
+            case METER_KEY_LIMIT_REACHED:
+                status = Status.RESOURCE_EXHAUSTED;
+                break;
+            case CERTIFICATE_MISMATCH:
+                status = Status.FAILED_PRECONDITION;
+                break;
+            case PEER_KEY_REJECTED:
+                status = Status.INVALID_ARGUMENT;
+                break;
+            default:
+                LOG.log(Level.WARNING, "token failure", e);
+                status = Status.UNAVAILABLE;
+                break;
+        }
+        return status.withDescription(e.getMessage());
+    }
+
+    private Duration uptime() {
+        return Duration.between(started, Instant.now());
+    }
+
+    private void setServing(final HealthCheckResponse.ServingStatus status) {
+        health.setStatus("", status);
+        health.setStatus(PsdBridgeGrpc.SERVICE_NAME, status);
+    }
+
+    static MeterPublicKey toProto(final MeterKeyInfo key) {
+        try {
+            final byte[] spki = key.publicKey().getEncoded();
+            return MeterPublicKey.newBuilder()
+                    .setMeterId(key.meterId())
+                    .setSubjectPublicKeyInfo(ByteString.copyFrom(spki))
+                    .setPublicKeyPem(Pem.encode("PUBLIC KEY", spki))
+                    .setCurve(PublicKeys.CURVE)
+                    .setCertificate(ByteString.copyFrom(key.certificate().getEncoded()))
+                    .setEnrolled(key.enrolled())
+                    .build();
+        } catch (CertificateEncodingException e) {
+            throw new IllegalStateException("the token holds an unencodable certificate for meter " + key.meterId(), e);
+        }
+    }
+}
