@@ -8,6 +8,14 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
+import java.util.concurrent.TimeUnit;
+
+import javax.net.ssl.SSLException;
+
+import io.grpc.ManagedChannel;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.pkcs11.TokenException;
 import org.postalfunds.hsm.server.BridgeConfig;
@@ -139,6 +147,23 @@ public final class BridgeFixture implements AutoCloseable {
                 .trustedCertificates(List.of(pki.caCertificate()))
                 .clientCertificate(credentials.certificate(), credentials.privateKey())
                 .build();
+    }
+
+    /**
+     * A bare gRPC channel to the bridge (for the generated stubs and the health service), presenting the
+     * given client certificate, or none when null.
+     */
+    public ManagedChannel channel(final TestPki.ClientCredentials credentials) throws SSLException {
+        final SslContextBuilder ssl = GrpcSslContexts.forClient().trustManager(pki.caCertificate());
+        if (credentials != null) {
+            ssl.keyManager(credentials.privateKey(), credentials.certificate());
+        }
+        return NettyChannelBuilder.forAddress("127.0.0.1", port()).sslContext(ssl.build()).build();
+    }
+
+    /** Shuts a channel down and waits for it. */
+    public static void shutdown(final ManagedChannel channel) throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
     }
 
     @Override
