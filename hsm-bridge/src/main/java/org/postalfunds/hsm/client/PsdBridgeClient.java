@@ -2,8 +2,10 @@ package org.postalfunds.hsm.client;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.security.PrivateKey;
 import java.security.PublicKey;
+import java.security.Signature;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -113,6 +115,7 @@ public interface PsdBridgeClient extends AutoCloseable {
             if (chain.isEmpty()) {
                 throw new IllegalArgumentException("the client certificate chain is empty");
             }
+            requireKeyPair(chain.get(0), key);
             this.clientCertificateChain = List.copyOf(chain);
             this.clientKey = Objects.requireNonNull(key, "key");
             return this;
@@ -148,6 +151,31 @@ public interface PsdBridgeClient extends AutoCloseable {
             }
             this.maxInboundMessageBytes = bytes;
             return this;
+        }
+
+        /** A key that does not match the certificate fails deep inside the TLS handshake; say so here instead. */
+        private static void requireKeyPair(final X509Certificate certificate, final PrivateKey key) {
+            final String algorithm = "EC".equals(key.getAlgorithm()) ? "SHA256withECDSA"
+                    : "RSA".equals(key.getAlgorithm()) ? "SHA256withRSA" : null;
+            if (algorithm == null) {
+                return;
+            }
+            try {
+                final byte[] challenge = "psd-bridge client key check".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+                final Signature signer = Signature.getInstance(algorithm);
+                signer.initSign(key);
+                signer.update(challenge);
+                final Signature verifier = Signature.getInstance(algorithm);
+                verifier.initVerify(certificate.getPublicKey());
+                verifier.update(challenge);
+                if (!verifier.verify(signer.sign())) {
+                    throw new IllegalArgumentException("the private key does not belong to the client certificate "
+                            + certificate.getSubjectX500Principal());
+                }
+            } catch (GeneralSecurityException e) {
+                throw new IllegalArgumentException("the private key does not belong to the client certificate "
+                        + certificate.getSubjectX500Principal() + ": " + e.getMessage(), e);
+            }
         }
 
         /** Connects (lazily: the first call performs the TLS handshake). */
