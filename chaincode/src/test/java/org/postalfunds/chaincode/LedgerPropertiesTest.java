@@ -41,37 +41,36 @@ class LedgerPropertiesTest {
     @Provide
     Arbitrary<List<Step>> steps() {
         final Arbitrary<Long> amounts = Arbitraries.frequencyOf(
-                Tuple(12, Arbitraries.longs().between(1, 3_000)),
-                Tuple(1, Arbitraries.of(0L, -1L, -500L, Long.MAX_VALUE, Long.MIN_VALUE)));
+                weighted(12, Arbitraries.longs().between(1, 3_000)),
+                weighted(1, Arbitraries.of(0L, -1L, -500L, Long.MAX_VALUE, Long.MIN_VALUE)));
         final Arbitrary<Step> step = Combinators.combine(
                 Arbitraries.frequencyOf(
-                        Tuple(6, Arbitraries.just(Kind.REFILL)), Tuple(5, Arbitraries.just(Kind.PRINT)),
-                        Tuple(3, Arbitraries.just(Kind.AUTHORISE)), Tuple(2, Arbitraries.just(Kind.FUND_ALLOTMENT)),
-                        Tuple(1, Arbitraries.just(Kind.RELEASE_ALLOTMENT)), Tuple(6, Arbitraries.just(Kind.REQUEST)),
-                        Tuple(4, Arbitraries.just(Kind.OFFER)), Tuple(6, Arbitraries.just(Kind.GRANT)),
-                        Tuple(1, Arbitraries.just(Kind.DENY)), Tuple(4, Arbitraries.just(Kind.ACCEPT)),
-                        Tuple(2, Arbitraries.just(Kind.CANCEL)), Tuple(3, Arbitraries.just(Kind.ACKNOWLEDGE)),
-                        Tuple(1, Arbitraries.just(Kind.REJECT)), Tuple(3, Arbitraries.just(Kind.EXPIRE)),
-                        Tuple(3, Arbitraries.just(Kind.ADVANCE)), Tuple(1, Arbitraries.just(Kind.SUSPEND)),
-                        Tuple(1, Arbitraries.just(Kind.RESUME)), Tuple(1, Arbitraries.just(Kind.WITHDRAW)),
-                        Tuple(1, Arbitraries.just(Kind.INSPECT))),
+                        weighted(6, Arbitraries.just(Kind.REFILL)), weighted(5, Arbitraries.just(Kind.PRINT)),
+                        weighted(3, Arbitraries.just(Kind.AUTHORISE)), weighted(2, Arbitraries.just(Kind.FUND_ALLOTMENT)),
+                        weighted(1, Arbitraries.just(Kind.RELEASE_ALLOTMENT)), weighted(6, Arbitraries.just(Kind.REQUEST)),
+                        weighted(4, Arbitraries.just(Kind.OFFER)), weighted(6, Arbitraries.just(Kind.GRANT)),
+                        weighted(1, Arbitraries.just(Kind.DENY)), weighted(4, Arbitraries.just(Kind.ACCEPT)),
+                        weighted(2, Arbitraries.just(Kind.CANCEL)), weighted(3, Arbitraries.just(Kind.ACKNOWLEDGE)),
+                        weighted(1, Arbitraries.just(Kind.REJECT)), weighted(3, Arbitraries.just(Kind.EXPIRE)),
+                        weighted(3, Arbitraries.just(Kind.ADVANCE)), weighted(1, Arbitraries.just(Kind.SUSPEND)),
+                        weighted(1, Arbitraries.just(Kind.RESUME)), weighted(1, Arbitraries.just(Kind.WITHDRAW)),
+                        weighted(1, Arbitraries.just(Kind.INSPECT))),
                 Arbitraries.integers().between(0, METERS.length - 1),
                 Arbitraries.integers().between(0, METERS.length - 1),
                 amounts,
                 Arbitraries.frequencyOf(
-                        Tuple(10, Arbitraries.longs().between(60, 7_200)),
-                        Tuple(2, Arbitraries.longs().between(7_200, 3L * 86_400)),
-                        Tuple(1, Arbitraries.longs().between(-100, 0)),
-                        Tuple(1, Arbitraries.longs().between(31L * 86_400, 40L * 86_400))),
+                        weighted(10, Arbitraries.longs().between(60, 7_200)),
+                        weighted(2, Arbitraries.longs().between(7_200, 3L * 86_400)),
+                        weighted(1, Arbitraries.longs().between(-100, 0)),
+                        weighted(1, Arbitraries.longs().between(31L * 86_400, 40L * 86_400))),
                 Arbitraries.integers().between(0, 1_000),
-                Arbitraries.frequency(Tuple(9, true), Tuple(1, false)),
+                Arbitraries.frequency(weighted(9, true), weighted(1, false)),
                 Arbitraries.integers().between(0, 7))
                 .as(Step::new);
         return step.list().ofMinSize(1).ofMaxSize(60);
     }
 
-    @SuppressWarnings("unchecked")
-    private static <T> net.jqwik.api.Tuple.Tuple2<Integer, T> Tuple(final int weight, final T value) {
+    private static <T> net.jqwik.api.Tuple.Tuple2<Integer, T> weighted(final int weight, final T value) {
         return net.jqwik.api.Tuple.of(weight, value);
     }
 
