@@ -75,6 +75,7 @@ public interface PsdBridgeClient extends AutoCloseable {
         /** Upper bound for any response (certificates and keys are a few KiB). */
         public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
         public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
+        public static final int MAX_CONNECTIONS = 16;
 
         String host;
         int port = -1;
@@ -84,6 +85,7 @@ public interface PsdBridgeClient extends AutoCloseable {
         String authorityOverride;
         Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
+        int connections = 1;
 
         Builder() {
         }
@@ -142,6 +144,18 @@ public interface PsdBridgeClient extends AutoCloseable {
                 throw new IllegalArgumentException("call timeout must be between 0 and 5 minutes");
             }
             this.callTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * TLS connections to open, used in turn by successive calls (default 1). The bridge works each connection's
+         * calls on one transport thread, so a client signing from many threads at once gains from 2 or more.
+         */
+        public Builder connections(final int count) {
+            if (count < 1 || count > MAX_CONNECTIONS) {
+                throw new IllegalArgumentException("connections must be 1 to " + MAX_CONNECTIONS);
+            }
+            this.connections = count;
             return this;
         }
 

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
 import javax.net.ssl.SSLException;
@@ -42,13 +43,28 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
-    private final ManagedChannel channel;
-    private final PsdBridgeGrpc.PsdBridgeBlockingStub stub;
+    private final List<ManagedChannel> channels;
+    private final List<PsdBridgeGrpc.PsdBridgeBlockingStub> stubs;
+    private final AtomicInteger nextStub = new AtomicInteger();
     private final Duration callTimeout;
 
     PsdBridgeClientImpl(final PsdBridgeClient.Builder builder) {
+        final SslContext sslContext = sslContext(builder);
+        final List<ManagedChannel> opened = new ArrayList<>();
+        final List<PsdBridgeGrpc.PsdBridgeBlockingStub> openedStubs = new ArrayList<>();
+        for (int i = 0; i < builder.connections; i++) {
+            final ManagedChannel channel = channel(builder, sslContext);
+            opened.add(channel);
+            openedStubs.add(PsdBridgeGrpc.newBlockingStub(channel));
+        }
+        this.channels = List.copyOf(opened);
+        this.stubs = List.copyOf(openedStubs);
+        this.callTimeout = builder.callTimeout;
+    }
+
+    private static ManagedChannel channel(final PsdBridgeClient.Builder builder, final SslContext sslContext) {
         final NettyChannelBuilder channelBuilder = NettyChannelBuilder.forAddress(builder.host, builder.port)
-                .sslContext(sslContext(builder))
+                .sslContext(sslContext)
                 .maxInboundMessageSize(builder.maxInboundMessageBytes)
                 .maxInboundMetadataSize(8 * 1024)
                 .keepAliveTime(60, TimeUnit.SECONDS)
@@ -57,9 +73,7 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
         if (builder.authorityOverride != null) {
             channelBuilder.overrideAuthority(builder.authorityOverride);
         }
-        this.channel = channelBuilder.build();
-        this.stub = PsdBridgeGrpc.newBlockingStub(channel);
-        this.callTimeout = builder.callTimeout;
+        return channelBuilder.build();
     }
 
     @Override
@@ -137,19 +151,22 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
 
     @Override
     public void close() {
-        channel.shutdown();
+        channels.forEach(ManagedChannel::shutdown);
         try {
-            if (!channel.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                channel.shutdownNow();
+            for (final ManagedChannel channel : channels) {
+                if (!channel.awaitTermination(CLOSE_GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                    channel.shutdownNow();
+                }
             }
         } catch (InterruptedException e) {
-            channel.shutdownNow();
+            channels.forEach(ManagedChannel::shutdownNow);
             Thread.currentThread().interrupt();
         }
     }
 
     private PsdBridgeGrpc.PsdBridgeBlockingStub stub() {
-        return stub.withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+        final int index = Math.floorMod(nextStub.getAndIncrement(), stubs.size());
+        return stubs.get(index).withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static <T> T call(final String operation, final String meterId, final Supplier<T> call) {

@@ -102,6 +102,9 @@ public final class Pem {
     }
 
     private static List<Object> readObjects(final Path file) throws IOException {
+        if (!Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null, "PEM file does not exist");
+        }
         if (Files.size(file) > MAX_FILE_BYTES) {
             throw new IOException(file + " is larger than " + MAX_FILE_BYTES + " bytes; not a PEM file");
         }

@@ -34,7 +34,7 @@ public final class BridgeConfig {
     static final Map<String, String> KEYS = keys(
             "bridge.host", "127.0.0.1",
             "bridge.port", "7443",
-            "bridge.workerThreads", "",
+            "bridge.workerThreads", "0",
             "tls.certificateFile", "",
             "tls.privateKeyFile", "",
             "tls.clientCaFile", "",
@@ -73,9 +73,7 @@ public final class BridgeConfig {
     private BridgeConfig(final Map<String, String> values, final Path baseDirectory, final Map<String, String> environment) {
         host = required(values, "bridge.host");
         port = integer(values, "bridge.port", 0, 65535);
-        final String threads = values.get("bridge.workerThreads");
-        workerThreads = threads.isEmpty() ? Math.max(2, Runtime.getRuntime().availableProcessors())
-                : integer(values, "bridge.workerThreads", 1, 256);
+        workerThreads = integer(values, "bridge.workerThreads", 0, 256);
         tlsCertificateFile = path(values, "tls.certificateFile", baseDirectory);
         tlsPrivateKeyFile = path(values, "tls.privateKeyFile", baseDirectory);
         tlsClientCaFile = path(values, "tls.clientCaFile", baseDirectory);
@@ -170,6 +168,10 @@ public final class BridgeConfig {
         return port;
     }
 
+    /**
+     * Threads that run RPCs; 0 runs them on the gRPC transport threads (no thread hand-off per call, fine for
+     * a local token whose operations take microseconds; a network HSM wants a pool).
+     */
     public int workerThreads() {
         return workerThreads;
     }

@@ -63,7 +63,8 @@ public final class PsdBridgeServer implements AutoCloseable {
         final SslContext sslContext = serverSslContext(config);
         this.audit = AuditTrail.open(token.label(), config.auditFile());
         this.health = new HealthStatusManager();
-        this.workers = Executors.newFixedThreadPool(config.workerThreads(), daemonThreads("psd-bridge-worker"));
+        this.workers = config.workerThreads() == 0 ? null
+                : Executors.newFixedThreadPool(config.workerThreads(), daemonThreads("psd-bridge-worker"));
         this.healthProbe = Executors.newSingleThreadScheduledExecutor(daemonThreads("psd-bridge-health"));
         final RequestCounters counters = new RequestCounters();
         final CallerIdentityInterceptor identity = new CallerIdentityInterceptor(
@@ -71,9 +72,14 @@ public final class PsdBridgeServer implements AutoCloseable {
         final PsdBridgeService service = new PsdBridgeService(token, audit, counters, health, Instant.now());
         try {
             // intercept(service, a, b) runs b first: counting sees the identity interceptor's refusals too.
-            this.server = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()))
+            final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
+            if (workers == null) {
+                builder.directExecutor();
+            } else {
+                builder.executor(workers);
+            }
+            this.server = builder
                     .sslContext(sslContext)
-                    .executor(workers)
                     .maxInboundMessageSize(config.maxInboundMessageBytes())
                     .maxInboundMetadataSize(8 * 1024)
                     .maxConcurrentCallsPerConnection(config.maxConcurrentCallsPerConnection())
@@ -159,6 +165,9 @@ public final class PsdBridgeServer implements AutoCloseable {
 
     private void shutdownExecutors() {
         healthProbe.shutdownNow();
+        if (workers == null) {
+            return;
+        }
         workers.shutdown();
         try {
             if (!workers.awaitTermination(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {

@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Signing benchmark: the PSD bridge (gRPC over mutual TLS) against direct SunPKCS11, on a throw-away
+# SoftHSM2 token. Prints signatures/s, p50/p99 latency and the ratio bridge/direct per number in flight.
+#
+#   hsm-bridge/bench.sh                       # 5 s per run after 2 s warm-up, 1, 4 and 16 in flight
+#   hsm-bridge/bench.sh --seconds 10 --in-flight 1,8,32
+set -euo pipefail
+
+module_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root_dir="$(dirname "$module_dir")"
+jar="$module_dir/target/hsm-bridge.jar"
+library="${PSD_PKCS11_LIBRARY:-/usr/lib/softhsm/libsofthsm2.so}"
+
+if ! command -v softhsm2-util >/dev/null || [[ ! -f "$library" ]]; then
+  echo "SoftHSM2 is missing: apt-get install -y softhsm2" >&2
+  exit 1
+fi
+if [[ ! -f "$jar" || -n "$(find "$module_dir/src" "$module_dir/pom.xml" -newer "$jar" -print -quit)" ]]; then
+  (cd "$root_dir" && mvn -B -q -pl hsm-bridge package -DskipTests)
+fi
+
+work="$(mktemp -d -t psd-bench.XXXXXX)"
+trap 'rm -rf "$work"' EXIT
+mkdir -p "$work/tokens"
+cat > "$work/softhsm2.conf" <<CONF
+directories.tokendir = $work/tokens
+objectstore.backend = file
+log.level = ERROR
+CONF
+export SOFTHSM2_CONF="$work/softhsm2.conf"
+
+# A fresh PIN per run, kept in an owner-only file and never on a command line of the JVM.
+pin="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+so_pin="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
+( umask 077 && printf '%s\n' "$pin" > "$work/token.pin" )
+softhsm2-util --init-token --free --label psd-bench --so-pin "$so_pin" --pin "$pin" >/dev/null
+
+# A fixed heap keeps young-GC pauses out of the p99 of both paths alike; PSD_BENCH_JAVA_OPTS adds flags (e.g. JFR).
+java --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED -Xms1g -Xmx1g ${PSD_BENCH_JAVA_OPTS:-} \
+  -cp "$jar" org.postalfunds.hsm.bench.SigningBenchmark \
+  --library "$library" --token-label psd-bench --pin-file "$work/token.pin" --work-dir "$work" "$@"

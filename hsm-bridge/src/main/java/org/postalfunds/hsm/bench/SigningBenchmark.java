@@ -1,0 +1,284 @@
+package org.postalfunds.hsm.bench;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyPair;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.security.interfaces.ECPublicKey;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicReference;
+
+import org.postalfunds.hsm.client.PsdBridgeClient;
+import org.postalfunds.hsm.crypto.EcdsaSignatures;
+import org.postalfunds.hsm.crypto.Pem;
+import org.postalfunds.hsm.crypto.PublicKeys;
+import org.postalfunds.hsm.enrol.OrgCertificateAuthority;
+import org.postalfunds.hsm.pkcs11.PinSource;
+import org.postalfunds.hsm.pkcs11.PsdToken;
+import org.postalfunds.hsm.pkcs11.TokenConfig;
+import org.postalfunds.hsm.server.BridgeConfig;
+import org.postalfunds.hsm.server.PsdBridgeServer;
+
+/**
+ * Signatures per second and sign latency through the bridge (gRPC over mutual TLS on 127.0.0.1, audit
+ * trail on) against the same token used directly through SunPKCS11, in one run, at several numbers of
+ * requests in flight. Not a test: it prints figures. Run it with {@code hsm-bridge/bench.sh}.
+ *
+ * <p>Both paths do the same token work (CKM_ECDSA over a 32-byte digest, then low-S DER), so the ratio is
+ * the price of the gatekeeper: TLS, HTTP/2, protobuf, access checks and the audit line.
+ */
+public final class SigningBenchmark {
+    private static final String METER = "bench-meter";
+    /** Distinct digests cycled through, so no layer can cache a result. */
+    private static final int DIGEST_POOL = 4096;
+    /** Signatures verified after each run (outside the timing) to prove the figures are of real signatures. */
+    private static final int VERIFIED_PER_RUN = 200;
+    private static final int MAX_IN_FLIGHT = 256;
+
+    private SigningBenchmark() {
+    }
+
+    public static void main(final String[] args) throws Exception {
+        final Map<String, String> options = parse(args);
+        final Path library = Path.of(options.getOrDefault("library", "/usr/lib/softhsm/libsofthsm2.so"));
+        final String label = required(options, "token-label");
+        final Path pinFile = Path.of(required(options, "pin-file"));
+        final Path workDirectory = Path.of(required(options, "work-dir"));
+        final Duration warmUp = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "2")));
+        final Duration measure = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "5")));
+        final int[] levels = Arrays.stream(options.getOrDefault("in-flight", "1,4,16").split(","))
+                .mapToInt(Integer::parseInt).toArray();
+        for (final int level : levels) {
+            if (level < 1 || level > MAX_IN_FLIGHT) {
+                throw new IllegalArgumentException("in-flight levels must be 1 to " + MAX_IN_FLIGHT);
+            }
+        }
+        if (measure.isZero() || measure.compareTo(Duration.ofMinutes(5)) > 0) {
+            throw new IllegalArgumentException("seconds must be 1 to 300");
+        }
+
+        final TokenConfig tokenConfig = TokenConfig.newBuilder().library(library).tokenLabel(label)
+                .pinSource(PinSource.file(pinFile)).build();
+        try (PsdToken token = PsdToken.open(tokenConfig)) {
+            final ECPublicKey publicKey = token.hasMeterKey(METER) ? token.meterKey(METER).publicKey()
+                    : token.createMeterKey(METER).publicKey();
+            final OrgCertificateAuthority ca = OrgCertificateAuthority.create("DataCenter");
+            final BridgeConfig bridgeConfig = writeBridgeFiles(ca, workDirectory, library, label, pinFile,
+                    options.getOrDefault("worker-threads", "0"));
+            final KeyPair clientKeys = OrgCertificateAuthority.newP256KeyPair();
+            final X509Certificate clientCertificate = ca.issueTlsClientCertificate(METER, "client", clientKeys.getPublic());
+
+            try (PsdBridgeServer server = PsdBridgeServer.start(bridgeConfig, token);
+                    PsdBridgeClient client = PsdBridgeClient.newBuilder().target("127.0.0.1", server.port())
+                            .trustedCertificates(List.of(ca.certificate()))
+                            .clientCertificate(clientCertificate, clientKeys.getPrivate())
+                            .connections(Integer.parseInt(options.getOrDefault("connections", "1")))
+                            .build()) {
+                final byte[][] digests = digests();
+                final SignPath direct = digest -> token.signDigest(METER, digest);
+                final SignPath bridge = digest -> client.signDigest(METER, digest);
+
+                // Let the JIT compile both paths (the gRPC one is far larger) before anything is timed.
+                final int busiest = Arrays.stream(levels).max().orElse(1);
+                run(direct, digests, busiest, warmUp.multipliedBy(2));
+                run(bridge, digests, busiest, warmUp.multipliedBy(2));
+
+                System.out.printf(Locale.ROOT, "PSD signing benchmark: token '%s' (%s), P-256, %d s per run after %d s warm-up,"
+                        + " %d cores; bridge = gRPC over mTLS on 127.0.0.1 with the audit trail on%n%n",
+                        label, library.getFileName(), measure.toSeconds(), warmUp.toSeconds(),
+                        Runtime.getRuntime().availableProcessors());
+                System.out.printf(Locale.ROOT, "%9s | %12s %8s %8s | %12s %8s %8s | %13s%n", "in flight",
+                        "direct sig/s", "p50 ms", "p99 ms", "bridge sig/s", "p50 ms", "p99 ms", "bridge/direct");
+                for (final int inFlight : levels) {
+                    run(direct, digests, inFlight, warmUp);
+                    run(bridge, digests, inFlight, warmUp);
+                    final Result directResult = run(direct, digests, inFlight, measure);
+                    final Result bridgeResult = run(bridge, digests, inFlight, measure);
+                    verify(publicKey, digests, directResult, "direct");
+                    verify(publicKey, digests, bridgeResult, "bridge");
+                    System.out.printf(Locale.ROOT, "%9d | %12.0f %8.3f %8.3f | %12.0f %8.3f %8.3f | %13.2f%n", inFlight,
+                            directResult.perSecond(), directResult.percentileMillis(50), directResult.percentileMillis(99),
+                            bridgeResult.perSecond(), bridgeResult.percentileMillis(50), bridgeResult.percentileMillis(99),
+                            bridgeResult.perSecond() / directResult.perSecond());
+                }
+            }
+        }
+    }
+
+    /** One way to get a digest signed. */
+    @FunctionalInterface
+    private interface SignPath {
+        byte[] sign(byte[] digest) throws Exception;
+    }
+
+    /** Keeps {@code inFlight} requests outstanding (one blocking caller each) for the duration. */
+    private static Result run(final SignPath path, final byte[][] digests, final int inFlight, final Duration duration)
+            throws Exception {
+        final List<long[]> latencies = new ArrayList<>();
+        final long[] counts = new long[inFlight];
+        final byte[][][] samples = new byte[inFlight][][];
+        final CountDownLatch start = new CountDownLatch(1);
+        final AtomicReference<Throwable> failure = new AtomicReference<>();
+        final List<Thread> threads = new ArrayList<>();
+        final long[] deadline = new long[1];
+        for (int t = 0; t < inFlight; t++) {
+            final int index = t;
+            final long[] own = new long[1 << 20];
+            latencies.add(own);
+            samples[index] = new byte[VERIFIED_PER_RUN / inFlight + 1][];
+            final Thread thread = new Thread(() -> {
+                try {
+                    start.await();
+                    long count = 0;
+                    int next = index * 997;
+                    while (System.nanoTime() < deadline[0]) {
+                        final byte[] digest = digests[next++ % DIGEST_POOL];
+                        final long began = System.nanoTime();
+                        final byte[] signature = path.sign(digest);
+                        final long took = System.nanoTime() - began;
+                        if (count < own.length) {
+                            own[(int) count] = took;
+                        }
+                        if (count < samples[index].length) {
+                            samples[index][(int) count] = concat(digest, signature);
+                        }
+                        count++;
+                    }
+                    counts[index] = count;
+                } catch (Throwable e) {
+                    failure.compareAndSet(null, e);
+                }
+            }, "bench-" + t);
+            threads.add(thread);
+            thread.start();
+        }
+        final long began = System.nanoTime();
+        deadline[0] = began + duration.toNanos();
+        start.countDown();
+        for (final Thread thread : threads) {
+            thread.join();
+        }
+        final long elapsed = System.nanoTime() - began;
+        if (failure.get() != null) {
+            throw new IllegalStateException("a signature failed during the benchmark", failure.get());
+        }
+        long total = 0;
+        for (final long count : counts) {
+            total += count;
+        }
+        final long[] all = new long[(int) Math.min(total, Integer.MAX_VALUE - 8)];
+        int filled = 0;
+        for (int t = 0; t < inFlight; t++) {
+            final int n = (int) Math.min(counts[t], latencies.get(t).length);
+            System.arraycopy(latencies.get(t), 0, all, filled, n);
+            filled += n;
+        }
+        final long[] recorded = Arrays.copyOf(all, filled);
+        Arrays.sort(recorded);
+        final List<byte[]> verified = new ArrayList<>();
+        for (final byte[][] perThread : samples) {
+            for (final byte[] sample : perThread) {
+                if (sample != null) {
+                    verified.add(sample);
+                }
+            }
+        }
+        return new Result(total, elapsed, recorded, verified);
+    }
+
+    private static void verify(final ECPublicKey publicKey, final byte[][] digests, final Result result, final String path)
+            throws Exception {
+        for (final byte[] sample : result.samples()) {
+            final byte[] digest = Arrays.copyOfRange(sample, 0, 32);
+            final byte[] signature = Arrays.copyOfRange(sample, 32, sample.length);
+            final Signature verifier = Signature.getInstance("NONEwithECDSA");
+            verifier.initVerify(publicKey);
+            verifier.update(digest);
+            if (!verifier.verify(signature) || !EcdsaSignatures.isLowS(signature, PublicKeys.p256().getOrder())) {
+                throw new IllegalStateException(path + " produced a signature that does not verify or is high-S");
+            }
+        }
+    }
+
+    private record Result(long signatures, long elapsedNanos, long[] sortedLatencyNanos, List<byte[]> samples) {
+        double perSecond() {
+            return signatures * 1e9 / elapsedNanos;
+        }
+
+        double percentileMillis(final int percentile) {
+            if (sortedLatencyNanos.length == 0) {
+                return Double.NaN;
+            }
+            final int index = (int) Math.min(sortedLatencyNanos.length - 1,
+                    Math.ceil(percentile / 100.0 * sortedLatencyNanos.length) - 1);
+            return sortedLatencyNanos[Math.max(0, index)] / 1e6;
+        }
+    }
+
+    private static BridgeConfig writeBridgeFiles(final OrgCertificateAuthority ca, final Path directory, final Path library,
+            final String label, final Path pinFile, final String workerThreads) throws Exception {
+        Files.createDirectories(directory);
+        final KeyPair serverKeys = OrgCertificateAuthority.newP256KeyPair();
+        final X509Certificate serverCertificate = ca.issueTlsServerCertificate("psd-bridge",
+                List.of("localhost", "127.0.0.1"), serverKeys.getPublic());
+        Pem.writeCertificates(directory.resolve("ca.pem"), List.of(ca.certificate()));
+        Pem.writeCertificates(directory.resolve("bridge.pem"), List.of(serverCertificate));
+        Pem.writePrivateKey(directory.resolve("bridge-key.pem"), serverKeys.getPrivate());
+        final Map<String, String> settings = new HashMap<>();
+        settings.put("bridge.host", "127.0.0.1");
+        settings.put("bridge.port", "0");
+        settings.put("tls.certificateFile", "bridge.pem");
+        settings.put("tls.privateKeyFile", "bridge-key.pem");
+        settings.put("tls.clientCaFile", "ca.pem");
+        settings.put("token.library", library.toString());
+        settings.put("token.label", label);
+        settings.put("token.pinFile", pinFile.toString());
+        settings.put("audit.file", "bench-audit.log");
+        settings.put("bridge.workerThreads", workerThreads);
+        return BridgeConfig.fromValues(settings, directory, System.getenv());
+    }
+
+    private static byte[][] digests() {
+        final SecureRandom random = new SecureRandom();
+        final byte[][] digests = new byte[DIGEST_POOL][32];
+        for (final byte[] digest : digests) {
+            random.nextBytes(digest);
+        }
+        return digests;
+    }
+
+    private static byte[] concat(final byte[] a, final byte[] b) {
+        final byte[] joined = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, joined, a.length, b.length);
+        return joined;
+    }
+
+    private static Map<String, String> parse(final String[] args) {
+        final Map<String, String> options = new HashMap<>();
+        for (int i = 0; i < args.length; i++) {
+            if (!args[i].startsWith("--") || i + 1 >= args.length) {
+                throw new IllegalArgumentException("usage: SigningBenchmark --token-label L --pin-file F --work-dir D"
+                        + " [--library L] [--seconds 5] [--warmup-seconds 2] [--in-flight 1,4,16] [--worker-threads 0] [--connections 1]");
+            }
+            options.put(args[i].substring(2), args[++i]);
+        }
+        return options;
+    }
+
+    private static String required(final Map<String, String> options, final String name) {
+        final String value = options.get(name);
+        if (value == null) {
+            throw new IllegalArgumentException("--" + name + " is required");
+        }
+        return value;
+    }
+}
