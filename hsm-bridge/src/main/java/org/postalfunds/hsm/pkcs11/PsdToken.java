@@ -169,6 +169,8 @@ public final class PsdToken implements AutoCloseable {
                 final KeyPair pair = generator.generateKeyPair();
                 final ECPublicKey publicKey = PublicKeys.requireP256(pair.getPublic());
                 final X509Certificate placeholder = placeholderCertificate(meterId, pair.getPrivate(), publicKey);
+                // If this fails the key objects stay in the token without a label or certificate; they are
+                // unusable and harmless, and an operator can list and remove them with the token's tools.
                 keyStore.setKeyEntry(meterId, pair.getPrivate(), null, new Certificate[] {placeholder});
                 module.labelKeyObjects(slot, meterId, encodedPoint(publicKey));
                 final MeterKey key = new MeterKey(pair.getPrivate(), publicKey, placeholder);

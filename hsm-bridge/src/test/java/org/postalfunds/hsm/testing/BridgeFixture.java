@@ -167,7 +167,7 @@ public final class BridgeFixture implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() throws IOException {
         stopServer();
         token.close();
     }

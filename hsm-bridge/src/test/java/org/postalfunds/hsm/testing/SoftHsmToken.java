@@ -80,8 +80,13 @@ public final class SoftHsmToken implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException, InterruptedException {
-        run(List.of("softhsm2-util", "--delete-token", "--token", label));
+    public void close() throws IOException {
+        try {
+            run(List.of("softhsm2-util", "--delete-token", "--token", label));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while deleting token " + label, e);
+        }
         try (var files = Files.walk(directory)) {
             final List<Path> paths = new ArrayList<>(files.toList());
             java.util.Collections.reverse(paths);
@@ -91,7 +96,7 @@ public final class SoftHsmToken implements AutoCloseable {
         }
     }
 
-    /** Writes the SoftHSM2 configuration SOFTHSM2_CONF names, if absent, with a token directory beside it. */
+    /** Writes the SoftHSM2 configuration SOFTHSM2_CONF names, with a token directory beside it. */
     private static synchronized void ensureConfiguration() throws IOException {
         final String conf = System.getenv("SOFTHSM2_CONF");
         if (conf == null || conf.isBlank()) {
@@ -99,10 +104,8 @@ public final class SoftHsmToken implements AutoCloseable {
                     + "at a private configuration under target/");
         }
         final Path file = Path.of(conf);
-        if (Files.exists(file)) {
-            return;
-        }
         final Path tokens = file.toAbsolutePath().getParent().resolve("tokens");
+        // Written every time (same content): a cleaned token directory must not break the next run.
         Files.createDirectories(tokens);
         Files.writeString(file, String.join("\n",
                 "directories.tokendir = " + tokens,
