@@ -30,8 +30,8 @@ import org.postalfunds.hsm.server.PsdBridgeServer;
 
 /**
  * Signatures per second and sign latency through the bridge (gRPC over mutual TLS on 127.0.0.1, audit
- * trail on) against the same token used directly through SunPKCS11, in one run, at several numbers of
- * requests in flight. Not a test: it prints figures. Run it with {@code hsm-bridge/bench.sh}.
+ * trail on; a call per signature, and the signing stream) against the same token used directly through
+ * SunPKCS11, in one run, at several numbers of requests in flight. Not a test: it prints figures. Run it with {@code hsm-bridge/bench.sh}.
  *
  * <p>Both paths do the same token work (CKM_ECDSA over a 32-byte digest, then low-S DER), so the ratio is
  * the price of the gatekeeper: TLS, HTTP/2, protobuf, access checks and the audit line.
@@ -76,42 +76,61 @@ public final class SigningBenchmark {
                     options.getOrDefault("worker-threads", "0"));
             final KeyPair clientKeys = OrgCertificateAuthority.newP256KeyPair();
             final X509Certificate clientCertificate = ca.issueTlsClientCertificate(METER, "client", clientKeys.getPublic());
+            final int connections = Integer.parseInt(options.getOrDefault("connections", "1"));
 
             try (PsdBridgeServer server = PsdBridgeServer.start(bridgeConfig, token);
-                    PsdBridgeClient client = PsdBridgeClient.newBuilder().target("127.0.0.1", server.port())
-                            .trustedCertificates(List.of(ca.certificate()))
-                            .clientCertificate(clientCertificate, clientKeys.getPrivate())
-                            .connections(Integer.parseInt(options.getOrDefault("connections", "1")))
-                            .build()) {
+                    PsdBridgeClient unaryClient = client(server, ca, clientCertificate, clientKeys, connections, false);
+                    PsdBridgeClient streamClient = client(server, ca, clientCertificate, clientKeys, connections, true)) {
                 final byte[][] digests = digests();
                 final SignPath direct = digest -> token.signDigest(METER, digest);
-                final SignPath bridge = digest -> client.signDigest(METER, digest);
+                final SignPath unary = digest -> unaryClient.signDigest(METER, digest);
+                final SignPath stream = digest -> streamClient.signDigest(METER, digest);
 
-                // Let the JIT compile both paths (the gRPC one is far larger) before anything is timed.
+                // Let the JIT compile every path (the gRPC ones are far larger) before anything is timed.
                 final int busiest = Arrays.stream(levels).max().orElse(1);
-                run(direct, digests, busiest, warmUp.multipliedBy(2));
-                run(bridge, digests, busiest, warmUp.multipliedBy(2));
+                for (final SignPath path : List.of(direct, unary, stream)) {
+                    run(path, digests, busiest, warmUp.multipliedBy(2));
+                }
 
                 System.out.printf(Locale.ROOT, "PSD signing benchmark: token '%s' (%s), P-256, %d s per run after %d s warm-up,"
-                        + " %d cores; bridge = gRPC over mTLS on 127.0.0.1 with the audit trail on%n%n",
-                        label, library.getFileName(), measure.toSeconds(), warmUp.toSeconds(),
+                        + " %d cores%n", label, library.getFileName(), measure.toSeconds(), warmUp.toSeconds(),
                         Runtime.getRuntime().availableProcessors());
-                System.out.printf(Locale.ROOT, "%9s | %12s %8s %8s | %12s %8s %8s | %13s%n", "in flight",
-                        "direct sig/s", "p50 ms", "p99 ms", "bridge sig/s", "p50 ms", "p99 ms", "bridge/direct");
+                System.out.printf(Locale.ROOT, "bridge = PsdBridgeClient.signDigest over mutual TLS on 127.0.0.1, audit trail on,"
+                        + " %d connection(s), bridge workerThreads=%s; unary = a SignDigest call per signature,"
+                        + " stream = SignDigestStream%n%n", connections, bridgeConfig.workerThreads());
+                System.out.printf(Locale.ROOT, "%9s | %21s | %28s | %28s%n", "", "direct (SunPKCS11)", "bridge, unary", "bridge, stream");
+                System.out.printf(Locale.ROOT, "%9s | %7s %6s %6s | %7s %6s %6s %6s | %7s %6s %6s %6s%n", "in flight",
+                        "sig/s", "p50 ms", "p99 ms", "sig/s", "p50 ms", "p99 ms", "ratio", "sig/s", "p50 ms", "p99 ms", "ratio");
                 for (final int inFlight : levels) {
-                    run(direct, digests, inFlight, warmUp);
-                    run(bridge, digests, inFlight, warmUp);
+                    for (final SignPath path : List.of(direct, unary, stream)) {
+                        run(path, digests, inFlight, warmUp);
+                    }
                     final Result directResult = run(direct, digests, inFlight, measure);
-                    final Result bridgeResult = run(bridge, digests, inFlight, measure);
-                    verify(publicKey, digests, directResult, "direct");
-                    verify(publicKey, digests, bridgeResult, "bridge");
-                    System.out.printf(Locale.ROOT, "%9d | %12.0f %8.3f %8.3f | %12.0f %8.3f %8.3f | %13.2f%n", inFlight,
+                    final Result unaryResult = run(unary, digests, inFlight, measure);
+                    final Result streamResult = run(stream, digests, inFlight, measure);
+                    verify(publicKey, directResult, "direct");
+                    verify(publicKey, unaryResult, "bridge, unary");
+                    verify(publicKey, streamResult, "bridge, stream");
+                    System.out.printf(Locale.ROOT, "%9d | %7.0f %6.3f %6.3f | %7.0f %6.3f %6.3f %6.2f | %7.0f %6.3f %6.3f %6.2f%n",
+                            inFlight,
                             directResult.perSecond(), directResult.percentileMillis(50), directResult.percentileMillis(99),
-                            bridgeResult.perSecond(), bridgeResult.percentileMillis(50), bridgeResult.percentileMillis(99),
-                            bridgeResult.perSecond() / directResult.perSecond());
+                            unaryResult.perSecond(), unaryResult.percentileMillis(50), unaryResult.percentileMillis(99),
+                            unaryResult.perSecond() / directResult.perSecond(),
+                            streamResult.perSecond(), streamResult.percentileMillis(50), streamResult.percentileMillis(99),
+                            streamResult.perSecond() / directResult.perSecond());
                 }
             }
         }
+    }
+
+    private static PsdBridgeClient client(final PsdBridgeServer server, final OrgCertificateAuthority ca,
+            final X509Certificate certificate, final KeyPair keys, final int connections, final boolean stream) {
+        return PsdBridgeClient.newBuilder().target("127.0.0.1", server.port())
+                .trustedCertificates(List.of(ca.certificate()))
+                .clientCertificate(certificate, keys.getPrivate())
+                .connections(connections)
+                .signOverStream(stream)
+                .build();
     }
 
     /** One way to get a digest signed. */
@@ -195,7 +214,7 @@ public final class SigningBenchmark {
         return new Result(total, elapsed, recorded, verified);
     }
 
-    private static void verify(final ECPublicKey publicKey, final byte[][] digests, final Result result, final String path)
+    private static void verify(final ECPublicKey publicKey, final Result result, final String path)
             throws Exception {
         for (final byte[] sample : result.samples()) {
             final byte[] digest = Arrays.copyOfRange(sample, 0, 32);

@@ -47,6 +47,7 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     private final List<PsdBridgeGrpc.PsdBridgeBlockingStub> stubs;
     private final AtomicInteger nextStub = new AtomicInteger();
     private final Duration callTimeout;
+    private final SigningStream signingStream;
 
     PsdBridgeClientImpl(final PsdBridgeClient.Builder builder) {
         final SslContext sslContext = sslContext(builder);
@@ -60,6 +61,7 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
         this.channels = List.copyOf(opened);
         this.stubs = List.copyOf(openedStubs);
         this.callTimeout = builder.callTimeout;
+        this.signingStream = builder.signOverStream ? new SigningStream(PsdBridgeGrpc.newStub(opened.get(0)), callTimeout) : null;
     }
 
     private static ManagedChannel channel(final PsdBridgeClient.Builder builder, final SslContext sslContext) {
@@ -116,6 +118,9 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     @Override
     public byte[] signDigest(final String meterId, final byte[] digest) {
         // No local length check: the bridge is the one place that enforces it (INVALID_ARGUMENT).
+        if (signingStream != null) {
+            return signingStream.sign(meterId, digest);
+        }
         return call("SignDigest", meterId, () -> stub().signDigest(SignDigestRequest.newBuilder()
                 .setMeterId(meterId).setDigest(ByteString.copyFrom(digest)).build()).getSignature().toByteArray());
     }
@@ -151,6 +156,9 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
 
     @Override
     public void close() {
+        if (signingStream != null) {
+            signingStream.close();
+        }
         channels.forEach(ManagedChannel::shutdown);
         try {
             for (final ManagedChannel channel : channels) {

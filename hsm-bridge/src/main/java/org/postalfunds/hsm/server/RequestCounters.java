@@ -29,10 +29,15 @@ final class RequestCounters implements ServerInterceptor {
         return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<>(call) {
             @Override
             public void close(final Status status, final Metadata trailers) {
-                counters.computeIfAbsent(new Key(method, status.getCode()), key -> new LongAdder()).increment();
+                record(method, status.getCode());
                 super.close(status, trailers);
             }
         }, headers);
+    }
+
+    /** Counts one request that is not a call of its own (a message on a stream). */
+    void record(final String method, final Status.Code outcome) {
+        counters.computeIfAbsent(new Key(method, outcome), key -> new LongAdder()).increment();
     }
 
     long count(final String method, final Status.Code outcome) {

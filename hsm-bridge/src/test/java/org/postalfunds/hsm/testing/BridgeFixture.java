@@ -96,6 +96,15 @@ public final class BridgeFixture implements AutoCloseable {
         server = PsdBridgeServer.start(config());
     }
 
+    /** Stops the bridge and starts a new one (new provider, new login) on the same port. */
+    public void restartServerOnSamePort() throws TokenException, IOException {
+        final int port = port();
+        stopServer();
+        final Map<String, String> settings = settings();
+        settings.put("bridge.port", String.valueOf(port));
+        server = PsdBridgeServer.start(BridgeConfig.fromValues(settings, token.directory(), Map.of()));
+    }
+
     public void stopServer() {
         if (server != null) {
             server.close();
@@ -142,11 +151,15 @@ public final class BridgeFixture implements AutoCloseable {
     }
 
     public PsdBridgeClient clientAs(final TestPki.ClientCredentials credentials) {
+        return builderFor(credentials).build();
+    }
+
+    /** A client builder aimed at this bridge with the given certificate, for options of the test's own. */
+    public PsdBridgeClient.Builder builderFor(final TestPki.ClientCredentials credentials) {
         return PsdBridgeClient.newBuilder()
                 .target("127.0.0.1", port())
                 .trustedCertificates(List.of(pki.caCertificate()))
-                .clientCertificate(credentials.certificate(), credentials.privateKey())
-                .build();
+                .clientCertificate(credentials.certificate(), credentials.privateKey());
     }
 
     /**
