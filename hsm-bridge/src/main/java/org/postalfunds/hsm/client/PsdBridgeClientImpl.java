@@ -47,7 +47,8 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     private final List<PsdBridgeGrpc.PsdBridgeBlockingStub> stubs;
     private final AtomicInteger nextStub = new AtomicInteger();
     private final Duration callTimeout;
-    private final SigningStream signingStream;
+    /** One signing stream per connection when signing over streams, else empty. */
+    private final List<SigningStream> signingStreams;
 
     PsdBridgeClientImpl(final PsdBridgeClient.Builder builder) {
         final SslContext sslContext = sslContext(builder);
@@ -61,7 +62,11 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
         this.channels = List.copyOf(opened);
         this.stubs = List.copyOf(openedStubs);
         this.callTimeout = builder.callTimeout;
-        this.signingStream = builder.signOverStream ? new SigningStream(PsdBridgeGrpc.newStub(opened.get(0)), callTimeout) : null;
+        final List<SigningStream> streams = new ArrayList<>();
+        if (builder.signOverStream) {
+            opened.forEach(channel -> streams.add(new SigningStream(PsdBridgeGrpc.newStub(channel), callTimeout)));
+        }
+        this.signingStreams = List.copyOf(streams);
     }
 
     private static ManagedChannel channel(final PsdBridgeClient.Builder builder, final SslContext sslContext) {
@@ -118,8 +123,8 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     @Override
     public byte[] signDigest(final String meterId, final byte[] digest) {
         // No local length check: the bridge is the one place that enforces it (INVALID_ARGUMENT).
-        if (signingStream != null) {
-            return signingStream.sign(meterId, digest);
+        if (!signingStreams.isEmpty()) {
+            return signingStreams.get(Math.floorMod(nextStub.getAndIncrement(), signingStreams.size())).sign(meterId, digest);
         }
         return call("SignDigest", meterId, () -> stub().signDigest(SignDigestRequest.newBuilder()
                 .setMeterId(meterId).setDigest(ByteString.copyFrom(digest)).build()).getSignature().toByteArray());
@@ -156,9 +161,7 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
 
     @Override
     public void close() {
-        if (signingStream != null) {
-            signingStream.close();
-        }
+        signingStreams.forEach(SigningStream::close);
         channels.forEach(ManagedChannel::shutdown);
         try {
             for (final ManagedChannel channel : channels) {
