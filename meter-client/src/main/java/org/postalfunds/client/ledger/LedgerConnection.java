@@ -6,6 +6,15 @@ import io.grpc.ManagedChannel;
 import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import com.google.protobuf.InvalidProtocolBufferException;
+import org.hyperledger.fabric.client.ChaincodeEvent;
+import org.hyperledger.fabric.client.ChaincodeEventsRequest;
+import org.hyperledger.fabric.client.Checkpoint;
+import org.hyperledger.fabric.client.CloseableIterator;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockchainInfo;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -13,7 +22,6 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.hyperledger.fabric.client.CallOption;
 import org.hyperledger.fabric.client.CommitStatusException;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.EndorseException;
@@ -42,7 +50,10 @@ import org.hyperledger.fabric.protos.gateway.ErrorDetail;
  * }
  * }</pre>
  */
-public final class LedgerConnection implements AutoCloseable {
+public final class LedgerConnection implements Ledger, AutoCloseable {
+    /** The peer's query system chaincode, asked for the block height before a replay. */
+    private static final String QUERY_SYSTEM_CHAINCODE = "qscc";
+
     /** Matches the peer's wording when the chaincode itself answered with an error. */
     private static final Pattern CHAINCODE_RESPONSE = Pattern.compile("chaincode response (\\d+), (.*)", Pattern.DOTALL);
     private static final Pattern ERROR_CODE = Pattern.compile("\\b([A-Z][A-Z0-9_]{2,})\\b");
@@ -53,6 +64,8 @@ public final class LedgerConnection implements AutoCloseable {
     private final Contract contract;
     private final RetryPolicy retryPolicy;
     private final Set<String> errorCodes;
+    private final String channelName;
+    private final Duration queryTimeout;
 
     private LedgerConnection(final Builder builder) {
         this.channel = openChannel(builder);
@@ -63,10 +76,10 @@ public final class LedgerConnection implements AutoCloseable {
                     .signer(builder.signer)
                     .hash(Hash.SHA256)
                     .connection(channel)
-                    .evaluateOptions(CallOption.deadlineAfter(builder.queryTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                    .endorseOptions(CallOption.deadlineAfter(builder.endorseTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                    .submitOptions(CallOption.deadlineAfter(builder.submitTimeout.toMillis(), TimeUnit.MILLISECONDS))
-                    .commitStatusOptions(CallOption.deadlineAfter(builder.commitTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .evaluateOptions(options -> options.withDeadlineAfter(builder.queryTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .endorseOptions(options -> options.withDeadlineAfter(builder.endorseTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .submitOptions(options -> options.withDeadlineAfter(builder.submitTimeout.toMillis(), TimeUnit.MILLISECONDS))
+                    .commitStatusOptions(options -> options.withDeadlineAfter(builder.commitTimeout.toMillis(), TimeUnit.MILLISECONDS))
                     .connect();
             this.network = gateway.getNetwork(builder.channelName);
             this.contract = network.getContract(builder.chaincodeName);
@@ -78,6 +91,8 @@ public final class LedgerConnection implements AutoCloseable {
         }
         this.retryPolicy = builder.retryPolicy;
         this.errorCodes = Set.copyOf(builder.errorCodes);
+        this.channelName = builder.channelName;
+        this.queryTimeout = builder.queryTimeout;
     }
 
     public static Builder builder() {
@@ -85,6 +100,7 @@ public final class LedgerConnection implements AutoCloseable {
     }
 
     /** Endorses, orders and waits for the commit of a transaction; retried as the policy allows. */
+    @Override
     public byte[] submit(final LedgerCall call) throws LedgerException {
         if (call.requestId().isEmpty()) {
             throw new IllegalArgumentException("a submitted call needs a request id so that a retry cannot move funds twice");
@@ -93,6 +109,7 @@ public final class LedgerConnection implements AutoCloseable {
     }
 
     /** Evaluates a query on the gateway peer (never ordered); retried on transient failures only. */
+    @Override
     public byte[] evaluate(final LedgerCall call) throws LedgerException {
         return Attempts.run(call, retryPolicy, duration -> Thread.sleep(duration.toMillis()), attempt -> {
             Proposal proposal = proposal(call);
@@ -107,6 +124,53 @@ public final class LedgerConnection implements AutoCloseable {
     /** The channel, for event listening (chaincode events with checkpoints). */
     public Network network() {
         return network;
+    }
+
+    /** Chaincode events through the peer's event service, resuming from the checkpoint. */
+    @Override
+    public EventFeed follow(final Checkpoint after) throws LedgerException {
+        ChaincodeEventsRequest.Builder request = network.newChaincodeEventsRequest(contract.getChaincodeName());
+        if (after.getBlockNumber().isPresent()) {
+            request.checkpoint(after);
+        }
+        CloseableIterator<ChaincodeEvent> events = request.build().getEvents();
+        return new PumpedEventFeed<>("follow", events,
+                event -> List.of(new LedgerEvent(event.getBlockNumber(), event.getTransactionId(), event.getEventName(),
+                        new String(event.getPayload(), StandardCharsets.UTF_8))),
+                event -> false);
+    }
+
+    /**
+     * Full blocks from block 0 up to the height read just before, so the replay knows where "now" is even
+     * when the last blocks carry no event of this chaincode.
+     */
+    @Override
+    public EventFeed replay() throws LedgerException {
+        long lastBlock = blockHeight() - 1;
+        String chaincode = contract.getChaincodeName();
+        CloseableIterator<Block> blocks = network.newBlockEventsRequest().startBlock(0).build().getEvents();
+        return new PumpedEventFeed<>("replay", blocks, block -> BlockEvents.chaincodeEvents(block, chaincode),
+                block -> block.getHeader().getNumber() >= lastBlock);
+    }
+
+    /** The channel's block height from the peer's query system chaincode. */
+    public long blockHeight() throws LedgerException {
+        LedgerCall call = LedgerCall.query("GetChainInfo", channelName);
+        byte[] info = Attempts.run(call, retryPolicy, duration -> Thread.sleep(duration.toMillis()), attempt -> {
+            Proposal proposal = network.getContract(QUERY_SYSTEM_CHAINCODE).newProposal("GetChainInfo")
+                    .addArguments(channelName).build();
+            try {
+                return proposal.evaluate(options -> options.withDeadlineAfter(queryTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            } catch (GatewayException e) {
+                throw classify(e, proposal.getTransactionId(), false);
+            }
+        });
+        try {
+            return BlockchainInfo.parseFrom(info).getHeight();
+        } catch (InvalidProtocolBufferException e) {
+            throw new LedgerException("GetChainInfo answered something that is not a BlockchainInfo", "GetChainInfo",
+                    null, null, null, FailureKind.REFUSED, 1, e);
+        }
     }
 
     public String chaincodeName() {
@@ -207,7 +271,7 @@ public final class LedgerConnection implements AutoCloseable {
         private String channelName = "postal";
         private String chaincodeName = "postal-ledger";
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
-        private Set<String> errorCodes = Set.of();
+        private Set<String> errorCodes = ChaincodeErrorCodes.ALL;
         private Duration queryTimeout = Duration.ofSeconds(5);
         private Duration endorseTimeout = Duration.ofSeconds(15);
         private Duration submitTimeout = Duration.ofSeconds(5);

@@ -28,6 +28,14 @@ public final class LedgerException extends Exception {
         this.attempts = attempts;
     }
 
+    /**
+     * A failure outside a single call, e.g. an event stream that stopped delivering: transient, so the
+     * operation can be run again.
+     */
+    public static LedgerException transientFailure(final String operation, final String message) {
+        return new LedgerException(operation + ": " + message, operation, null, null, null, FailureKind.TRANSIENT, 1, null);
+    }
+
     public String function() {
         return function;
     }

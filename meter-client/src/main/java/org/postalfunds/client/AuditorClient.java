@@ -1,0 +1,173 @@
+package org.postalfunds.client;
+
+import java.io.ByteArrayInputStream;
+import java.nio.charset.StandardCharsets;
+import java.security.PublicKey;
+import java.security.cert.CertificateException;
+import java.security.cert.CertificateFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.postalfunds.client.audit.AuditReport;
+import org.postalfunds.client.audit.Auditor;
+import org.postalfunds.client.audit.IndiciumCheck;
+import org.postalfunds.client.audit.LedgerIndex;
+import org.postalfunds.client.indicium.Indicium;
+import org.postalfunds.client.ledger.EventFeed;
+import org.postalfunds.client.ledger.Ledger;
+import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.client.model.AccountHistory;
+import org.postalfunds.client.model.Allotment;
+import org.postalfunds.client.model.AuditTotals;
+import org.postalfunds.client.model.IndiciumScanResult;
+import org.postalfunds.client.model.IndiciumVerification;
+import org.postalfunds.client.model.MeterView;
+import org.postalfunds.client.model.Transfer;
+import org.postalfunds.client.model.TransferState;
+import org.postalfunds.client.model.TransferView;
+
+/**
+ * The postal authority (or the data center, for its own reconciliation) auditing the ledger: balances of
+ * every meter, account histories, the conservation check, and indicium verification with duplicate and
+ * forgery detection. Every check the contract makes, this client makes again from what it reads.
+ *
+ * <pre>{@code
+ * AuditorClient auditor = AuditorClient.of(connection);   // a PostalAuthorityMSP identity
+ * AuditReport report = auditor.audit(LedgerIndex.Progress.NONE);
+ * if (!report.passed()) { ... report.checks() ... }
+ * }</pre>
+ */
+public final class AuditorClient {
+    private final LedgerCalls calls;
+
+    private AuditorClient(final Ledger ledger) {
+        this.calls = new LedgerCalls(ledger);
+    }
+
+    public static AuditorClient of(final Ledger ledger) {
+        return new AuditorClient(ledger);
+    }
+
+    /** The contract's conservation report. */
+    public AuditTotals totals() throws LedgerException {
+        return calls.query(AuditTotals.class, "auditTotals");
+    }
+
+    /** Every meter ever registered, learnt from the events, and every transfer and allotment. */
+    public LedgerIndex index(final LedgerIndex.Progress progress) throws LedgerException, InterruptedException {
+        try (EventFeed feed = calls.ledger().replay()) {
+            return LedgerIndex.build(feed, progress);
+        }
+    }
+
+    /** Registration, registers and inspection clock of every meter, in meter id order. */
+    public List<MeterView> balances(final LedgerIndex.Progress progress) throws LedgerException, InterruptedException {
+        List<MeterView> meters = new ArrayList<>();
+        for (String meterId : index(progress).meterIds()) {
+            meters.add(calls.meter(meterId));
+        }
+        return meters;
+    }
+
+    public MeterView meter(final String meterId) throws LedgerException {
+        return calls.meter(meterId);
+    }
+
+    public TransferView transfer(final String transferId) throws LedgerException {
+        return calls.transfer(transferId);
+    }
+
+    public List<Transfer> transfers(final String meterId, final TransferState state, final int max) throws LedgerException {
+        return calls.allTransfers(meterId, state, Math.min(max, MeterClient.MAX_LISTED_TRANSFERS));
+    }
+
+    public Allotment allotment(final String distributorMeterId, final String recipientMeterId) throws LedgerException {
+        return calls.allotment(distributorMeterId, recipientMeterId);
+    }
+
+    /** The newest {@code limit} (1-100) versions of any account, e.g. METER:m1, ESCROW:t1. */
+    public AccountHistory history(final String accountId, final int limit) throws LedgerException {
+        return calls.history(accountId, limit);
+    }
+
+    /**
+     * The conservation check, re-derived: all accounts sum to zero, every meter's and allotment's control
+     * sum holds, the per-meter registers add up to the contract's totals, every escrow belongs to an open
+     * transfer and holds its amount, and no escrow is still open past its deadline.
+     */
+    public AuditReport audit(final LedgerIndex.Progress progress) throws LedgerException, InterruptedException {
+        AuditorClient client = this;
+        return Auditor.audit(new Auditor.LedgerReader() {
+            @Override
+            public AuditTotals totals() throws LedgerException {
+                return client.totals();
+            }
+
+            @Override
+            public LedgerIndex index() throws LedgerException, InterruptedException {
+                return client.index(progress);
+            }
+
+            @Override
+            public MeterView meter(final String meterId) throws LedgerException {
+                return calls.meter(meterId);
+            }
+
+            @Override
+            public TransferView transfer(final String transferId) throws LedgerException {
+                return calls.transfer(transferId);
+            }
+
+            @Override
+            public Allotment allotment(final String distributorMeterId, final String recipientMeterId)
+                    throws LedgerException {
+                return calls.allotment(distributorMeterId, recipientMeterId);
+            }
+        });
+    }
+
+    /**
+     * Checks a presented indicium without recording anything: the client's own signature check against the
+     * meter's registered key, and the ledger's verdict (genuine, forged, not on the ledger, conflicting).
+     */
+    public IndiciumCheck verifyIndicium(final Indicium presented) throws LedgerException {
+        IndiciumVerification ledger = calls.query(IndiciumVerification.class, "verifyIndicium", presented.toJson());
+        return new IndiciumCheck(presented, signatureValid(presented), ledger, Optional.empty());
+    }
+
+    /**
+     * Records a sighting of the indicium on a mail piece (postal authority only): the ledger counts it,
+     * and every sighting after the first is a DUPLICATE, the sign of a copied indicium.
+     */
+    public IndiciumCheck scanIndicium(final RequestId requestId, final Indicium presented) throws LedgerException {
+        LedgerCalls.Submitted submitted = calls.submit("recordIndiciumScan", requestId, presented.toJson());
+        IndiciumScanResult scan = new IndiciumScanResult(submitted.receipt(),
+                submitted.part("verification", IndiciumVerification.class));
+        return new IndiciumCheck(presented, signatureValid(presented), scan.verification(),
+                Optional.of(scan.receipt()));
+    }
+
+    /** Empty when the ledger knows no such meter. */
+    private Optional<Boolean> signatureValid(final Indicium presented) throws LedgerException {
+        MeterView meter;
+        try {
+            meter = calls.meter(presented.meterId());
+        } catch (LedgerException e) {
+            if (e.errorCode().filter("UNKNOWN_METER"::equals).isPresent()) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+        return Optional.of(presented.signedBy(publicKey(meter.meter().certificatePem())));
+    }
+
+    private static PublicKey publicKey(final String certificatePem) {
+        try {
+            return CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(certificatePem.getBytes(StandardCharsets.US_ASCII)))
+                    .getPublicKey();
+        } catch (CertificateException e) {
+            throw new IllegalStateException("the ledger holds a meter certificate that does not parse: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,128 @@
+package org.postalfunds.client;
+
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.postalfunds.client.ledger.Ledger;
+import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.client.model.AccountHistory;
+import org.postalfunds.client.model.InspectionPeriods;
+import org.postalfunds.client.model.InspectionPeriodsChange;
+import org.postalfunds.client.model.Json;
+import org.postalfunds.client.model.MeterChange;
+import org.postalfunds.client.model.MeterKind;
+import org.postalfunds.client.model.MeterLimits;
+import org.postalfunds.client.model.MeterRegistration;
+import org.postalfunds.client.model.MeterView;
+import org.postalfunds.client.model.TransferView;
+import org.postalfunds.hsm.MeterSubject;
+import org.postalfunds.hsm.enrol.EnrolledMeter;
+import org.postalfunds.hsm.enrol.EnrolmentException;
+import org.postalfunds.hsm.enrol.MeterEnrolment;
+
+/**
+ * The data center (meter vendor) on the ledger: registers meters, refills them, records inspections,
+ * suspends, resumes and withdraws them. The ledger connection carries a DataCenterMSP identity.
+ *
+ * <pre>{@code
+ * DataCenterClient dataCenter = DataCenterClient.of(connection);
+ * dataCenter.register(RequestId.random(), MeterRegistration.builder()
+ *         .meterId("meter-A1").ownerMsp("MailerAMSP").certificate(issued)
+ *         .model("PM-2000").limits(new MeterLimits(1_000_000, 10_000, 500_000)).build());
+ * dataCenter.refill(RequestId.random(), "meter-A1", 50_000);
+ * }</pre>
+ */
+public final class DataCenterClient {
+    private static final Pattern REASON = Pattern.compile("[\\p{L}\\p{N}\\p{P}\\p{Zs}]{0,200}");
+
+    /** A meter that went through the enrolment path and is now registered. */
+    public record EnrolledRegistration(EnrolledMeter enrolled, MeterChange registration) {
+        public EnrolledRegistration {
+            Objects.requireNonNull(enrolled, "enrolled");
+            Objects.requireNonNull(registration, "registration");
+        }
+    }
+
+    private final LedgerCalls calls;
+
+    private DataCenterClient(final Ledger ledger) {
+        this.calls = new LedgerCalls(ledger);
+    }
+
+    public static DataCenterClient of(final Ledger ledger) {
+        return new DataCenterClient(ledger);
+    }
+
+    /** Registers a meter whose certificate has been issued already. */
+    public MeterChange register(final RequestId requestId, final MeterRegistration registration) throws LedgerException {
+        return calls.meterChange(calls.submit("registerMeter", requestId, Json.compact(registration)));
+    }
+
+    /**
+     * The whole path for a new meter: its key is generated in the PSD token, a CSR signed inside the token
+     * goes to the owner's CA, the issued certificate is stored beside the key, and the meter is registered
+     * with that certificate. An interrupted enrolment resumes with the same key; re-running the registration
+     * with the same request id is answered with the first result.
+     *
+     * @param enrolment the operator's bridge connection and the owner organisation's CA
+     */
+    public EnrolledRegistration enrolAndRegister(final RequestId requestId, final MeterEnrolment enrolment,
+            final MeterSubject subject, final String ownerMsp, final MeterKind kind, final String model,
+            final MeterLimits limits) throws LedgerException, EnrolmentException {
+        EnrolledMeter enrolled = enrolment.enrol(subject);
+        MeterChange registered = register(requestId, MeterRegistration.builder().meterId(enrolled.meterId())
+                .ownerMsp(ownerMsp).certificate(enrolled.certificate()).kind(kind).model(model).limits(limits).build());
+        return new EnrolledRegistration(enrolled, registered);
+    }
+
+    /** Issued funds -> meter; also the data center contact that restarts the inspection clock. */
+    public MeterChange refill(final RequestId requestId, final String meterId, final long amountMinorUnits)
+            throws LedgerException {
+        return calls.meterChange(calls.submit("refillMeter", requestId, meterId, LedgerCalls.amount(amountMinorUnits)));
+    }
+
+    public MeterChange recordInspection(final RequestId requestId, final String meterId) throws LedgerException {
+        return calls.meterChange(calls.submit("recordInspection", requestId, meterId));
+    }
+
+    public MeterChange suspend(final RequestId requestId, final String meterId, final String reason)
+            throws LedgerException {
+        if (reason == null || reason.isBlank() || !REASON.matcher(reason).matches()) {
+            throw new IllegalArgumentException("a suspension needs a reason: printable text of at most 200 characters");
+        }
+        return calls.meterChange(calls.submit("suspendMeter", requestId, meterId, reason));
+    }
+
+    public MeterChange resume(final RequestId requestId, final String meterId) throws LedgerException {
+        return calls.meterChange(calls.submit("resumeMeter", requestId, meterId));
+    }
+
+    /** Closes the meter for good; its allotments and remaining funds go back to issued funds. */
+    public MeterChange withdraw(final RequestId requestId, final String meterId) throws LedgerException {
+        return calls.meterChange(calls.submit("withdrawMeter", requestId, meterId));
+    }
+
+    public InspectionPeriodsChange setInspectionPeriods(final RequestId requestId, final long dueAfterDays,
+            final long overdueAfterDays) throws LedgerException {
+        LedgerCalls.Submitted submitted = calls.submit("setInspectionPeriods", requestId, Long.toString(dueAfterDays),
+                Long.toString(overdueAfterDays));
+        return new InspectionPeriodsChange(submitted.receipt(),
+                submitted.part("inspectionPeriods", InspectionPeriods.class),
+                submitted.optionalPart("previous", InspectionPeriods.class));
+    }
+
+    public InspectionPeriods inspectionPeriods() throws LedgerException {
+        return calls.query(InspectionPeriods.class, "getInspectionPeriods");
+    }
+
+    public MeterView meter(final String meterId) throws LedgerException {
+        return calls.meter(meterId);
+    }
+
+    public TransferView transfer(final String transferId) throws LedgerException {
+        return calls.transfer(transferId);
+    }
+
+    public AccountHistory history(final String accountId, final int limit) throws LedgerException {
+        return calls.history(accountId, limit);
+    }
+}

@@ -1,0 +1,157 @@
+package org.postalfunds.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.postalfunds.client.ledger.Ledger;
+import org.postalfunds.client.ledger.LedgerCall;
+import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.client.model.AccountHistory;
+import org.postalfunds.client.model.Allotment;
+import org.postalfunds.client.model.Json;
+import org.postalfunds.client.model.Meter;
+import org.postalfunds.client.model.MeterChange;
+import org.postalfunds.client.model.MeterStatus;
+import org.postalfunds.client.model.MeterView;
+import org.postalfunds.client.model.Movement;
+import org.postalfunds.client.model.Receipt;
+import org.postalfunds.client.model.Transfer;
+import org.postalfunds.client.model.TransferChange;
+import org.postalfunds.client.model.TransferPage;
+import org.postalfunds.client.model.TransferState;
+import org.postalfunds.client.model.TransferView;
+import org.postalfunds.client.model.Escrow;
+import org.postalfunds.client.model.Inspection;
+import org.postalfunds.client.model.PsdRegisters;
+
+/** Chaincode calls and the parsing of their JSON answers, shared by the role clients. */
+final class LedgerCalls {
+    /** The contract's page size bound. */
+    static final int MAX_PAGE_SIZE = 100;
+    /** The contract's history bound. */
+    static final int MAX_HISTORY_ENTRIES = 100;
+
+    /** A submit's receipt together with the whole answer, for the typed parts each action reports. */
+    record Submitted(Receipt receipt, JsonNode answer) {
+        <T> T part(final String field, final Class<T> type) {
+            JsonNode node = answer.get(field);
+            if (node == null || node.isNull()) {
+                throw new IllegalStateException(receipt.event() + " answered without '" + field + "'");
+            }
+            return Json.convert(node, type);
+        }
+
+        <T> T optionalPart(final String field, final Class<T> type) {
+            JsonNode node = answer.get(field);
+            return node == null || node.isNull() ? null : Json.convert(node, type);
+        }
+    }
+
+    private final Ledger ledger;
+
+    LedgerCalls(final Ledger ledger) {
+        this.ledger = Objects.requireNonNull(ledger, "ledger");
+    }
+
+    Ledger ledger() {
+        return ledger;
+    }
+
+    Submitted submit(final String function, final RequestId requestId, final String... arguments) throws LedgerException {
+        byte[] answer = ledger.submit(LedgerCall.transaction(function, requestId.value(), arguments));
+        JsonNode tree = Json.treeFromLedger(answer);
+        List<Movement> movements = new ArrayList<>();
+        for (JsonNode movement : tree.path("movements")) {
+            movements.add(Json.convert(movement, Movement.class));
+        }
+        Receipt receipt = new Receipt(tree.path("event").asText(), tree.path("requestId").asText(),
+                tree.path("txId").asText(), movements, Json.text(answer));
+        if (!receipt.requestId().equals(requestId.value())) {
+            // The contract echoes the id it recorded; anything else means we are not talking to this contract.
+            throw new IllegalStateException(function + " answered for request " + receipt.requestId() + ", not " + requestId);
+        }
+        return new Submitted(receipt, tree);
+    }
+
+    <T> T query(final Class<T> type, final String function, final String... arguments) throws LedgerException {
+        return Json.fromLedger(ledger.evaluate(LedgerCall.query(function, arguments)), type);
+    }
+
+    JsonNode queryTree(final String function, final String... arguments) throws LedgerException {
+        return Json.treeFromLedger(ledger.evaluate(LedgerCall.query(function, arguments)));
+    }
+
+    // ---- answers shared by several roles ---------------------------------------------------------------------
+
+    TransferChange transferChange(final Submitted submitted) {
+        return new TransferChange(submitted.receipt(), submitted.part("transfer", Transfer.class),
+                submitted.optionalPart("escrow", Escrow.class));
+    }
+
+    MeterChange meterChange(final Submitted submitted) {
+        return new MeterChange(submitted.receipt(), submitted.part("meter", Meter.class),
+                submitted.optionalPart("registers", PsdRegisters.class),
+                submitted.optionalPart("previousStatus", MeterStatus.class),
+                submitted.optionalPart("inspection", Inspection.class));
+    }
+
+    MeterView meter(final String meterId) throws LedgerException {
+        return query(MeterView.class, "getMeter", meterId);
+    }
+
+    TransferView transfer(final String transferId) throws LedgerException {
+        return query(TransferView.class, "getTransfer", transferId);
+    }
+
+    TransferPage transfers(final String meterId, final TransferState state, final int pageSize, final String bookmark)
+            throws LedgerException {
+        requirePageSize(pageSize);
+        return query(TransferPage.class, "listTransfers", meterId, state.name(), Integer.toString(pageSize),
+                bookmark == null ? "" : bookmark);
+    }
+
+    /** Every transfer of the meter in the state, page by page, up to {@code max}. */
+    List<Transfer> allTransfers(final String meterId, final TransferState state, final int max) throws LedgerException {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1");
+        }
+        List<Transfer> all = new ArrayList<>();
+        String bookmark = "";
+        do {
+            TransferPage page = transfers(meterId, state, Math.min(MAX_PAGE_SIZE, max - all.size()), bookmark);
+            all.addAll(page.transfers());
+            bookmark = page.bookmark();
+        } while (!bookmark.isEmpty() && all.size() < max);
+        return all;
+    }
+
+    Allotment allotment(final String distributorMeterId, final String recipientMeterId) throws LedgerException {
+        return Json.convert(queryTree("getAllotment", distributorMeterId, recipientMeterId).path("allotment"),
+                Allotment.class);
+    }
+
+    AccountHistory history(final String accountId, final int limit) throws LedgerException {
+        if (limit < 1 || limit > MAX_HISTORY_ENTRIES) {
+            throw new IllegalArgumentException("history limit must be 1.." + MAX_HISTORY_ENTRIES + ", was " + limit);
+        }
+        return query(AccountHistory.class, "getAccountHistory", accountId, Integer.toString(limit));
+    }
+
+    static void requirePageSize(final int pageSize) {
+        if (pageSize < 1 || pageSize > MAX_PAGE_SIZE) {
+            throw new IllegalArgumentException("page size must be 1.." + MAX_PAGE_SIZE + ", was " + pageSize);
+        }
+    }
+
+    static String epochSeconds(final java.time.Instant instant) {
+        return Long.toString(instant.getEpochSecond());
+    }
+
+    static String amount(final long minorUnits) {
+        if (minorUnits <= 0) {
+            throw new IllegalArgumentException("amounts must be greater than zero, was " + minorUnits + " minor units");
+        }
+        return Long.toString(minorUnits);
+    }
+}

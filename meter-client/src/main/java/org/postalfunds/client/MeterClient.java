@@ -1,0 +1,291 @@
+package org.postalfunds.client;
+
+import java.security.GeneralSecurityException;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.hyperledger.fabric.client.identity.Signer;
+import org.postalfunds.client.indicium.Indicium;
+import org.postalfunds.client.indicium.IndiciumEncoding;
+import org.postalfunds.client.ledger.Ledger;
+import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.client.model.AccountHistory;
+import org.postalfunds.client.model.Allotment;
+import org.postalfunds.client.model.AllotmentChange;
+import org.postalfunds.client.model.AuthorisedRequester;
+import org.postalfunds.client.model.IndiciumRecord;
+import org.postalfunds.client.model.MeterView;
+import org.postalfunds.client.model.Postage;
+import org.postalfunds.client.model.PrintedPostage;
+import org.postalfunds.client.model.PsdRegisters;
+import org.postalfunds.client.model.RequesterChange;
+import org.postalfunds.client.model.RequesterPage;
+import org.postalfunds.client.model.Transfer;
+import org.postalfunds.client.model.TransferChange;
+import org.postalfunds.client.model.TransferPage;
+import org.postalfunds.client.model.TransferState;
+import org.postalfunds.client.model.TransferView;
+
+/**
+ * One meter acting on the ledger: printing postage, pull and push transfers, its distributor allotments and
+ * its list of authorised requesters, and reading its own account. The ledger connection must carry the
+ * meter's own identity (its owner's MSP and the certificate of its PSD key); the PSD signer signs indicia,
+ * normally the HSM bridge's signer, so the key never leaves the token.
+ *
+ * <pre>{@code
+ * MeterClient meter = MeterClient.builder()
+ *         .ledger(connection)                 // identity + BridgeSigner of meter-A1
+ *         .meterId("meter-A1")
+ *         .psdSigner(bridge.signer("meter-A1"))
+ *         .build();
+ * TransferChange requested = meter.request(RequestId.random(), "meter-B1", 5_000, Instant.now().plus(Duration.ofDays(1)));
+ * }</pre>
+ */
+public final class MeterClient {
+    /** Most transfers {@link #transfers(TransferState, int)} collects across pages. */
+    public static final int MAX_LISTED_TRANSFERS = 10_000;
+    private static final Pattern REASON = Pattern.compile("[\\p{L}\\p{N}\\p{P}\\p{Zs}]{0,200}");
+
+    private final LedgerCalls calls;
+    private final String meterId;
+    private final Signer psdSigner;
+    private final Clock clock;
+
+    private MeterClient(final Builder builder) {
+        this.calls = new LedgerCalls(builder.ledger);
+        this.meterId = builder.meterId;
+        this.psdSigner = builder.psdSigner;
+        this.clock = builder.clock;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    public String meterId() {
+        return meterId;
+    }
+
+    public Ledger ledger() {
+        return calls.ledger();
+    }
+
+    // ---- printing ------------------------------------------------------------------------------------------------
+
+    /**
+     * Prints one piece: reads the piece count, builds the indicium for the next piece and today's UTC date
+     * (the date of the proposal this client is about to create, which the contract requires), has the PSD
+     * sign it, and submits it. A concurrent print by the same meter makes this one fail with
+     * PIECE_NUMBER_MISMATCH; print again with a new request id.
+     *
+     * @throws GeneralSecurityException when the PSD refuses to sign
+     */
+    public PrintedPostage printPostage(final RequestId requestId, final Postage postage)
+            throws LedgerException, GeneralSecurityException {
+        PsdRegisters registers = balance().registers();
+        IndiciumEncoding.Fields fields = new IndiciumEncoding.Fields(meterId, Math.addExact(registers.pieceCount(), 1),
+                postage.amountMinorUnits(), LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),
+                postage.destinationPostalCode(), postage.destinationCountryCode(), postage.rateCode());
+        Indicium indicium = Indicium.sign(fields, psdSigner);
+        LedgerCalls.Submitted submitted = calls.submit("printPostage", requestId, indicium.toJson());
+        return new PrintedPostage(submitted.receipt(), submitted.part("indicium", IndiciumRecord.class),
+                submitted.part("registers", PsdRegisters.class));
+    }
+
+    // ---- pull transfers (Fig. 3a) --------------------------------------------------------------------------------
+
+    /** As recipient: asks {@code donorMeterId} for funds; the donor must list this meter as an authorised requester. */
+    public TransferChange request(final RequestId requestId, final String donorMeterId, final long amountMinorUnits,
+            final Instant deadline) throws LedgerException {
+        return calls.transferChange(calls.submit("requestTransfer", requestId, meterId, donorMeterId,
+                LedgerCalls.amount(amountMinorUnits), LedgerCalls.epochSeconds(deadline)));
+    }
+
+    /** As donor: puts the requested funds into escrow until {@code escrowDeadline}. */
+    public TransferChange grant(final RequestId requestId, final String transferId, final Instant escrowDeadline)
+            throws LedgerException {
+        return calls.transferChange(calls.submit("grantTransfer", requestId, transferId,
+                LedgerCalls.epochSeconds(escrowDeadline)));
+    }
+
+    public TransferChange deny(final RequestId requestId, final String transferId, final String reason)
+            throws LedgerException {
+        return calls.transferChange(calls.submit("denyTransfer", requestId, transferId, requireReason(reason)));
+    }
+
+    /** As recipient: takes the granted funds out of escrow. */
+    public TransferChange accept(final RequestId requestId, final String transferId) throws LedgerException {
+        return calls.transferChange(calls.submit("acceptTransfer", requestId, transferId));
+    }
+
+    /** As recipient: withdraws a request, or sends granted funds back to the donor. */
+    public TransferChange cancel(final RequestId requestId, final String transferId) throws LedgerException {
+        return calls.transferChange(calls.submit("cancelTransfer", requestId, transferId));
+    }
+
+    // ---- push transfers (Fig. 3b) --------------------------------------------------------------------------------
+
+    /** As donor: puts funds into escrow for {@code recipientMeterId} to acknowledge before {@code deadline}. */
+    public TransferChange offer(final RequestId requestId, final String recipientMeterId, final long amountMinorUnits,
+            final Instant deadline) throws LedgerException {
+        return calls.transferChange(calls.submit("offerTransfer", requestId, meterId, recipientMeterId,
+                LedgerCalls.amount(amountMinorUnits), LedgerCalls.epochSeconds(deadline)));
+    }
+
+    public TransferChange acknowledge(final RequestId requestId, final String transferId) throws LedgerException {
+        return calls.transferChange(calls.submit("acknowledgeTransfer", requestId, transferId));
+    }
+
+    public TransferChange reject(final RequestId requestId, final String transferId, final String reason)
+            throws LedgerException {
+        return calls.transferChange(calls.submit("rejectTransfer", requestId, transferId, requireReason(reason)));
+    }
+
+    /** Anyone, at or after the deadline: a request lapses, escrowed funds go back to the donor. */
+    public TransferChange expire(final RequestId requestId, final String transferId) throws LedgerException {
+        return calls.transferChange(calls.submit("expireTransfer", requestId, transferId));
+    }
+
+    // ---- distributor allotments (Fig. 4) and requesters ---------------------------------------------------------
+
+    /** Moves funds from this meter into its allotment for one recipient, from which grants to it are paid. */
+    public AllotmentChange fundAllotment(final RequestId requestId, final String recipientMeterId,
+            final long amountMinorUnits) throws LedgerException {
+        return allotmentChange(calls.submit("fundAllotment", requestId, meterId, recipientMeterId,
+                LedgerCalls.amount(amountMinorUnits)));
+    }
+
+    public AllotmentChange releaseAllotment(final RequestId requestId, final String recipientMeterId,
+            final long amountMinorUnits) throws LedgerException {
+        return allotmentChange(calls.submit("releaseAllotment", requestId, meterId, recipientMeterId,
+                LedgerCalls.amount(amountMinorUnits)));
+    }
+
+    /** Lets {@code requesterMeterId} request funds from this meter. */
+    public RequesterChange authoriseRequester(final RequestId requestId, final String requesterMeterId)
+            throws LedgerException {
+        LedgerCalls.Submitted submitted = calls.submit("authoriseRequester", requestId, meterId, requesterMeterId);
+        return new RequesterChange(submitted.receipt(), submitted.part("authorisedRequester", AuthorisedRequester.class));
+    }
+
+    public RequesterChange revokeRequester(final RequestId requestId, final String requesterMeterId)
+            throws LedgerException {
+        LedgerCalls.Submitted submitted = calls.submit("revokeRequester", requestId, meterId, requesterMeterId);
+        return new RequesterChange(submitted.receipt(), submitted.part("authorisedRequester", AuthorisedRequester.class));
+    }
+
+    // ---- reading -----------------------------------------------------------------------------------------------
+
+    /** This meter's registration, PSD registers and inspection clock. */
+    public MeterView balance() throws LedgerException {
+        return calls.meter(meterId);
+    }
+
+    /** Another meter of the same owner (owners may read their meters). */
+    public MeterView meter(final String otherMeterId) throws LedgerException {
+        return calls.meter(otherMeterId);
+    }
+
+    public TransferPage transfers(final TransferState state, final int pageSize, final String bookmark)
+            throws LedgerException {
+        return calls.transfers(meterId, state, pageSize, bookmark);
+    }
+
+    /** This meter's transfers in one state, all pages, up to {@code max} (at most {@value #MAX_LISTED_TRANSFERS}). */
+    public List<Transfer> transfers(final TransferState state, final int max) throws LedgerException {
+        return calls.allTransfers(meterId, state, Math.min(max, MAX_LISTED_TRANSFERS));
+    }
+
+    public TransferView transfer(final String transferId) throws LedgerException {
+        return calls.transfer(transferId);
+    }
+
+    /** This meter's allotment for one recipient. */
+    public Allotment allotment(final String recipientMeterId) throws LedgerException {
+        return calls.allotment(meterId, recipientMeterId);
+    }
+
+    public RequesterPage authorisedRequesters(final int pageSize, final String bookmark) throws LedgerException {
+        LedgerCalls.requirePageSize(pageSize);
+        return calls.query(RequesterPage.class, "listAuthorisedRequesters", meterId, Integer.toString(pageSize),
+                bookmark == null ? "" : bookmark);
+    }
+
+    /** The newest {@code limit} (1-100) versions of this meter's account. */
+    public AccountHistory history(final int limit) throws LedgerException {
+        return calls.history("METER:" + meterId, limit);
+    }
+
+    /** Any account this meter's owner may read, e.g. ESCROW:transferId or ALLOTMENT:this:recipient. */
+    public AccountHistory history(final String accountId, final int limit) throws LedgerException {
+        return calls.history(accountId, limit);
+    }
+
+    /** The ledger's record of one printed piece of this meter. */
+    public IndiciumRecord indicium(final long pieceNumber) throws LedgerException {
+        if (pieceNumber < 1) {
+            throw new IllegalArgumentException("piece numbers start at 1");
+        }
+        return calls.query(IndiciumRecord.class, "getIndicium", meterId, Long.toString(pieceNumber));
+    }
+
+    private AllotmentChange allotmentChange(final LedgerCalls.Submitted submitted) {
+        return new AllotmentChange(submitted.receipt(), submitted.part("allotment", Allotment.class),
+                submitted.part("registers", PsdRegisters.class));
+    }
+
+    private static String requireReason(final String reason) {
+        if (reason == null || !REASON.matcher(reason).matches()) {
+            throw new IllegalArgumentException("a reason is printable text of at most 200 characters");
+        }
+        return reason;
+    }
+
+    /** Ledger, meter id and PSD signer are required; the clock defaults to the system's UTC clock. */
+    public static final class Builder {
+        private Ledger ledger;
+        private String meterId;
+        private Signer psdSigner;
+        private Clock clock = Clock.systemUTC();
+
+        private Builder() {
+        }
+
+        /** A connection carrying this meter's identity. */
+        public Builder ledger(final Ledger value) {
+            this.ledger = Objects.requireNonNull(value, "ledger");
+            return this;
+        }
+
+        public Builder meterId(final String value) {
+            this.meterId = Objects.requireNonNull(value, "meterId");
+            return this;
+        }
+
+        /** Signs indicium digests with the meter's PSD key (for a real meter: {@code bridge.signer(meterId)}). */
+        public Builder psdSigner(final Signer value) {
+            this.psdSigner = Objects.requireNonNull(value, "psdSigner");
+            return this;
+        }
+
+        /**
+         * The clock whose UTC day goes into indicia: it must be the clock the proposal timestamps come from,
+         * which for a Gateway connection is this machine's.
+         */
+        public Builder clock(final Clock value) {
+            this.clock = Objects.requireNonNull(value, "clock");
+            return this;
+        }
+
+        public MeterClient build() {
+            Objects.requireNonNull(ledger, "ledger");
+            Objects.requireNonNull(meterId, "meterId");
+            Objects.requireNonNull(psdSigner, "psdSigner");
+            return new MeterClient(this);
+        }
+    }
+}

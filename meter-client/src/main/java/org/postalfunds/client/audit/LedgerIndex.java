@@ -1,0 +1,148 @@
+package org.postalfunds.client.audit;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.Map;
+import java.util.NavigableSet;
+import java.util.Objects;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import org.postalfunds.client.ledger.EventFeed;
+import org.postalfunds.client.ledger.LedgerEvent;
+import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.client.model.Json;
+import org.postalfunds.client.model.Transfer;
+
+/**
+ * What exists on the ledger, learnt from its events: every meter ever registered, every transfer with the
+ * last state an event reported, every allotment. The contract has no "list all meters" query; its events
+ * are a complete log instead (every committed submit emits exactly one, carrying its result), so an
+ * auditor replays them.
+ */
+public final class LedgerIndex {
+    /** Bounds the replay, as the contract bounds its own audit scan. */
+    public static final int MAX_METERS = 100_000;
+    public static final int MAX_TRANSFERS = 1_000_000;
+    public static final int MAX_ALLOTMENTS = 100_000;
+    /** How long a replay may go without receiving anything before it is declared stalled. */
+    public static final Duration MAX_SILENCE = Duration.ofSeconds(60);
+
+    /** Told about replay progress, e.g. to print a line every thousand events. */
+    @FunctionalInterface
+    public interface Progress {
+        void eventsRead(long count);
+
+        Progress NONE = count -> {
+        };
+    }
+
+    /** One allotment: distributor and recipient. */
+    public record AllotmentKey(String distributorMeterId, String recipientMeterId) implements Comparable<AllotmentKey> {
+        @Override
+        public int compareTo(final AllotmentKey other) {
+            int byDistributor = distributorMeterId.compareTo(other.distributorMeterId);
+            return byDistributor != 0 ? byDistributor : recipientMeterId.compareTo(other.recipientMeterId);
+        }
+    }
+
+    private final NavigableSet<String> meterIds;
+    private final SortedMap<String, Transfer> transfers;
+    private final NavigableSet<AllotmentKey> allotments;
+    private final long events;
+    private final long lastBlock;
+
+    private LedgerIndex(final NavigableSet<String> meterIds, final SortedMap<String, Transfer> transfers,
+            final NavigableSet<AllotmentKey> allotments, final long events, final long lastBlock) {
+        this.meterIds = Collections.unmodifiableNavigableSet(meterIds);
+        this.transfers = Collections.unmodifiableSortedMap(transfers);
+        this.allotments = Collections.unmodifiableNavigableSet(allotments);
+        this.events = events;
+        this.lastBlock = lastBlock;
+    }
+
+    /** Reads the feed to its end. */
+    public static LedgerIndex build(final EventFeed feed, final Progress progress)
+            throws LedgerException, InterruptedException {
+        Objects.requireNonNull(progress, "progress");
+        NavigableSet<String> meterIds = new TreeSet<>();
+        SortedMap<String, Transfer> transfers = new TreeMap<>();
+        NavigableSet<AllotmentKey> allotments = new TreeSet<>();
+        long events = 0;
+        long lastBlock = -1;
+        long silentSince = System.nanoTime();
+        while (!feed.ended()) {
+            var next = feed.next(Duration.ofSeconds(1));
+            if (next.isEmpty()) {
+                if (!feed.ended() && System.nanoTime() - silentSince > MAX_SILENCE.toNanos()) {
+                    throw LedgerException.transientFailure("replay", "no event for " + MAX_SILENCE.toSeconds()
+                            + " seconds after " + events + " events; check the peer and run the audit again");
+                }
+                continue;
+            }
+            silentSince = System.nanoTime();
+            LedgerEvent event = next.get();
+            events++;
+            lastBlock = event.blockNumber();
+            index(event, meterIds, transfers, allotments);
+            if (events % 1_000 == 0) {
+                progress.eventsRead(events);
+            }
+        }
+        progress.eventsRead(events);
+        return new LedgerIndex(meterIds, transfers, allotments, events, lastBlock);
+    }
+
+    private static void index(final LedgerEvent event, final NavigableSet<String> meterIds,
+            final Map<String, Transfer> transfers, final NavigableSet<AllotmentKey> allotments) {
+        JsonNode payload = Json.treeFromLedger(event.payloadJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        // Every result that concerns a meter, transfer or allotment carries it whole under a fixed name.
+        JsonNode meter = payload.path("meter").path("meterId");
+        if (meter.isTextual()) {
+            meterIds.add(meter.asText());
+            requireBound(meterIds.size(), MAX_METERS, "meters");
+        }
+        JsonNode transfer = payload.get("transfer");
+        if (transfer != null && transfer.isObject()) {
+            Transfer snapshot = Json.convert(transfer, Transfer.class);
+            transfers.put(snapshot.transferId(), snapshot);
+            requireBound(transfers.size(), MAX_TRANSFERS, "transfers");
+        }
+        JsonNode allotment = payload.get("allotment");
+        if (allotment != null && allotment.isObject()) {
+            allotments.add(new AllotmentKey(allotment.path("distributorMeterId").asText(),
+                    allotment.path("recipientMeterId").asText()));
+            requireBound(allotments.size(), MAX_ALLOTMENTS, "allotments");
+        }
+    }
+
+    private static void requireBound(final int size, final int max, final String what) {
+        if (size > max) {
+            throw new IllegalStateException("the ledger holds more than " + max + " " + what
+                    + ", more than this client audits in one run");
+        }
+    }
+
+    public NavigableSet<String> meterIds() {
+        return meterIds;
+    }
+
+    /** Each transfer as the last event about it reported it. */
+    public SortedMap<String, Transfer> transfers() {
+        return transfers;
+    }
+
+    public NavigableSet<AllotmentKey> allotments() {
+        return allotments;
+    }
+
+    public long events() {
+        return events;
+    }
+
+    /** The block of the last event read; -1 when there was none. */
+    public long lastBlock() {
+        return lastBlock;
+    }
+}

@@ -1,0 +1,240 @@
+package org.postalfunds.client.cli;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.cert.X509Certificate;
+import java.util.List;
+import org.hyperledger.fabric.client.identity.Identities;
+import org.postalfunds.client.DataCenterClient;
+import org.postalfunds.client.Money;
+import org.postalfunds.client.RequestId;
+import org.postalfunds.client.model.InspectionPeriods;
+import org.postalfunds.client.model.InspectionPeriodsChange;
+import org.postalfunds.client.model.MeterChange;
+import org.postalfunds.client.model.MeterKind;
+import org.postalfunds.client.model.MeterLimits;
+import org.postalfunds.client.model.MeterRegistration;
+import org.postalfunds.client.model.MeterView;
+import org.postalfunds.hsm.MeterSubject;
+import org.postalfunds.hsm.client.PsdBridgeClient;
+import org.postalfunds.hsm.enrol.EnrolmentException;
+import org.postalfunds.hsm.enrol.MeterEnrolment;
+import org.postalfunds.hsm.enrol.OrgCertificateAuthority;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.ParentCommand;
+
+/** {@code postal datacenter ...}: the meter vendor's data center (a DataCenterMSP profile). */
+@Command(name = "datacenter", mixinStandardHelpOptions = true,
+        description = "Register, refill, inspect, suspend, resume and withdraw meters (DataCenterMSP identity).")
+final class DataCenterCommands {
+    /** A PKCS#10 request is a few hundred bytes. */
+    private static final int MAX_CSR_BYTES = 16 * 1024;
+
+    @ParentCommand
+    PostalCli root;
+
+    @Command(name = "register", mixinStandardHelpOptions = true,
+            description = {"Register a meter with the certificate of its PSD key. The certificate comes from a file "
+                    + "(--certificate), is issued here from the meter's CSR (--csr with --owner-ca), or the whole "
+                    + "enrolment runs through the HSM bridge (--enrol with --bridge and --owner-ca)."})
+    int register(
+            @Parameters(paramLabel = "METER", description = "Meter id.") final String meterId,
+            @Option(names = "--owner-msp", required = true, description = "The owner organisation's MSP id, e.g. MailerAMSP.") final String ownerMsp,
+            @Option(names = "--kind", defaultValue = "POSTAL_METER", description = "POSTAL_METER or HANDHELD_METERING_UNIT (default ${DEFAULT-VALUE}).") final MeterKind kind,
+            @Option(names = "--model", defaultValue = "PM-2000", description = "Meter model (default ${DEFAULT-VALUE}).") final String model,
+            @Option(names = "--max-balance", required = true, paramLabel = "AMOUNT", description = "Most the meter may hold, in currency units.") final String maxBalance,
+            @Option(names = "--max-postage-per-piece", required = true, paramLabel = "AMOUNT") final String maxPerPiece,
+            @Option(names = "--max-transfer", required = true, paramLabel = "AMOUNT", description = "Most one transfer out of it may carry.") final String maxTransfer,
+            @Option(names = "--certificate", paramLabel = "PEM", description = "The meter's issued certificate.") final Path certificateFile,
+            @Option(names = "--csr", paramLabel = "FILE", description = "The meter's PKCS#10 request (DER or PEM), to be issued by --owner-ca.") final Path csrFile,
+            @Option(names = "--enrol", description = "Create the key in the PSD token, issue and store its certificate via --bridge.") final boolean enrol,
+            @Option(names = "--bridge", paramLabel = "FILE", description = "Operator's HSM bridge settings (JSON) for --enrol.") final Path bridgeFile,
+            @Option(names = "--owner-ca", paramLabel = "DIR", description = "Directory of the owner organisation's CA (ca-cert.pem, ca-key.pem).") final Path ownerCa,
+            @Option(names = "--owner-org", paramLabel = "NAME", description = "The owner organisation's name in its CA certificate (O=).") final String ownerOrg,
+            @Option(names = "--certificate-out", paramLabel = "PEM", description = "Where to write the certificate issued from --csr.") final Path certificateOut)
+            throws Exception {
+        int sources = (certificateFile != null ? 1 : 0) + (csrFile != null ? 1 : 0) + (enrol ? 1 : 0);
+        if (sources != 1) {
+            throw new BadInputException("give exactly one of --certificate, --csr or --enrol");
+        }
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            Money money = output.money();
+            MeterLimits limits = new MeterLimits(money.parsePositive(maxBalance), money.parsePositive(maxPerPiece),
+                    money.parsePositive(maxTransfer));
+            DataCenterClient dataCenter = DataCenterClient.of(session.ledger());
+            RequestId requestId = root.requestId();
+            MeterChange registered;
+            if (enrol) {
+                if (bridgeFile == null || ownerCa == null || ownerOrg == null) {
+                    throw new BadInputException("--enrol needs --bridge, --owner-ca and --owner-org");
+                }
+                try (PsdBridgeClient bridge = Credentials.connectBridge(Profile.loadBridge(bridgeFile))) {
+                    MeterEnrolment enrolment = new MeterEnrolment(bridge, loadCa(ownerCa, ownerOrg), ownerMsp);
+                    registered = dataCenter.enrolAndRegister(requestId, enrolment, MeterSubject.client(meterId, ownerOrg),
+                            ownerMsp, kind, model, limits).registration();
+                }
+            } else {
+                X509Certificate certificate = certificateFile != null ? Credentials.readCertificate(certificateFile)
+                        : issueFromCsr(meterId, csrFile, ownerCa, ownerOrg, certificateOut);
+                registered = dataCenter.register(requestId, MeterRegistration.builder().meterId(meterId).ownerMsp(ownerMsp)
+                        .certificate(certificate).kind(kind).model(model).limits(limits).build());
+            }
+            output.line("registered meter " + registered.meter().meterId() + " of " + registered.meter().ownerMsp() + " ("
+                    + registered.meter().kind() + ", " + registered.meter().model() + "), " + registered.meter().status());
+            Formats.receipt(output, registered.receipt());
+            output.jsonText(registered.receipt().json());
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "refill", mixinStandardHelpOptions = true, description = "Refill a meter from issued funds.")
+    int refill(@Parameters(paramLabel = "METER") final String meterId,
+            @Parameters(paramLabel = "AMOUNT", description = "In currency units, e.g. 250.00.") final String amount)
+            throws Exception {
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            long minorUnits = output.money().parsePositive(amount);
+            MeterChange refilled = DataCenterClient.of(session.ledger()).refill(root.requestId(), meterId, minorUnits);
+            output.line("refilled meter " + meterId + " with " + output.amount(minorUnits) + ": available "
+                    + output.amount(refilled.registersAfter().orElseThrow().descendingRegisterMinorUnits()));
+            Formats.receipt(output, refilled.receipt());
+            output.jsonText(refilled.receipt().json());
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "inspect", mixinStandardHelpOptions = true,
+            description = "Record an inspection of a meter (restarts its inspection clock).")
+    int inspect(@Parameters(paramLabel = "METER") final String meterId) throws Exception {
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            MeterChange inspected = DataCenterClient.of(session.ledger()).recordInspection(root.requestId(), meterId);
+            output.line("inspection of meter " + meterId + " recorded; next due "
+                    + Output.time(inspected.inspection().dueAtEpochSeconds()));
+            Formats.receipt(output, inspected.receipt());
+            output.jsonText(inspected.receipt().json());
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "suspend", mixinStandardHelpOptions = true, description = "Suspend an active meter.")
+    int suspend(@Parameters(paramLabel = "METER") final String meterId,
+            @Option(names = "--reason", required = true, description = "Why (printable, at most 200 characters).") final String reason)
+            throws Exception {
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            statusChanged(output, DataCenterClient.of(session.ledger()).suspend(root.requestId(), meterId, reason));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "resume", mixinStandardHelpOptions = true, description = "Resume a suspended meter.")
+    int resume(@Parameters(paramLabel = "METER") final String meterId) throws Exception {
+        try (Session session = root.open()) {
+            statusChanged(root.output(session), DataCenterClient.of(session.ledger()).resume(root.requestId(), meterId));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "withdraw", mixinStandardHelpOptions = true,
+            description = "Withdraw a meter for good; its allotments and funds return to issued funds.")
+    int withdraw(@Parameters(paramLabel = "METER") final String meterId) throws Exception {
+        try (Session session = root.open()) {
+            statusChanged(root.output(session), DataCenterClient.of(session.ledger()).withdraw(root.requestId(), meterId));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "inspection-periods", mixinStandardHelpOptions = true,
+            description = "Show the inspection periods, or set them with both options.")
+    int inspectionPeriods(
+            @Option(names = "--due-after-days", paramLabel = "DAYS") final Long dueAfterDays,
+            @Option(names = "--overdue-after-days", paramLabel = "DAYS") final Long overdueAfterDays) throws Exception {
+        if ((dueAfterDays == null) != (overdueAfterDays == null)) {
+            throw new BadInputException("set both --due-after-days and --overdue-after-days, or neither to show them");
+        }
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            DataCenterClient dataCenter = DataCenterClient.of(session.ledger());
+            if (dueAfterDays == null) {
+                InspectionPeriods periods = dataCenter.inspectionPeriods();
+                output.line("inspection due after " + periods.dueAfterDays() + " days, overdue after "
+                        + periods.overdueAfterDays() + " days without data center contact");
+                output.jsonValue(periods);
+            } else {
+                InspectionPeriodsChange changed = dataCenter.setInspectionPeriods(root.requestId(), dueAfterDays,
+                        overdueAfterDays);
+                output.line("inspection now due after " + changed.inspectionPeriods().dueAfterDays()
+                        + " days, overdue after " + changed.inspectionPeriods().overdueAfterDays() + " days");
+                Formats.receipt(output, changed.receipt());
+                output.jsonText(changed.receipt().json());
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a meter's registers and status.")
+    int show(@Parameters(paramLabel = "METER") final String meterId) throws Exception {
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            MeterView view = DataCenterClient.of(session.ledger()).meter(meterId);
+            Formats.meterDetails(output, view);
+            output.jsonValue(view);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void statusChanged(final Output output, final MeterChange change) {
+        output.line("meter " + change.meter().meterId() + ": " + change.previousStatus() + " -> " + change.meter().status()
+                + (change.meter().statusReason() == null ? "" : " (" + change.meter().statusReason() + ")"));
+        Formats.receipt(output, change.receipt());
+        output.jsonText(change.receipt().json());
+    }
+
+    private static OrgCertificateAuthority loadCa(final Path directory, final String organisation)
+            throws BadInputException, IOException, GeneralSecurityException {
+        // Refuse rather than let loadOrCreate invent a new CA that no peer would trust.
+        if (!Files.isRegularFile(directory.resolve(OrgCertificateAuthority.CERTIFICATE_FILE))
+                || !Files.isRegularFile(directory.resolve(OrgCertificateAuthority.PRIVATE_KEY_FILE))) {
+            throw new BadInputException(directory + " is not a CA directory: it needs "
+                    + OrgCertificateAuthority.CERTIFICATE_FILE + " and " + OrgCertificateAuthority.PRIVATE_KEY_FILE);
+        }
+        return OrgCertificateAuthority.loadOrCreate(directory, organisation);
+    }
+
+    private static X509Certificate issueFromCsr(final String meterId, final Path csrFile, final Path ownerCa,
+            final String ownerOrg, final Path certificateOut)
+            throws BadInputException, IOException, GeneralSecurityException, EnrolmentException {
+        if (ownerCa == null || ownerOrg == null) {
+            throw new BadInputException("--csr needs --owner-ca and --owner-org to issue the certificate");
+        }
+        if (Files.size(csrFile) > MAX_CSR_BYTES) {
+            throw new BadInputException(csrFile + " is larger than " + MAX_CSR_BYTES + " bytes; not a CSR");
+        }
+        X509Certificate issued = loadCa(ownerCa, ownerOrg).issue(meterId, csrDer(Files.readAllBytes(csrFile)));
+        if (certificateOut != null) {
+            Files.writeString(certificateOut, Identities.toPemString(issued), StandardCharsets.US_ASCII);
+        }
+        return issued;
+    }
+
+    /** Accepts the DER bytes or their PEM armour. */
+    private static byte[] csrDer(final byte[] file) throws BadInputException {
+        String text = new String(file, StandardCharsets.US_ASCII);
+        if (!text.contains("-----BEGIN")) {
+            return file;
+        }
+        List<String> body = text.lines().filter(line -> !line.startsWith("-----")).toList();
+        try {
+            return java.util.Base64.getMimeDecoder().decode(String.join("", body));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("the CSR's PEM armour holds no base64: " + e.getMessage(), e);
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package org.postalfunds.client.cli;
+
+import java.util.ArrayList;
+import java.util.List;
+import org.postalfunds.client.model.MeterView;
+import org.postalfunds.client.model.Movement;
+import org.postalfunds.client.model.PsdRegisters;
+import org.postalfunds.client.model.Receipt;
+import org.postalfunds.client.model.Transfer;
+import org.postalfunds.client.model.TransferChange;
+
+/** Human renderings of ledger values shared by the role commands. */
+final class Formats {
+    private Formats() {
+    }
+
+    static void receipt(final Output output, final Receipt receipt) {
+        output.line("  request " + receipt.requestId() + ", transaction " + receipt.txId());
+        for (Movement movement : receipt.movements()) {
+            output.line("  moved " + output.amount(movement.amountMinorUnits()) + "  " + movement.debitAccount() + " -> "
+                    + movement.creditAccount());
+        }
+    }
+
+    static void transferChange(final Output output, final TransferChange change) {
+        Transfer transfer = change.transfer();
+        output.line(change.receipt().event() + ": transfer " + transfer.transferId());
+        output.line("  " + transfer.kind() + " " + transfer.donorMeterId() + " -> " + transfer.recipientMeterId() + "  "
+                + output.amount(transfer.amountMinorUnits()) + "  " + transfer.state() + "  deadline "
+                + Output.time(transfer.deadlineEpochSeconds()));
+        receipt(output, change.receipt());
+        output.jsonText(change.receipt().json());
+    }
+
+    static List<String> meterHeaders() {
+        return List.of("METER", "OWNER", "STATUS", "INSPECTION", "AVAILABLE", "POSTAGE USED", "PIECES", "CONTROL SUM");
+    }
+
+    static List<String> meterRow(final Output output, final MeterView view) {
+        PsdRegisters registers = view.registers();
+        return List.of(view.meter().meterId(), view.meter().ownerMsp(), view.meter().status().name(),
+                view.inspection().status().name(), output.amount(registers.descendingRegisterMinorUnits()),
+                output.amount(registers.ascendingRegisterMinorUnits()), Long.toString(registers.pieceCount()),
+                registers.controlSumHolds() ? "holds" : "BROKEN");
+    }
+
+    static void meterDetails(final Output output, final MeterView view) {
+        PsdRegisters r = view.registers();
+        output.line("meter " + view.meter().meterId() + " (" + view.meter().kind() + ", " + view.meter().model()
+                + ") of " + view.meter().ownerMsp() + ": " + view.meter().status()
+                + (view.meter().statusReason() == null ? "" : " (" + view.meter().statusReason() + ")"));
+        List<List<String>> rows = new ArrayList<>();
+        rows.add(List.of("available (descending register)", output.amount(r.descendingRegisterMinorUnits())));
+        rows.add(List.of("postage used (ascending register)", output.amount(r.ascendingRegisterMinorUnits())));
+        rows.add(List.of("pieces printed", Long.toString(r.pieceCount())));
+        rows.add(List.of("refilled", output.amount(r.refilledMinorUnits())));
+        rows.add(List.of("transferred in", output.amount(r.transferredInMinorUnits())));
+        rows.add(List.of("transferred out", output.amount(r.transferredOutMinorUnits())));
+        rows.add(List.of("withdrawn", output.amount(r.withdrawnMinorUnits())));
+        rows.add(List.of("control sum", r.controlSumHolds() ? "holds" : "BROKEN"));
+        rows.add(List.of("inspection", view.inspection().status() + ", due " + Output.time(view.inspection().dueAtEpochSeconds())
+                + ", overdue " + Output.time(view.inspection().overdueAtEpochSeconds())));
+        rows.add(List.of("limits", "balance " + output.amount(view.meter().limits().maxBalanceMinorUnits()) + ", per piece "
+                + output.amount(view.meter().limits().maxPostagePerPieceMinorUnits()) + ", per transfer "
+                + output.amount(view.meter().limits().maxTransferMinorUnits())));
+        output.table(List.of("REGISTER", "VALUE"), rows);
+    }
+
+    static List<String> transferHeaders() {
+        return List.of("TRANSFER", "KIND", "STATE", "DONOR", "RECIPIENT", "AMOUNT", "DEADLINE");
+    }
+
+    static List<String> transferRow(final Output output, final Transfer transfer) {
+        return List.of(transfer.transferId(), transfer.kind().name(), transfer.state().name(), transfer.donorMeterId(),
+                transfer.recipientMeterId(), output.amount(transfer.amountMinorUnits()),
+                Output.time(transfer.deadlineEpochSeconds()));
+    }
+}

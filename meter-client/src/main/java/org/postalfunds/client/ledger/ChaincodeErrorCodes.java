@@ -1,0 +1,34 @@
+package org.postalfunds.client.ledger;
+
+import java.util.Set;
+
+/**
+ * The contract's error codes (chaincode/README.md). A refusal's message starts with one of them
+ * ("INSUFFICIENT_FUNDS: meter ..."); clients match on the code, never on the text.
+ */
+public final class ChaincodeErrorCodes {
+    public static final Set<String> ALL = Set.of(
+            "INVALID_ARGUMENT", "MALFORMED_JSON", "INVALID_AMOUNT", "AMOUNT_OVERFLOW", "INSUFFICIENT_FUNDS",
+            "LIMIT_EXCEEDED", "NOT_AUTHORISED", "UNKNOWN_METER", "METER_ALREADY_REGISTERED",
+            "PUBLIC_KEY_ALREADY_REGISTERED", "INVALID_CERTIFICATE", "METER_SUSPENDED", "METER_WITHDRAWN",
+            "INSPECTION_OVERDUE", "PRINTING_NOT_SUPPORTED", "UNKNOWN_TRANSFER", "ILLEGAL_TRANSITION",
+            "DEADLINE_PASSED", "DEADLINE_NOT_REACHED", "INVALID_DEADLINE", "SELF_TRANSFER",
+            "REQUESTER_NOT_AUTHORISED", "UNKNOWN_ALLOTMENT", "PIECE_NUMBER_MISMATCH", "MAILING_DATE_MISMATCH",
+            "INVALID_SIGNATURE", "UNKNOWN_INDICIUM", "REQUEST_ID_REUSED", "INVARIANT_VIOLATED");
+
+    private ChaincodeErrorCodes() {
+    }
+
+    /** The code a chaincode message starts with ("CODE: text"), if it is one of the contract's. */
+    public static java.util.Optional<String> prefixOf(final String message) {
+        if (message == null) {
+            return java.util.Optional.empty();
+        }
+        int colon = message.indexOf(": ");
+        if (colon <= 0 || colon > 40) {
+            return java.util.Optional.empty();
+        }
+        String code = message.substring(0, colon);
+        return ALL.contains(code) ? java.util.Optional.of(code) : java.util.Optional.empty();
+    }
+}

@@ -1,0 +1,11 @@
+package org.postalfunds.client.model;
+
+import java.util.Objects;
+
+/** New inspection periods and the ones they replaced. */
+public record InspectionPeriodsChange(Receipt receipt, InspectionPeriods inspectionPeriods, InspectionPeriods previous) {
+    public InspectionPeriodsChange {
+        Objects.requireNonNull(receipt, "receipt");
+        Objects.requireNonNull(inspectionPeriods, "inspectionPeriods");
+    }
+}

@@ -1,0 +1,199 @@
+package org.postalfunds.client.ledger;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import com.google.protobuf.ByteString;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
+import java.security.SecureRandom;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.hyperledger.fabric.client.Checkpoint;
+import org.hyperledger.fabric.client.identity.Identities;
+import org.hyperledger.fabric.client.identity.Signer;
+import org.hyperledger.fabric.contract.InProcessRouter;
+import org.hyperledger.fabric.protos.msp.SerializedIdentity;
+import org.hyperledger.fabric.shim.Chaincode;
+import org.postalfunds.chaincode.fake.FakeLedger;
+import org.postalfunds.chaincode.fake.FakeStub;
+
+/**
+ * The postal contract running in this JVM on the chaincode's in-memory ledger, reached like a peer
+ * reaches it (the shim's router, string arguments, the caller's certificate as the creator) and committed
+ * like a peer commits (MVCC and key-level endorsement validation). Each committed submit is a block of its
+ * own; its event is replayed to followers with its block number and transaction id, so checkpoints work
+ * as they do against the peer's event service.
+ */
+public final class InProcessNetwork {
+    public static final Instant START = Instant.parse("2026-03-02T10:00:00Z");
+    /** Every organisation endorses, as the channel's endorsement policy and the key-level policies require. */
+    public static final Set<String> ALL_ORGS = Set.of("DataCenterMSP", "MailerAMSP", "MailerBMSP", "PostalAuthorityMSP");
+
+    private final FakeLedger ledger = new FakeLedger();
+    private final MutableClock clock = new MutableClock(START);
+    private final SecureRandom random = new SecureRandom();
+    private final List<LedgerEvent> events = new ArrayList<>();
+    private final List<Runnable> beforeNextCommit = new ArrayList<>();
+    private final AtomicInteger submits = new AtomicInteger();
+    private final List<String> submittedRequestIds = new ArrayList<>();
+    /** Block 0 is the channel's genesis block; transactions start at 1. */
+    private long height = 1;
+
+    public MutableClock clock() {
+        return clock;
+    }
+
+    public FakeLedger fakeLedger() {
+        return ledger;
+    }
+
+    /** A ledger connection for one identity; the signer must belong to the certificate, as peers check. */
+    public Ledger connect(final String mspId, final X509Certificate certificate, final Signer signer) {
+        byte[] creator = SerializedIdentity.newBuilder().setMspid(mspId)
+                .setIdBytes(ByteString.copyFromUtf8(Identities.toPemString(certificate))).build().toByteArray();
+        return new InProcessLedger(this, creator, certificate, signer, RetryPolicy.DEFAULT);
+    }
+
+    /** Runs {@code action} once, between the endorsement and the commit of the next submit (a concurrent writer). */
+    public synchronized void beforeNextCommit(final Runnable action) {
+        beforeNextCommit.add(action);
+    }
+
+    /** Every request id submitted, once per attempt, in order. */
+    public synchronized List<String> submittedRequestIds() {
+        return List.copyOf(submittedRequestIds);
+    }
+
+    public synchronized List<LedgerEvent> events() {
+        return List.copyOf(events);
+    }
+
+    public synchronized long height() {
+        return height;
+    }
+
+    // ---- what InProcessLedger calls --------------------------------------------------------------------------------
+
+    synchronized byte[] submitOnce(final byte[] creator, final X509Certificate certificate, final Signer signer,
+            final LedgerCall call) throws Attempts.AttemptFailure {
+        submits.incrementAndGet();
+        call.requestId().ifPresent(submittedRequestIds::add);
+        requireSignerMatches(certificate, signer, call);
+        FakeStub stub = newStub(creator, call);
+        Chaincode.Response response = InProcessRouter.invoke(stub);
+        if (response.getStatus() != Chaincode.Response.Status.SUCCESS) {
+            throw refused(stub.getTxId(), response);
+        }
+        List<Runnable> interleaved = List.copyOf(beforeNextCommit);
+        beforeNextCommit.clear();
+        interleaved.forEach(Runnable::run);
+        FakeLedger.Validation validation = ledger.commit(stub, ALL_ORGS);
+        if (validation != FakeLedger.Validation.VALID) {
+            FailureKind kind = validation == FakeLedger.Validation.MVCC_READ_CONFLICT
+                    || validation == FakeLedger.Validation.PHANTOM_READ_CONFLICT ? FailureKind.READ_CONFLICT
+                            : FailureKind.INVALIDATED;
+            throw new Attempts.AttemptFailure(kind, "transaction " + stub.getTxId() + " was invalidated: " + validation,
+                    stub.getTxId(), null, null);
+        }
+        long block = height++;
+        if (stub.eventName() != null) {
+            events.add(new LedgerEvent(block, stub.getTxId(), stub.eventName(), new String(stub.eventPayload(), UTF_8)));
+            notifyAll();
+        }
+        return response.getPayload();
+    }
+
+    synchronized byte[] evaluateOnce(final byte[] creator, final X509Certificate certificate, final Signer signer,
+            final LedgerCall call) throws Attempts.AttemptFailure {
+        requireSignerMatches(certificate, signer, call);
+        FakeStub stub = newStub(creator, call);
+        Chaincode.Response response = InProcessRouter.invoke(stub);
+        if (response.getStatus() != Chaincode.Response.Status.SUCCESS) {
+            throw refused(stub.getTxId(), response);
+        }
+        if (!stub.writes().isEmpty()) {
+            throw new AssertionError(call.function() + " is a query but wrote " + stub.writes().keySet());
+        }
+        return response.getPayload();
+    }
+
+    /** Index of the first event a follower from this checkpoint sees. */
+    synchronized int startOf(final Checkpoint after) {
+        if (after.getBlockNumber().isEmpty()) {
+            return events.size(); // from the next block on
+        }
+        long block = after.getBlockNumber().getAsLong();
+        Optional<String> transaction = after.getTransactionId();
+        int index = 0;
+        while (index < events.size() && events.get(index).blockNumber() < block) {
+            index++;
+        }
+        if (transaction.isPresent()) {
+            for (int i = index; i < events.size() && events.get(i).blockNumber() == block; i++) {
+                if (events.get(i).transactionId().equals(transaction.get())) {
+                    return i + 1;
+                }
+            }
+        }
+        return index;
+    }
+
+    /** The event at {@code index}, waiting up to {@code wait} for it to be committed. */
+    synchronized Optional<LedgerEvent> eventAt(final int index, final Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (index >= events.size()) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                return Optional.empty();
+            }
+            wait(Math.max(1, left / 1_000_000));
+        }
+        return Optional.of(events.get(index));
+    }
+
+    synchronized int eventCount() {
+        return events.size();
+    }
+
+    private FakeStub newStub(final byte[] creator, final LedgerCall call) {
+        byte[] id = new byte[32];
+        random.nextBytes(id);
+        FakeStub stub = ledger.newTransaction(HexFormat.of().formatHex(id), clock.instant(), creator);
+        List<byte[]> arguments = new ArrayList<>();
+        arguments.add(call.function().getBytes(UTF_8));
+        call.arguments().forEach(argument -> arguments.add(argument.getBytes(UTF_8)));
+        stub.setArgs(arguments);
+        return stub;
+    }
+
+    private static Attempts.AttemptFailure refused(final String transactionId, final Chaincode.Response response) {
+        String message = response.getMessage();
+        String code = ChaincodeErrorCodes.prefixOf(message).orElse(null);
+        return new Attempts.AttemptFailure(FailureKind.REFUSED, message, transactionId, code, null);
+    }
+
+    /** A peer verifies the proposal's signature against the creator's certificate; so does this network. */
+    private static void requireSignerMatches(final X509Certificate certificate, final Signer signer, final LedgerCall call) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(call.toString().getBytes(UTF_8));
+            byte[] signature = signer.sign(digest);
+            Signature verifier = Signature.getInstance("NONEwithECDSA");
+            verifier.initVerify(certificate.getPublicKey());
+            verifier.update(digest);
+            if (!verifier.verify(signature)) {
+                throw new IllegalStateException("the signer does not belong to the identity's certificate "
+                        + certificate.getSubjectX500Principal() + ": a peer would reject every proposal");
+            }
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("signing the proposal failed: " + e.getMessage(), e);
+        }
+    }
+}
