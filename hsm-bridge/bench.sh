@@ -2,8 +2,8 @@
 # Signing benchmark: the PSD bridge (gRPC over mutual TLS) against direct SunPKCS11, on a throw-away
 # SoftHSM2 token. Prints signatures/s, p50/p99 latency and the ratio bridge/direct per number in flight.
 #
-#   hsm-bridge/bench.sh                       # 5 s per run after 2 s warm-up, 1, 4 and 16 in flight
-#   hsm-bridge/bench.sh --seconds 10 --in-flight 1,8,32
+#   hsm-bridge/bench.sh                       # 3 rounds of 3 s per path, 1, 4 and 16 in flight
+#   hsm-bridge/bench.sh --seconds 5 --rounds 5 --in-flight 1,8,32 --connections 2
 set -euo pipefail
 
 module_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -54,7 +54,11 @@ public final class SigningBenchmark {
         final Path pinFile = Path.of(required(options, "pin-file"));
         final Path workDirectory = Path.of(required(options, "work-dir"));
         final Duration warmUp = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "2")));
-        final Duration measure = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "5")));
+        final Duration measure = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "3")));
+        final int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
+        if (rounds < 1 || rounds > 20) {
+            throw new IllegalArgumentException("rounds must be 1 to 20");
+        }
         final int[] levels = Arrays.stream(options.getOrDefault("in-flight", "1,4,16").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         for (final int level : levels) {
@@ -92,8 +96,9 @@ public final class SigningBenchmark {
                     run(path, digests, busiest, warmUp.multipliedBy(2));
                 }
 
-                System.out.printf(Locale.ROOT, "PSD signing benchmark: token '%s' (%s), P-256, %d s per run after %d s warm-up,"
-                        + " %d cores%n", label, library.getFileName(), measure.toSeconds(), warmUp.toSeconds(),
+                System.out.printf(Locale.ROOT, "PSD signing benchmark: token '%s' (%s), P-256, %d rounds of %d s per path and"
+                        + " level (median sig/s of the rounds, latency over all), %d s warm-up, %d cores%n", label,
+                        library.getFileName(), rounds, measure.toSeconds(), warmUp.toSeconds(),
                         Runtime.getRuntime().availableProcessors());
                 System.out.printf(Locale.ROOT, "bridge = PsdBridgeClient.signDigest over mutual TLS on 127.0.0.1, audit trail on,"
                         + " %d connection(s), bridge workerThreads=%s; unary = a SignDigest call per signature,"
@@ -105,9 +110,18 @@ public final class SigningBenchmark {
                     for (final SignPath path : List.of(direct, unary, stream)) {
                         run(path, digests, inFlight, warmUp);
                     }
-                    final Result directResult = run(direct, digests, inFlight, measure);
-                    final Result unaryResult = run(unary, digests, inFlight, measure);
-                    final Result streamResult = run(stream, digests, inFlight, measure);
+                    // Rounds alternate the paths, so a burst of load from elsewhere on the machine hits all of them.
+                    final List<Result> directRounds = new ArrayList<>();
+                    final List<Result> unaryRounds = new ArrayList<>();
+                    final List<Result> streamRounds = new ArrayList<>();
+                    for (int round = 0; round < rounds; round++) {
+                        directRounds.add(run(direct, digests, inFlight, measure));
+                        unaryRounds.add(run(unary, digests, inFlight, measure));
+                        streamRounds.add(run(stream, digests, inFlight, measure));
+                    }
+                    final Result directResult = Result.combine(directRounds);
+                    final Result unaryResult = Result.combine(unaryRounds);
+                    final Result streamResult = Result.combine(streamRounds);
                     verify(publicKey, directResult, "direct");
                     verify(publicKey, unaryResult, "bridge, unary");
                     verify(publicKey, streamResult, "bridge, stream");
@@ -211,7 +225,7 @@ public final class SigningBenchmark {
                 }
             }
         }
-        return new Result(total, elapsed, recorded, verified);
+        return new Result(total * 1e9 / elapsed, recorded, verified);
     }
 
     private static void verify(final ECPublicKey publicKey, final Result result, final String path)
@@ -228,9 +242,16 @@ public final class SigningBenchmark {
         }
     }
 
-    private record Result(long signatures, long elapsedNanos, long[] sortedLatencyNanos, List<byte[]> samples) {
-        double perSecond() {
-            return signatures * 1e9 / elapsedNanos;
+    private record Result(double perSecond, long[] sortedLatencyNanos, List<byte[]> samples) {
+        /** Median throughput of the rounds; latencies and samples of all rounds together. */
+        static Result combine(final List<Result> rounds) {
+            final double[] rates = rounds.stream().mapToDouble(Result::perSecond).sorted().toArray();
+            final double median = rates.length % 2 == 1 ? rates[rates.length / 2]
+                    : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
+            final long[] latencies = rounds.stream().flatMapToLong(r -> Arrays.stream(r.sortedLatencyNanos())).sorted().toArray();
+            final List<byte[]> samples = new ArrayList<>();
+            rounds.forEach(r -> samples.addAll(r.samples()));
+            return new Result(median, latencies, samples);
         }
 
         double percentileMillis(final int percentile) {
@@ -286,7 +307,7 @@ public final class SigningBenchmark {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: SigningBenchmark --token-label L --pin-file F --work-dir D"
-                        + " [--library L] [--seconds 5] [--warmup-seconds 2] [--in-flight 1,4,16] [--worker-threads 0] [--connections 1]");
+                        + " [--library L] [--seconds 3] [--rounds 3] [--warmup-seconds 2] [--in-flight 1,4,16] [--worker-threads 0] [--connections 1]");
             }
             options.put(args[i].substring(2), args[++i]);
         }
