@@ -13,7 +13,10 @@ import org.postalfunds.client.audit.LedgerIndex;
 import org.postalfunds.client.indicium.Indicium;
 import org.postalfunds.client.indicium.IndiciumFiles;
 import org.postalfunds.client.model.MeterView;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -21,9 +24,12 @@ import picocli.CommandLine.ParentCommand;
 /** {@code postal auditor ...}: the postal authority's view (PostalAuthorityMSP; the data center may audit too). */
 @Command(name = "auditor", mixinStandardHelpOptions = true,
         description = "Balances, histories, the conservation audit and indicium verification (PostalAuthorityMSP identity).")
-final class AuditorCommands {
+final class AuditorCommands implements Callable<Integer> {
     @ParentCommand
     PostalCli root;
+
+    @Spec
+    CommandSpec spec;
 
     @Command(name = "balances", mixinStandardHelpOptions = true,
             description = "Every meter's registers, learnt by replaying the ledger's events.")
@@ -162,4 +168,12 @@ final class AuditorCommands {
     private static LedgerIndex.Progress progress(final Output output) {
         return count -> output.progress("replayed " + count + " events");
     }
+
+    /** Without a subcommand there is nothing to do: show what there is. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
+    }
+
 }

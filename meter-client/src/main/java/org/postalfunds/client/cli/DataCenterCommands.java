@@ -23,7 +23,10 @@ import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.enrol.EnrolmentException;
 import org.postalfunds.hsm.enrol.MeterEnrolment;
 import org.postalfunds.hsm.enrol.OrgCertificateAuthority;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -31,12 +34,15 @@ import picocli.CommandLine.ParentCommand;
 /** {@code postal datacenter ...}: the meter vendor's data center (a DataCenterMSP profile). */
 @Command(name = "datacenter", mixinStandardHelpOptions = true,
         description = "Register, refill, inspect, suspend, resume and withdraw meters (DataCenterMSP identity).")
-final class DataCenterCommands {
+final class DataCenterCommands implements Callable<Integer> {
     /** A PKCS#10 request is a few hundred bytes. */
     private static final int MAX_CSR_BYTES = 16 * 1024;
 
     @ParentCommand
     PostalCli root;
+
+    @Spec
+    CommandSpec spec;
 
     @Command(name = "register", mixinStandardHelpOptions = true,
             description = {"Register a meter with the certificate of its PSD key. The certificate comes from a file "
@@ -237,4 +243,12 @@ final class DataCenterCommands {
             throw new BadInputException("the CSR's PEM armour holds no base64: " + e.getMessage(), e);
         }
     }
+
+    /** Without a subcommand there is nothing to do: show what there is. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
+    }
+
 }

@@ -32,7 +32,10 @@ import org.postalfunds.client.watch.Reaction;
 import org.postalfunds.client.watch.WatchListener;
 import org.postalfunds.client.watch.WatchPolicy;
 import org.postalfunds.client.watch.Watcher;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
@@ -40,12 +43,15 @@ import picocli.CommandLine.ParentCommand;
 /** {@code postal meter ...}: one meter, the one its profile names (its PSD key signs through the HSM bridge). */
 @Command(name = "meter", mixinStandardHelpOptions = true,
         description = "Print postage and move funds between meters, as the meter of the profile.")
-final class MeterCommands {
+final class MeterCommands implements Callable<Integer> {
     /** Longest a request or offer may stay open, and a grant in escrow (the contract's bound). */
     private static final long MAX_WINDOW_HOURS = 30L * 24;
 
     @ParentCommand
     PostalCli root;
+
+    @Spec
+    CommandSpec spec;
 
     @Command(name = "print-postage", mixinStandardHelpOptions = true,
             description = "Print one piece: debit the postage, sign the indicium in the PSD, write its JSON and Data Matrix PNG.")
@@ -343,6 +349,7 @@ final class MeterCommands {
             @Option(names = "--policy", required = true, paramLabel = "FILE", description = "Policy (JSON).") final Path policyFile,
             @Option(names = "--checkpoint", required = true, paramLabel = "FILE", description = "Checkpoint file (created if missing).") final Path checkpointFile,
             @Option(names = "--grants", paramLabel = "FILE", description = "The distributor's grant book (default: <checkpoint>.grants.json).") final Path grantsFile,
+            @Option(names = "--from-block", paramLabel = "N", description = "On a first start (empty checkpoint), begin at this block, e.g. 0 for all history (default: the next block).") final Long fromBlock,
             @Option(names = "--stop-when-idle", paramLabel = "SECONDS", description = "Return after this long without events (default: run until stopped).") final Long idleSeconds)
             throws Exception {
         try (Session session = root.open()) {
@@ -360,11 +367,14 @@ final class MeterCommands {
                 output.progress("watching as meter " + meter.meterId() + " from "
                         + (checkpointer.getBlockNumber().isPresent() ? "block " + checkpointer.getBlockNumber().getAsLong()
                                 + checkpointer.getTransactionId().map(tx -> " after transaction " + tx).orElse("")
-                                : "the next block (no checkpoint yet)"));
+                                : fromBlock != null ? "block " + fromBlock + " (no checkpoint yet)" : "the next block (no checkpoint yet)"));
                 Watcher.Builder builder = Watcher.builder().meter(meter).policy(policy).checkpointer(checkpointer)
                         .grantBook(GrantBook.open(grants)).money(output.money()).listener(listener(output));
                 if (idleSeconds != null) {
                     builder.stopWhenIdle(Duration.ofSeconds(idleSeconds));
+                }
+                if (fromBlock != null) {
+                    builder.startBlock(fromBlock);
                 }
                 Watcher watcher = builder.build();
                 java.util.concurrent.CountDownLatch finished = new java.util.concurrent.CountDownLatch(1);
@@ -492,4 +502,12 @@ final class MeterCommands {
             throw new BadInputException("cannot read " + file + ": " + e.getMessage(), e);
         }
     }
+
+    /** Without a subcommand there is nothing to do: show what there is. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
+    }
+
 }

@@ -11,7 +11,10 @@ import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.hsm.client.BridgeException;
 import org.postalfunds.hsm.enrol.EnrolmentException;
 import picocli.CommandLine;
+import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
 
@@ -26,7 +29,7 @@ import picocli.CommandLine.ScopeType;
         footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 refused by the chaincode (its code is printed),",
                 "4 ledger or HSM bridge unreachable after retries (repeat with the same --request-id),",
                 "5 bad local input (profile, key, file, value), 6 a check failed (audit, indicium)."})
-public final class PostalCli {
+public final class PostalCli implements Callable<Integer> {
     @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "FILE",
             defaultValue = "${env:POSTAL_PROFILE}",
             description = "Connection profile (JSON) of your identity; default: $POSTAL_PROFILE.")
@@ -39,6 +42,9 @@ public final class PostalCli {
             description = "Request id of a submit (1-64 of A-Z a-z 0-9 . _ -); repeating a command with the same "
                     + "id never acts twice. Default: a new random id, printed with the result.")
     String requestIdText;
+
+    @Spec
+    CommandSpec spec;
 
     private final Connector connector;
     private final PrintWriter out;
@@ -143,4 +149,12 @@ public final class PostalCli {
         }
         return null;
     }
+
+    /** Without a subcommand there is nothing to do: show what there is. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
+    }
+
 }

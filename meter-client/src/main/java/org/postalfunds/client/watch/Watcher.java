@@ -7,6 +7,8 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
+import org.hyperledger.fabric.client.Checkpoint;
 import org.hyperledger.fabric.client.Checkpointer;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.Money;
@@ -49,6 +51,7 @@ public final class Watcher {
     private final Duration stopWhenIdle;
     private final Duration caughtUpAfter;
     private final Money money;
+    private final Long startBlock;
     private volatile boolean stopped;
 
     private Watcher(final Builder builder) {
@@ -60,6 +63,7 @@ public final class Watcher {
         this.stopWhenIdle = builder.stopWhenIdle;
         this.caughtUpAfter = builder.caughtUpAfter;
         this.money = builder.money;
+        this.startBlock = builder.startBlock;
         if (!policy.meterId().equals(meter.meterId())) {
             throw new IllegalArgumentException("the policy is for meter " + policy.meterId() + ", this client is meter "
                     + meter.meterId());
@@ -86,7 +90,7 @@ public final class Watcher {
         long handled = 0;
         boolean toldCaughtUp = false;
         long idleNanos = 0;
-        try (EventFeed feed = meter.ledger().follow(checkpointer)) {
+        try (EventFeed feed = meter.ledger().follow(startPosition())) {
             while (!stopped) {
                 Optional<LedgerEvent> next = feed.next(POLL);
                 if (next.isEmpty()) {
@@ -111,6 +115,24 @@ public final class Watcher {
             }
         }
         return handled;
+    }
+
+    /** The checkpoint; on a first start (empty checkpoint) the configured start block, if any. */
+    private Checkpoint startPosition() {
+        if (checkpointer.getBlockNumber().isPresent() || startBlock == null) {
+            return checkpointer;
+        }
+        return new Checkpoint() {
+            @Override
+            public OptionalLong getBlockNumber() {
+                return OptionalLong.of(startBlock);
+            }
+
+            @Override
+            public Optional<String> getTransactionId() {
+                return Optional.empty();
+            }
+        };
     }
 
     /** Decides and carries out the reaction to one event. */
@@ -247,8 +269,18 @@ public final class Watcher {
         private Duration stopWhenIdle;
         private Duration caughtUpAfter = Duration.ofSeconds(1);
         private Money money = Money.CENTS;
+        private Long startBlock;
 
         private Builder() {
+        }
+
+        /** Where a first start (empty checkpoint) begins, e.g. 0 for the whole history; default: the next block. */
+        public Builder startBlock(final long block) {
+            if (block < 0) {
+                throw new IllegalArgumentException("blocks are numbered from 0");
+            }
+            this.startBlock = block;
+            return this;
         }
 
         public Builder meter(final MeterClient value) {

@@ -1,0 +1,64 @@
+package org.postalfunds.client.indicium;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.time.LocalDate;
+import java.util.Arrays;
+import org.junit.jupiter.api.Test;
+import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.client.ledger.ChaincodeErrorCodes;
+
+/** The client's copies of contract definitions must not drift from the contract. */
+class IndiciumEncodingTest {
+
+    @Test
+    void the_client_encodes_an_indicium_to_exactly_the_bytes_the_contract_verifies() {
+        for (String meterId : new String[] {"m", "meter-A1", "a".repeat(64)}) {
+            for (String postalCode : new String[] {"1", "SW1A 1AA", "A-0000000000000B"}) {
+                IndiciumEncoding.Fields client = new IndiciumEncoding.Fields(meterId, 1 + meterId.length(),
+                        Long.MAX_VALUE - postalCode.length(), LocalDate.of(2026, 2, 28), postalCode, "DE", "LETTER_STD-9");
+                var contract = new org.postalfunds.chaincode.indicium.IndiciumEncoding.Fields(meterId,
+                        client.pieceNumber(), client.amountMinorUnits(), client.mailingDate(), postalCode, "DE",
+                        "LETTER_STD-9");
+
+                assertThat(IndiciumEncoding.encode(client))
+                        .isEqualTo(org.postalfunds.chaincode.indicium.IndiciumEncoding.encode(contract));
+            }
+        }
+    }
+
+    @Test
+    void a_piece_number_or_amount_that_is_not_positive_cannot_be_encoded() {
+        assertThatThrownBy(() -> IndiciumEncoding.encode(new IndiciumEncoding.Fields("m", 0, 1, LocalDate.of(2026, 1, 1),
+                "1", "DE", "R"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> IndiciumEncoding.encode(new IndiciumEncoding.Fields("m", 1, -5, LocalDate.of(2026, 1, 1),
+                "1", "DE", "R"))).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void the_client_knows_every_error_code_of_the_contract_and_no_other() {
+        assertThat(ChaincodeErrorCodes.ALL)
+                .containsExactlyInAnyOrderElementsOf(Arrays.stream(ErrorCode.values()).map(Enum::name).toList());
+        assertThat(ChaincodeErrorCodes.prefixOf("INSUFFICIENT_FUNDS: meter m1 holds 5")).hasValue("INSUFFICIENT_FUNDS");
+        assertThat(ChaincodeErrorCodes.prefixOf("SOMETHING_ELSE: x")).isEmpty();
+        assertThat(ChaincodeErrorCodes.prefixOf(null)).isEmpty();
+    }
+
+    @Test
+    void indicium_json_with_an_unknown_field_or_a_malformed_value_is_refused_before_anything_is_asked() {
+        String good = "{\"amountMinorUnits\":150,\"destinationCountryCode\":\"GB\",\"destinationPostalCode\":\"SW1A 1AA\","
+                + "\"mailingDate\":\"2026-03-02\",\"meterId\":\"meter-A1\",\"pieceNumber\":1,\"rateCode\":\"LETTER-1ST\","
+                + "\"signature\":\"MEUCIQ==\"}";
+
+        assertThat(Indicium.parse(good).toJson()).isEqualTo(good);
+        assertThatThrownBy(() -> Indicium.parse(good.replace("\"rateCode\"", "\"extra\":1,\"rateCode\"")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("extra");
+        assertThatThrownBy(() -> Indicium.parse(good.replace("2026-03-02", "2026-02-30")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mailingDate");
+        assertThatThrownBy(() -> Indicium.parse(good.replace("\"GB\"", "\"gb\"")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("destinationCountryCode");
+        assertThatThrownBy(() -> Indicium.parse(good.replace("150", "1.5")))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
