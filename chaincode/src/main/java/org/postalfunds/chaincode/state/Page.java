@@ -15,6 +15,8 @@ import org.postalfunds.chaincode.support.Ids;
  */
 public record Page(List<KeyValue> entries, String bookmark) {
     private static final int MAX_BOOKMARK_CHARS = 1024;
+    /** The shim ends a partial-composite-key range with U+10FFFF appended to the partial key. */
+    private static final String MAX_UNICODE_RUNE = new String(Character.toChars(Character.MAX_CODE_POINT));
 
     public Page {
         entries = List.copyOf(entries);
@@ -28,10 +30,20 @@ public record Page(List<KeyValue> entries, String bookmark) {
         if (start.length() > MAX_BOOKMARK_CHARS) {
             throw ErrorCode.INVALID_ARGUMENT.exception("bookmark is longer than " + MAX_BOOKMARK_CHARS + " characters");
         }
+        // The peer starts a paged query at the bookmark, whatever it is: a bookmark from outside this query's range
+        // would page through other keys (another meter's transfers, other object types), so only a key inside the
+        // range is accepted. Bookmarks this query hands out always are.
+        final CompositeKey partialKey = new CompositeKey(objectType, attributes);
+        final String rangeStart = partialKey.toString();
+        if (!start.isEmpty()
+                && (!start.startsWith(rangeStart) || start.compareTo(rangeStart + MAX_UNICODE_RUNE) >= 0)) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("bookmark does not belong to this query; pass \"\" or the"
+                    + " bookmark of its previous page");
+        }
         final List<KeyValue> entries = new ArrayList<>();
         final String next;
         try (QueryResultsIteratorWithMetadata<KeyValue> results = tx.stub()
-                .getStateByPartialCompositeKeyWithPagination(new CompositeKey(objectType, attributes), pageSize, start)) {
+                .getStateByPartialCompositeKeyWithPagination(partialKey, pageSize, start)) {
             results.forEach(entries::add);
             next = results.getMetadata() == null ? "" : results.getMetadata().getBookmark();
         } catch (RuntimeException failure) {
