@@ -43,6 +43,8 @@ public final class SigningBenchmark {
     /** Signatures verified after each run (outside the timing) to prove the figures are of real signatures. */
     private static final int VERIFIED_PER_RUN = 200;
     private static final int MAX_IN_FLIGHT = 256;
+    private static final com.sun.management.OperatingSystemMXBean PROCESS =
+            (com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean();
 
     private SigningBenchmark() {
     }
@@ -103,9 +105,11 @@ public final class SigningBenchmark {
                 System.out.printf(Locale.ROOT, "bridge = PsdBridgeClient.signDigest over mutual TLS on 127.0.0.1, audit trail on,"
                         + " %d connection(s), bridge workerThreads=%s; unary = a SignDigest call per signature,"
                         + " stream = SignDigestStream%n%n", connections, bridgeConfig.workerThreads());
-                System.out.printf(Locale.ROOT, "%9s | %21s | %28s | %28s%n", "", "direct (SunPKCS11)", "bridge, unary", "bridge, stream");
-                System.out.printf(Locale.ROOT, "%9s | %7s %6s %6s | %7s %6s %6s %6s | %7s %6s %6s %6s%n", "in flight",
-                        "sig/s", "p50 ms", "p99 ms", "sig/s", "p50 ms", "p99 ms", "ratio", "sig/s", "p50 ms", "p99 ms", "ratio");
+                System.out.printf(Locale.ROOT, "%9s | %28s | %42s | %42s%n", "", "direct (SunPKCS11)", "bridge, unary",
+                        "bridge, stream");
+                System.out.printf(Locale.ROOT, "%9s | %7s %6s %6s %6s | %7s %6s %6s %6s %6s %6s | %7s %6s %6s %6s %6s %6s%n",
+                        "in flight", "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/s", "p50 ms", "p99 ms", "cpu us", "ratio",
+                        "cpu r.", "sig/s", "p50 ms", "p99 ms", "cpu us", "ratio", "cpu r.");
                 for (final int inFlight : levels) {
                     for (final SignPath path : List.of(direct, unary, stream)) {
                         run(path, digests, inFlight, warmUp);
@@ -125,14 +129,19 @@ public final class SigningBenchmark {
                     verify(publicKey, directResult, "direct");
                     verify(publicKey, unaryResult, "bridge, unary");
                     verify(publicKey, streamResult, "bridge, stream");
-                    System.out.printf(Locale.ROOT, "%9d | %7.0f %6.3f %6.3f | %7.0f %6.3f %6.3f %6.2f | %7.0f %6.3f %6.3f %6.2f%n",
-                            inFlight,
+                    System.out.printf(Locale.ROOT, "%9d | %7.0f %6.3f %6.3f %6.1f | %7.0f %6.3f %6.3f %6.1f %6.2f %6.2f"
+                            + " | %7.0f %6.3f %6.3f %6.1f %6.2f %6.2f%n", inFlight,
                             directResult.perSecond(), directResult.percentileMillis(50), directResult.percentileMillis(99),
+                            directResult.cpuMicrosPerSignature(),
                             unaryResult.perSecond(), unaryResult.percentileMillis(50), unaryResult.percentileMillis(99),
-                            unaryResult.perSecond() / directResult.perSecond(),
+                            unaryResult.cpuMicrosPerSignature(), unaryResult.perSecond() / directResult.perSecond(),
+                            directResult.cpuMicrosPerSignature() / unaryResult.cpuMicrosPerSignature(),
                             streamResult.perSecond(), streamResult.percentileMillis(50), streamResult.percentileMillis(99),
-                            streamResult.perSecond() / directResult.perSecond());
+                            streamResult.cpuMicrosPerSignature(), streamResult.perSecond() / directResult.perSecond(),
+                            directResult.cpuMicrosPerSignature() / streamResult.cpuMicrosPerSignature());
                 }
+                System.out.printf(Locale.ROOT, "%nratio = bridge sig/s / direct sig/s; cpu us = process CPU microseconds per"
+                        + " signature (caller, bridge and token together); cpu r. = direct cpu us / bridge cpu us%n");
             }
         }
     }
@@ -194,6 +203,7 @@ public final class SigningBenchmark {
             threads.add(thread);
             thread.start();
         }
+        final long cpuBefore = PROCESS.getProcessCpuTime();
         final long began = System.nanoTime();
         deadline[0] = began + duration.toNanos();
         start.countDown();
@@ -201,6 +211,7 @@ public final class SigningBenchmark {
             thread.join();
         }
         final long elapsed = System.nanoTime() - began;
+        final long cpuNanos = PROCESS.getProcessCpuTime() - cpuBefore;
         if (failure.get() != null) {
             throw new IllegalStateException("a signature failed during the benchmark", failure.get());
         }
@@ -225,7 +236,7 @@ public final class SigningBenchmark {
                 }
             }
         }
-        return new Result(total * 1e9 / elapsed, recorded, verified);
+        return new Result(total * 1e9 / elapsed, total == 0 ? Double.NaN : cpuNanos / 1e3 / total, recorded, verified);
     }
 
     private static void verify(final ECPublicKey publicKey, final Result result, final String path)
@@ -242,16 +253,24 @@ public final class SigningBenchmark {
         }
     }
 
-    private record Result(double perSecond, long[] sortedLatencyNanos, List<byte[]> samples) {
-        /** Median throughput of the rounds; latencies and samples of all rounds together. */
+    /**
+     * @param cpuMicrosPerSignature CPU time of the whole process (caller, bridge and token alike) per signature:
+     *     unlike sig/s, hardly moved by load from other processes on the machine
+     */
+    private record Result(double perSecond, double cpuMicrosPerSignature, long[] sortedLatencyNanos, List<byte[]> samples) {
+        /** Median throughput and CPU cost of the rounds; latencies and samples of all rounds together. */
         static Result combine(final List<Result> rounds) {
-            final double[] rates = rounds.stream().mapToDouble(Result::perSecond).sorted().toArray();
-            final double median = rates.length % 2 == 1 ? rates[rates.length / 2]
-                    : (rates[rates.length / 2 - 1] + rates[rates.length / 2]) / 2;
+            final double median = median(rounds.stream().mapToDouble(Result::perSecond).sorted().toArray());
+            final double cpu = median(rounds.stream().mapToDouble(Result::cpuMicrosPerSignature).sorted().toArray());
             final long[] latencies = rounds.stream().flatMapToLong(r -> Arrays.stream(r.sortedLatencyNanos())).sorted().toArray();
             final List<byte[]> samples = new ArrayList<>();
             rounds.forEach(r -> samples.addAll(r.samples()));
-            return new Result(median, latencies, samples);
+            return new Result(median, cpu, latencies, samples);
+        }
+
+        private static double median(final double[] sorted) {
+            return sorted.length % 2 == 1 ? sorted[sorted.length / 2]
+                    : (sorted[sorted.length / 2 - 1] + sorted[sorted.length / 2]) / 2;
         }
 
         double percentileMillis(final int percentile) {
