@@ -8,7 +8,11 @@ import java.security.cert.CertificateFactory;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import org.postalfunds.client.audit.AuditReport;
+import org.postalfunds.client.audit.ChainReport;
+import org.postalfunds.client.audit.ChainVerifier;
+import org.postalfunds.client.ledger.BlockFeed;
 import org.postalfunds.client.audit.Auditor;
 import org.postalfunds.client.audit.IndiciumCheck;
 import org.postalfunds.client.audit.LedgerIndex;
@@ -124,6 +128,18 @@ public final class AuditorClient {
                 return calls.allotment(distributorMeterId, recipientMeterId);
             }
         });
+    }
+
+    /**
+     * Verifies the chain itself from the blocks the auditor's peer serves, from block 0 to the current height:
+     * hash chain, data hashes, transaction ids, creator signatures, endorsement signatures, and that every
+     * valid transaction of the contract was endorsed by {@code requiredEndorsers}.
+     */
+    public ChainReport verifyChain(final String chaincodeName, final Set<String> requiredEndorsers,
+            final LedgerIndex.Progress progress) throws LedgerException, InterruptedException {
+        try (BlockFeed blocks = calls.ledger().blocks()) {
+            return new ChainVerifier(chaincodeName, requiredEndorsers).verify(blocks, progress);
+        }
     }
 
     /**

@@ -29,10 +29,10 @@ public final class LedgerIndex {
     /** How long a replay may go without receiving anything before it is declared stalled. */
     public static final Duration MAX_SILENCE = Duration.ofSeconds(60);
 
-    /** Told about replay progress, e.g. to print a line every thousand events. */
+    /** Told how far a long read has got (events replayed, blocks verified), e.g. every thousand. */
     @FunctionalInterface
     public interface Progress {
-        void eventsRead(long count);
+        void read(long count);
 
         Progress NONE = count -> {
         };
@@ -87,10 +87,10 @@ public final class LedgerIndex {
             lastBlock = event.blockNumber();
             index(event, meterIds, transfers, allotments);
             if (events % 1_000 == 0) {
-                progress.eventsRead(events);
+                progress.read(events);
             }
         }
-        progress.eventsRead(events);
+        progress.read(events);
         return new LedgerIndex(meterIds, transfers, allotments, events, lastBlock);
     }
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.audit.AuditCheck;
 import org.postalfunds.client.audit.AuditReport;
+import org.postalfunds.client.audit.ChainReport;
 import org.postalfunds.client.audit.IndiciumCheck;
 import org.postalfunds.client.audit.LedgerIndex;
 import org.postalfunds.client.indicium.Indicium;
@@ -90,6 +91,38 @@ final class AuditorCommands implements Callable<Integer> {
                 throw new CheckFailedException("the audit found discrepancies (listed above)");
             }
             output.line("the books balance");
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "verify-chain", mixinStandardHelpOptions = true,
+            description = {"Verify the chain itself from the blocks your peer serves: header hash chain, data hashes, "
+                    + "transaction ids, creator signatures, endorsement signatures, and that every valid transaction of "
+                    + "the contract was endorsed by the required organisations. Exit code 6 when a check fails."})
+    int verifyChain(@Option(names = "--require-endorser", paramLabel = "MSP", defaultValue = "DataCenterMSP",
+            description = "An organisation that must endorse every transaction; repeatable (default ${DEFAULT-VALUE}).")
+            final java.util.List<String> requiredEndorsers) throws Exception {
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            ChainReport report = AuditorClient.of(session.ledger()).verifyChain(session.profile().chaincode(),
+                    java.util.Set.copyOf(requiredEndorsers), count -> output.progress("verified " + count + " blocks"));
+            output.line("chain of " + report.blocks() + " blocks, " + report.transactions() + " transactions, "
+                    + report.endorsements() + " endorsements");
+            List<List<String>> rows = new ArrayList<>();
+            for (AuditCheck check : report.checks()) {
+                rows.add(List.of(check.passed() ? "ok" : "FAILED", check.name(), check.summary()));
+            }
+            output.table(List.of("RESULT", "CHECK", "DETAIL"), rows);
+            for (AuditCheck check : report.checks()) {
+                for (String finding : check.findings()) {
+                    output.line("  - " + finding);
+                }
+            }
+            output.jsonValue(report);
+            if (!report.passed()) {
+                throw new CheckFailedException("the chain does not verify (findings above)");
+            }
+            output.line("the chain verifies");
         }
         return ExitCodes.OK;
     }

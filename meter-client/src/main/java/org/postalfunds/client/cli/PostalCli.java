@@ -26,9 +26,10 @@ import picocli.CommandLine.ScopeType;
         description = "Postal funds ledger: meters, the data center and auditors on Hyperledger Fabric.",
         subcommands = {DataCenterCommands.class, MeterCommands.class, AuditorCommands.class,
                 CommandLine.HelpCommand.class},
-        footer = {"", "Exit codes: 0 ok, 1 internal error, 2 usage, 3 refused by the chaincode (its code is printed),",
-                "4 ledger or HSM bridge unreachable after retries (repeat with the same --request-id),",
-                "5 bad local input (profile, key, file, value), 6 a check failed (audit, indicium)."})
+        footer = {"", "Exit codes:", "  0 ok", "  1 internal error (a bug: please report it)", "  2 usage: the command line does not parse",
+                "  3 refused by the chaincode; its error code is printed", "  4 ledger or HSM bridge unreachable after retries;",
+                "    repeat with the same --request-id (safe)", "  5 bad local input: profile, key, certificate, file, value",
+                "  6 a check failed: audit discrepancy, indicium not genuine or a duplicate"})
 public final class PostalCli implements Callable<Integer> {
     @Option(names = "--profile", scope = ScopeType.INHERIT, paramLabel = "FILE",
             defaultValue = "${env:POSTAL_PROFILE}",

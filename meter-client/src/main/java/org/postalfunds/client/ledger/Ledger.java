@@ -28,4 +28,7 @@ public interface Ledger {
 
     /** Every event of the contract committed so far, from the first block; the feed then ends. */
     EventFeed replay() throws LedgerException;
+
+    /** Every block of the channel committed so far, from block 0; the feed then ends. */
+    BlockFeed blocks() throws LedgerException;
 }

@@ -134,7 +134,7 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
             request.checkpoint(after);
         }
         CloseableIterator<ChaincodeEvent> events = request.build().getEvents();
-        return new PumpedEventFeed<>("follow", events,
+        return new PumpedFeed.Events<>("follow", events,
                 event -> List.of(new LedgerEvent(event.getBlockNumber(), event.getTransactionId(), event.getEventName(),
                         new String(event.getPayload(), StandardCharsets.UTF_8))),
                 event -> false);
@@ -149,8 +149,15 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         long lastBlock = blockHeight() - 1;
         String chaincode = contract.getChaincodeName();
         CloseableIterator<Block> blocks = network.newBlockEventsRequest().startBlock(0).build().getEvents();
-        return new PumpedEventFeed<>("replay", blocks, block -> BlockEvents.chaincodeEvents(block, chaincode),
+        return new PumpedFeed.Events<>("replay", blocks, block -> BlockEvents.chaincodeEvents(block, chaincode),
                 block -> block.getHeader().getNumber() >= lastBlock);
+    }
+
+    /** Whole blocks from block 0 to the height read just before: what the auditor's chain verification reads. */
+    @Override
+    public BlockFeed blocks() throws LedgerException {
+        long lastBlock = blockHeight() - 1;
+        return new PumpedFeed.Blocks(network.newBlockEventsRequest().startBlock(0).build().getEvents(), lastBlock);
     }
 
     /** The channel's block height from the peer's query system chaincode. */

@@ -92,6 +92,10 @@ class CommandLineStoryTest {
         CliFixture.Run audit = cli.as(auditor, "auditor", "audit");
         assertThat(audit.exitCode()).as(audit.toString()).isZero();
         assertThat(audit.out()).containsPattern("ok +all accounts sum to zero").contains("the books balance");
+
+        CliFixture.Run chain = cli.as(auditor, "auditor", "verify-chain");
+        assertThat(chain.exitCode()).as(chain.toString()).isZero();
+        assertThat(chain.out()).containsPattern("ok +every endorsement signature verifies").contains("the chain verifies");
     }
 
     @Test

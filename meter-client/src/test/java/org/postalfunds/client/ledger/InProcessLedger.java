@@ -2,7 +2,10 @@ package org.postalfunds.client.ledger;
 
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.client.Checkpoint;
 import org.hyperledger.fabric.client.identity.Signer;
 
@@ -45,12 +48,59 @@ final class InProcessLedger implements Ledger {
         return new Feed(network.startOf(after), Integer.MAX_VALUE);
     }
 
+    /** Read out of the blocks with the same parser a replay against a peer uses. */
     @Override
     public EventFeed replay() {
-        return new Feed(0, network.eventCount());
+        List<LedgerEvent> events = new ArrayList<>();
+        for (Block block : network.blocks()) {
+            events.addAll(BlockEvents.chaincodeEvents(block, BlockBuilder.CHAINCODE));
+        }
+        return new ListEventFeed(events);
     }
 
-    /** Reads the network's event log from an index; a replay stops at the log's length when it was opened. */
+    @Override
+    public BlockFeed blocks() {
+        return new ListBlockFeed(network.blocks());
+    }
+
+    /** A bounded feed over items already committed. */
+    private static class ListFeed<T> implements org.postalfunds.client.ledger.Feed<T> {
+        private final List<T> items;
+        private int next;
+
+        ListFeed(final List<T> items) {
+            this.items = List.copyOf(items);
+        }
+
+        @Override
+        public Optional<T> next(final Duration wait) {
+            return next < items.size() ? Optional.of(items.get(next++)) : Optional.empty();
+        }
+
+        @Override
+        public boolean ended() {
+            return next >= items.size();
+        }
+
+        @Override
+        public void close() {
+            next = items.size();
+        }
+    }
+
+    private static final class ListEventFeed extends ListFeed<LedgerEvent> implements EventFeed {
+        ListEventFeed(final List<LedgerEvent> events) {
+            super(events);
+        }
+    }
+
+    private static final class ListBlockFeed extends ListFeed<Block> implements BlockFeed {
+        ListBlockFeed(final List<Block> blocks) {
+            super(blocks);
+        }
+    }
+
+    /** Follows the network's event log from an index. */
     private final class Feed implements EventFeed {
         private int next;
         private final int end;

@@ -15,7 +15,12 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.postalfunds.chaincode.fake.TestIdentity;
 import org.hyperledger.fabric.client.Checkpoint;
 import org.hyperledger.fabric.client.identity.Identities;
 import org.hyperledger.fabric.client.identity.Signer;
@@ -28,9 +33,11 @@ import org.postalfunds.chaincode.fake.FakeStub;
 /**
  * The postal contract running in this JVM on the chaincode's in-memory ledger, reached like a peer
  * reaches it (the shim's router, string arguments, the caller's certificate as the creator) and committed
- * like a peer commits (MVCC and key-level endorsement validation). Each committed submit is a block of its
- * own; its event is replayed to followers with its block number and transaction id, so checkpoints work
- * as they do against the peer's event service.
+ * like a peer commits (MVCC and key-level endorsement validation). Each submit becomes a real block of its
+ * own: an envelope signed by the caller's signer, endorsed and signed by each organisation's peer identity,
+ * the validation code in the block metadata, header hashes chained as Fabric chains them. Its event is
+ * replayed to followers with its block number and transaction id, so checkpoints work as they do against
+ * the peer's event service.
  */
 public final class InProcessNetwork {
     public static final Instant START = Instant.parse("2026-03-02T10:00:00Z");
@@ -44,8 +51,16 @@ public final class InProcessNetwork {
     private final List<Runnable> beforeNextCommit = new ArrayList<>();
     private final AtomicInteger submits = new AtomicInteger();
     private final List<String> submittedRequestIds = new ArrayList<>();
-    /** Block 0 is the channel's genesis block; transactions start at 1. */
-    private long height = 1;
+    private final List<Block> blocks = new ArrayList<>();
+    private final Map<String, TestIdentity> peers = new TreeMap<>();
+    private Set<String> nextEndorsers;
+
+    public InProcessNetwork() {
+        for (String msp : ALL_ORGS) {
+            peers.put(msp, TestIdentity.p256(msp, "peer0." + msp));
+        }
+        blocks.add(BlockBuilder.genesis());
+    }
 
     public MutableClock clock() {
         return clock;
@@ -77,7 +92,16 @@ public final class InProcessNetwork {
     }
 
     public synchronized long height() {
-        return height;
+        return blocks.size();
+    }
+
+    public synchronized List<Block> blocks() {
+        return List.copyOf(blocks);
+    }
+
+    /** The next submit is endorsed by these organisations' peers only (default: every organisation). */
+    public synchronized void endorseNextWith(final Set<String> msps) {
+        nextEndorsers = Set.copyOf(msps);
     }
 
     // ---- what InProcessLedger calls --------------------------------------------------------------------------------
@@ -87,15 +111,24 @@ public final class InProcessNetwork {
         submits.incrementAndGet();
         call.requestId().ifPresent(submittedRequestIds::add);
         requireSignerMatches(certificate, signer, call);
-        FakeStub stub = newStub(creator, call);
+        byte[] nonce = new byte[24];
+        random.nextBytes(nonce);
+        FakeStub stub = newStub(creator, nonce, call);
         Chaincode.Response response = InProcessRouter.invoke(stub);
         if (response.getStatus() != Chaincode.Response.Status.SUCCESS) {
             throw refused(stub.getTxId(), response);
         }
+        Set<String> endorsers = nextEndorsers == null ? ALL_ORGS : nextEndorsers;
+        nextEndorsers = null;
         List<Runnable> interleaved = List.copyOf(beforeNextCommit);
         beforeNextCommit.clear();
         interleaved.forEach(Runnable::run);
-        FakeLedger.Validation validation = ledger.commit(stub, ALL_ORGS);
+        FakeLedger.Validation validation = ledger.commit(stub, endorsers);
+        // Like a peer, the block holds the transaction whether or not it turned out valid.
+        List<TestIdentity> endorsingPeers = endorsers.stream().sorted().map(peers::get).toList();
+        ByteString envelope = BlockBuilder.envelope(stub, nonce, creator, signer, response, endorsingPeers);
+        Block previous = blocks.get(blocks.size() - 1);
+        blocks.add(BlockBuilder.block(blocks.size(), previous.getHeader(), envelope, validationCode(validation)));
         if (validation != FakeLedger.Validation.VALID) {
             FailureKind kind = validation == FakeLedger.Validation.MVCC_READ_CONFLICT
                     || validation == FakeLedger.Validation.PHANTOM_READ_CONFLICT ? FailureKind.READ_CONFLICT
@@ -103,7 +136,7 @@ public final class InProcessNetwork {
             throw new Attempts.AttemptFailure(kind, "transaction " + stub.getTxId() + " was invalidated: " + validation,
                     stub.getTxId(), null, null);
         }
-        long block = height++;
+        long block = blocks.size() - 1;
         if (stub.eventName() != null) {
             events.add(new LedgerEvent(block, stub.getTxId(), stub.eventName(), new String(stub.eventPayload(), UTF_8)));
             notifyAll();
@@ -114,7 +147,9 @@ public final class InProcessNetwork {
     synchronized byte[] evaluateOnce(final byte[] creator, final X509Certificate certificate, final Signer signer,
             final LedgerCall call) throws Attempts.AttemptFailure {
         requireSignerMatches(certificate, signer, call);
-        FakeStub stub = newStub(creator, call);
+        byte[] nonce = new byte[24];
+        random.nextBytes(nonce);
+        FakeStub stub = newStub(creator, nonce, call);
         Chaincode.Response response = InProcessRouter.invoke(stub);
         if (response.getStatus() != Chaincode.Response.Status.SUCCESS) {
             throw refused(stub.getTxId(), response);
@@ -163,15 +198,35 @@ public final class InProcessNetwork {
         return events.size();
     }
 
-    private FakeStub newStub(final byte[] creator, final LedgerCall call) {
-        byte[] id = new byte[32];
-        random.nextBytes(id);
-        FakeStub stub = ledger.newTransaction(HexFormat.of().formatHex(id), clock.instant(), creator);
+    /** The transaction id is what Fabric makes it: SHA-256 of the nonce and the creator, in hex. */
+    private FakeStub newStub(final byte[] creator, final byte[] nonce, final LedgerCall call) {
+        FakeStub stub = ledger.newTransaction(HexFormat.of().formatHex(sha256(nonce, creator)), clock.instant(), creator);
         List<byte[]> arguments = new ArrayList<>();
         arguments.add(call.function().getBytes(UTF_8));
         call.arguments().forEach(argument -> arguments.add(argument.getBytes(UTF_8)));
         stub.setArgs(arguments);
         return stub;
+    }
+
+    private static TxValidationCode validationCode(final FakeLedger.Validation validation) {
+        return switch (validation) {
+            case VALID -> TxValidationCode.VALID;
+            case MVCC_READ_CONFLICT -> TxValidationCode.MVCC_READ_CONFLICT;
+            case PHANTOM_READ_CONFLICT -> TxValidationCode.PHANTOM_READ_CONFLICT;
+            case ENDORSEMENT_POLICY_FAILURE -> TxValidationCode.ENDORSEMENT_POLICY_FAILURE;
+        };
+    }
+
+    static byte[] sha256(final byte[]... parts) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            for (byte[] part : parts) {
+                digest.update(part);
+            }
+            return digest.digest();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static Attempts.AttemptFailure refused(final String transactionId, final Chaincode.Response response) {

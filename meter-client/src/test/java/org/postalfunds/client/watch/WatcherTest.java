@@ -18,6 +18,7 @@ import org.postalfunds.client.Consortium;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.Money;
 import org.postalfunds.client.RequestId;
+import org.postalfunds.client.ledger.BlockFeed;
 import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
@@ -244,6 +245,11 @@ class WatcherTest {
         @Override
         public EventFeed replay() throws LedgerException {
             return delegate.replay();
+        }
+
+        @Override
+        public BlockFeed blocks() throws LedgerException {
+            return delegate.blocks();
         }
     }
 }

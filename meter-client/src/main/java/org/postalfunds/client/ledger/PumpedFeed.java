@@ -11,20 +11,36 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
 import org.hyperledger.fabric.client.CloseableIterator;
+import org.hyperledger.fabric.protos.common.Block;
 
 /**
- * An {@link EventFeed} over a gRPC event stream. The stream's iterator blocks without a timeout, so a
+ * A {@link Feed} over a gRPC event stream. The stream's iterator blocks without a timeout, so a
  * daemon thread drains it into a bounded queue (back-pressure: the thread waits while the queue is
  * full) and {@link #next} waits on the queue with the caller's timeout.
  */
-final class PumpedEventFeed<T> implements EventFeed {
-    /** Events buffered ahead of the consumer; a slow consumer holds the stream, it never loses events. */
+abstract class PumpedFeed<S, T> implements Feed<T> {
+    /** Chaincode events. */
+    static final class Events<S> extends PumpedFeed<S, LedgerEvent> implements EventFeed {
+        Events(final String name, final CloseableIterator<S> source, final Function<S, List<LedgerEvent>> events,
+                final Predicate<S> last) {
+            super(name, source, events, last);
+        }
+    }
+
+    /** Whole blocks. */
+    static final class Blocks extends PumpedFeed<Block, Block> implements BlockFeed {
+        Blocks(final CloseableIterator<Block> source, final long lastBlock) {
+            super("blocks", source, List::of, block -> block.getHeader().getNumber() >= lastBlock);
+        }
+    }
+
+    /** Items buffered ahead of the consumer; a slow consumer holds the stream, it never loses events. */
     static final int CAPACITY = 1_024;
 
     private sealed interface Item permits Event, End, Failure {
     }
 
-    private record Event(LedgerEvent event) implements Item {
+    private record Event(Object item) implements Item {
     }
 
     private record End() implements Item {
@@ -34,7 +50,7 @@ final class PumpedEventFeed<T> implements EventFeed {
     }
 
     private final BlockingQueue<Item> queue = new ArrayBlockingQueue<>(CAPACITY);
-    private final CloseableIterator<T> source;
+    private final CloseableIterator<S> source;
     private final Thread pump;
     private volatile boolean closed;
     private boolean ended;
@@ -44,20 +60,20 @@ final class PumpedEventFeed<T> implements EventFeed {
      * @param events the ledger events in one stream element (a block holds several, a chaincode event one)
      * @param last true for the element after which the feed ends
      */
-    PumpedEventFeed(final String name, final CloseableIterator<T> source, final Function<T, List<LedgerEvent>> events,
-            final Predicate<T> last) {
+    PumpedFeed(final String name, final CloseableIterator<S> source, final Function<S, List<T>> items,
+            final Predicate<S> last) {
         this.source = source;
-        this.pump = new Thread(() -> pump(name, events, last), "event-feed-" + name);
+        this.pump = new Thread(() -> pump(name, items, last), "ledger-feed-" + name);
         pump.setDaemon(true);
         pump.start();
     }
 
-    private void pump(final String name, final Function<T, List<LedgerEvent>> events, final Predicate<T> last) {
+    private void pump(final String name, final Function<S, List<T>> items, final Predicate<S> last) {
         try {
             while (!closed && source.hasNext()) {
-                T element = source.next();
-                for (LedgerEvent event : events.apply(element)) {
-                    queue.put(new Event(event));
+                S element = source.next();
+                for (T item : items.apply(element)) {
+                    queue.put(new Event(item));
                 }
                 if (last.test(element)) {
                     queue.put(new End());
@@ -86,7 +102,8 @@ final class PumpedEventFeed<T> implements EventFeed {
     }
 
     @Override
-    public Optional<LedgerEvent> next(final Duration wait) throws LedgerException, InterruptedException {
+    @SuppressWarnings("unchecked") // only the pump puts items, and only of type T
+    public Optional<T> next(final Duration wait) throws LedgerException, InterruptedException {
         if (failure != null) {
             throw failure;
         }
@@ -95,7 +112,7 @@ final class PumpedEventFeed<T> implements EventFeed {
         }
         Item item = queue.poll(wait.toMillis(), TimeUnit.MILLISECONDS);
         if (item instanceof Event e) {
-            return Optional.of(e.event());
+            return Optional.of((T) e.item());
         }
         if (item instanceof End) {
             ended = true;
