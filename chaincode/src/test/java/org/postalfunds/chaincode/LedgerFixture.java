@@ -37,17 +37,48 @@ public final class LedgerFixture {
     public static final long DEFAULT_MAX_TRANSFER = 500_000;
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    public final FakeLedger ledger = new FakeLedger();
+    public final FakeLedger ledger;
     public final PostalLedgerContract contract = new PostalLedgerContract();
-    public final TestIdentity dataCenter = TestIdentity.p256(Organisations.DATA_CENTER, "dc-operator");
-    public final TestIdentity mailerA = TestIdentity.p256(Organisations.MAILER_A, "mailer-a-operator");
-    public final TestIdentity mailerB = TestIdentity.p256(Organisations.MAILER_B, "mailer-b-operator");
-    public final TestIdentity authority = TestIdentity.p256(Organisations.POSTAL_AUTHORITY, "auditor");
-    private final Map<String, TestIdentity> meters = new HashMap<>();
+    public final TestIdentity dataCenter;
+    public final TestIdentity mailerA;
+    public final TestIdentity mailerB;
+    public final TestIdentity authority;
+    private final Map<String, TestIdentity> meters;
     private Instant now = START;
     private long transactions;
     private long requests;
     private FakeStub lastStub;
+
+    public LedgerFixture() {
+        this(new FakeLedger(), TestIdentity.p256(Organisations.DATA_CENTER, "dc-operator"),
+                TestIdentity.p256(Organisations.MAILER_A, "mailer-a-operator"),
+                TestIdentity.p256(Organisations.MAILER_B, "mailer-b-operator"),
+                TestIdentity.p256(Organisations.POSTAL_AUTHORITY, "auditor"), new HashMap<>());
+    }
+
+    private LedgerFixture(
+            final FakeLedger ledger, final TestIdentity dataCenter, final TestIdentity mailerA,
+            final TestIdentity mailerB, final TestIdentity authority, final Map<String, TestIdentity> meters) {
+        this.ledger = ledger;
+        this.dataCenter = dataCenter;
+        this.mailerA = mailerA;
+        this.mailerB = mailerB;
+        this.authority = authority;
+        this.meters = meters;
+    }
+
+    /**
+     * A fixture on a copy of this one's ledger, with the same identities, meters, clock and id counters: build a
+     * populated ledger once, then run each case on its own fork (key generation is the expensive part of setup).
+     */
+    public LedgerFixture fork() {
+        final LedgerFixture fork = new LedgerFixture(ledger.copy(), dataCenter, mailerA, mailerB, authority,
+                new HashMap<>(meters));
+        fork.now = now;
+        fork.transactions = transactions;
+        fork.requests = requests;
+        return fork;
+    }
 
     /** One endorsed, not yet committed transaction. */
     public record Endorsed(FakeStub stub, String result, ChaincodeException failure) {}

@@ -2,11 +2,9 @@ package org.postalfunds.chaincode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -18,7 +16,6 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.statistics.Statistics;
 import org.hyperledger.fabric.contract.Context;
-import org.hyperledger.fabric.shim.ledger.CompositeKey;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.chaincode.meter.MeterKind;
@@ -217,68 +214,12 @@ class LedgerPropertiesTest {
         }
 
         List<String> escrowKeys() {
-            final List<String> keys = new ArrayList<>();
-            fx.ledger.snapshot().keySet().stream().filter(key -> attributesOf(key, "account").size() > 0
-                    && attributesOf(key, "account").get(0).equals("ESCROW")).forEach(keys::add);
-            return keys;
+            return LedgerInvariants.escrowedTransfers(fx.ledger);
         }
 
         /** Invariants straight from the committed bytes, independent of the contract's own classes. */
         void checkInvariants() {
-            long sum = 0;
-            for (final Map.Entry<String, byte[]> entry : fx.ledger.snapshot().entrySet()) {
-                final List<String> account = attributesOf(entry.getKey(), "account");
-                if (account.isEmpty()) {
-                    continue;
-                }
-                final JsonNode value = LedgerFixture.json(new String(entry.getValue(),
-                        java.nio.charset.StandardCharsets.UTF_8));
-                switch (account.get(0)) {
-                    case "METER" -> {
-                        final long dr = nonNegative(value, "descendingRegisterMinorUnits");
-                        final long ar = nonNegative(value, "ascendingRegisterMinorUnits");
-                        final long out = nonNegative(value, "transferredOutMinorUnits");
-                        final long in = nonNegative(value, "transferredInMinorUnits");
-                        final long refilled = nonNegative(value, "refilledMinorUnits");
-                        final long withdrawn = nonNegative(value, "withdrawnMinorUnits");
-                        nonNegative(value, "pieceCount");
-                        assertThat(dr + ar + out + withdrawn).as("control sum of " + account)
-                                .isEqualTo(refilled + in);
-                        sum += dr + ar + withdrawn - refilled;
-                    }
-                    case "ALLOTMENT" -> {
-                        final long available = nonNegative(value, "availableMinorUnits");
-                        assertThat(available + nonNegative(value, "grantedMinorUnits")
-                                + nonNegative(value, "releasedMinorUnits")).isEqualTo(
-                                nonNegative(value, "fundedMinorUnits") + nonNegative(value, "returnedMinorUnits"));
-                        sum += available;
-                    }
-                    case "ESCROW" -> {
-                        final long held = value.get("heldMinorUnits").asLong();
-                        assertThat(held).as("an escrow key exists only while it holds funds").isPositive();
-                        final JsonNode transfer = fx.transfer(account.get(1)).at("/transfer");
-                        assertThat(transfer.get("state").asText()).isIn("GRANTED", "OFFERED");
-                        assertThat(transfer.get("amountMinorUnits").asLong()).isEqualTo(held);
-                        sum += held;
-                    }
-                    default -> throw new AssertionError("unknown account " + account);
-                }
-            }
-            assertThat(sum).as("sum over all accounts").isZero();
-        }
-
-        private static long nonNegative(final JsonNode value, final String field) {
-            final long number = value.get(field).asLong();
-            assertThat(number).as(field).isNotNegative();
-            return number;
-        }
-
-        private static List<String> attributesOf(final String key, final String objectType) {
-            if (!key.startsWith(CompositeKey.NAMESPACE)) {
-                return List.of();
-            }
-            final CompositeKey parsed = CompositeKey.parseCompositeKey(key);
-            return parsed.getObjectType().equals(objectType) ? parsed.getAttributes() : List.of();
+            LedgerInvariants.check(fx.ledger);
         }
     }
 }

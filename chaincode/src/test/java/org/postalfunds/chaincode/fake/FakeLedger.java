@@ -34,6 +34,26 @@ public final class FakeLedger {
     private final List<Event> events = new ArrayList<>();
     private long nextVersion = 1;
 
+    /**
+     * An independent copy of everything committed (values with their versions, history, key-level policies, events),
+     * so a test can build a ledger once and run many alternatives from the same state.
+     */
+    public FakeLedger copy() {
+        final FakeLedger copy = new FakeLedger();
+        state.forEach((key, versioned) ->
+                copy.state.put(key, new Versioned(versioned.value().clone(), versioned.version())));
+        validationParameters.forEach((key, policy) -> copy.validationParameters.put(key, policy.clone()));
+        history.forEach((key, entries) -> {
+            final List<HistoryEntry> copied = new ArrayList<>();
+            entries.forEach(entry -> copied.add(new HistoryEntry(entry.txId(), entry.timestamp(),
+                    entry.value() == null ? null : entry.value().clone())));
+            copy.history.put(key, copied);
+        });
+        events.forEach(event -> copy.events.add(new Event(event.txId(), event.name(), event.payload().clone())));
+        copy.nextVersion = nextVersion;
+        return copy;
+    }
+
     public FakeStub newTransaction(final String txId, final Instant timestamp, final byte[] creator) {
         return new FakeStub(this, txId, timestamp, creator);
     }
@@ -112,6 +132,20 @@ public final class FakeLedger {
             }
         }
         return Validation.VALID;
+    }
+
+    /**
+     * The keys {@code tx} read whose committed version has changed since: after a block, why a transaction was
+     * invalidated (MVCC_READ_CONFLICT), for reports.
+     */
+    public List<String> staleReads(final FakeStub tx) {
+        final List<String> stale = new ArrayList<>();
+        tx.readVersions().forEach((key, version) -> {
+            if (versionOf(key) != version) {
+                stale.add(key);
+            }
+        });
+        return stale;
     }
 
     /** The organisations a key-level policy (an AND of peers, as the shim builds it) requires. */

@@ -1,0 +1,796 @@
+package org.postalfunds.chaincode;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
+import org.hyperledger.fabric.contract.Context;
+import org.hyperledger.fabric.shim.ChaincodeException;
+import org.postalfunds.chaincode.fake.FakeLedger;
+import org.postalfunds.chaincode.fake.FakeStub;
+import org.postalfunds.chaincode.fake.TestIdentity;
+import org.postalfunds.chaincode.indicium.IndiciumEncoding;
+import org.postalfunds.chaincode.meter.MeterKind;
+import org.postalfunds.chaincode.state.Keys;
+import org.postalfunds.chaincode.transfer.TransferState;
+
+/**
+ * Drives the contract with calls decoded from fuzzer bytes, and checks every call against one oracle:
+ *
+ * <ul>
+ *   <li>the only exception a call may throw is the contract's own {@link ChaincodeException} whose payload is an
+ *       {@link ErrorCode} name (never INVARIANT_VIOLATED) and whose message starts with that code; anything else
+ *       escapes to the fuzzer as a finding;</li>
+ *   <li>a refused call wrote nothing: no put or delete, no key-level policy, no event;</li>
+ *   <li>the same call endorsed twice (same tx id, time and creator) gives the same bytes, as every endorsing peer
+ *       must;</li>
+ *   <li>an accepted submit wrote and emitted exactly one event whose payload is the result (a replayed request id
+ *       instead wrote and emitted nothing); a query wrote nothing;</li>
+ *   <li>list queries return only what was asked for: transfers of that meter in that state, requesters of that
+ *       donor;</li>
+ *   <li>after every call the books balance, by {@code auditTotals} and from the raw committed bytes.</li>
+ * </ul>
+ *
+ * <p>Each input starts from a fork of one populated ledger (meters in every status, transfers in every state,
+ * allotments, printed and scanned indicia) and runs a few calls on it, so that sequences (request, then grant it)
+ * are reachable. Callers are the real roles: every meter, a renewed meter certificate, both owners' operators, the
+ * data center, the postal authority, an RSA identity and an unknown MSP.
+ */
+final class ContractFuzzing {
+    /** A few calls per input: sequences matter, and short inputs keep the execution rate up. */
+    static final int MAX_CALLS_PER_INPUT = 6;
+    /** Longer than every id and reason limit (64, 200 characters), so fuzzed text crosses them. */
+    private static final int MAX_FUZZED_STRING_CHARS = 300;
+
+    static final Statistics STATISTICS = new Statistics();
+
+    private ContractFuzzing() {}
+
+    /** Counts of what the fuzzer made the contract do, printed after the run. */
+    static final class Statistics {
+        final AtomicLong inputs = new AtomicLong();
+        final AtomicLong calls = new AtomicLong();
+        final Map<EntryPoint, AtomicLong> accepted = new EnumMap<>(EntryPoint.class);
+        final Map<EntryPoint, AtomicLong> refused = new EnumMap<>(EntryPoint.class);
+        final Map<String, AtomicLong> errorCodes = new TreeMap<>();
+        final Map<EntryPoint, Map<String, AtomicLong>> errorCodesByEntry = new EnumMap<>(EntryPoint.class);
+
+        Statistics() {
+            for (final EntryPoint entry : EntryPoint.values()) {
+                accepted.put(entry, new AtomicLong());
+                refused.put(entry, new AtomicLong());
+            }
+        }
+
+        synchronized void refusedWith(final EntryPoint entry, final String code) {
+            refused.get(entry).incrementAndGet();
+            errorCodes.computeIfAbsent(code, unused -> new AtomicLong()).incrementAndGet();
+            errorCodesByEntry.computeIfAbsent(entry, unused -> new TreeMap<>())
+                    .computeIfAbsent(code, unused -> new AtomicLong()).incrementAndGet();
+        }
+
+        long total(final Map<EntryPoint, AtomicLong> counts) {
+            return counts.values().stream().mapToLong(AtomicLong::get).sum();
+        }
+
+        String summary() {
+            final StringBuilder text = new StringBuilder();
+            text.append(String.format("fuzz: %d inputs (fuzzer executions), %d contract calls: %d accepted,"
+                    + " %d refused%n", inputs.get(), calls.get(), total(accepted), total(refused)));
+            for (final EntryPoint entry : EntryPoint.values()) {
+                text.append(String.format("  %-26s accepted %7d  refused %7d  %s%n", entry.functionName(),
+                        accepted.get(entry).get(), refused.get(entry).get(),
+                        errorCodesByEntry.getOrDefault(entry, Map.of())));
+            }
+            text.append("  error codes: ").append(errorCodes).append(System.lineSeparator());
+            return text.toString();
+        }
+    }
+
+    // ---- the populated ledger every input starts from ------------------------------------------------------------
+
+    /** Built once per JVM (key generation and ~60 setup transactions); every input runs on a fork of it. */
+    static final class World {
+        /** Meters by how useful they are as a default: the distributor first, the refusing ones last. */
+        static final List<String> METERS = List.of("dist", "mA1", "mB1", "mA2", "mH1", "mSus", "mWd", "mOld");
+        /** Requester -> the donors that authorised it on the base ledger. */
+        static final Map<String, List<String>> DONORS = Map.of("mA1", List.of("dist", "mB1"),
+                "mA2", List.of("dist", "mB1"), "mB1", List.of("dist", "mA1"), "mH1", List.of("dist"));
+        /** Donor -> the requesters it authorised (and so may fund allotments for). */
+        static final Map<String, List<String>> REQUESTERS = Map.of("dist", List.of("mA1", "mB1", "mA2", "mH1"),
+                "mA1", List.of("mB1"), "mB1", List.of("mA1", "mA2"));
+        /**
+         * The order in which the fuzzer picks entry points: choice 0 (an exhausted input) is the pull protocol's
+         * first step, and the steps that follow it come next.
+         */
+        static final List<EntryPoint> ENTRY_ORDER = fuzzOrder();
+
+        private static List<EntryPoint> fuzzOrder() {
+            final List<EntryPoint> order = new ArrayList<>(List.of(EntryPoint.REQUEST_TRANSFER,
+                    EntryPoint.GRANT_TRANSFER, EntryPoint.ACCEPT_TRANSFER, EntryPoint.PRINT_POSTAGE,
+                    EntryPoint.OFFER_TRANSFER, EntryPoint.ACKNOWLEDGE_TRANSFER, EntryPoint.FUND_ALLOTMENT));
+            for (final EntryPoint entry : EntryPoint.values()) {
+                if (!order.contains(entry)) {
+                    order.add(entry);
+                }
+            }
+            return List.copyOf(order);
+        }
+
+        static final World INSTANCE = new World();
+
+        final LedgerFixture base = new LedgerFixture();
+        final List<String> transfers = new ArrayList<>();
+        final List<TestIdentity> callers = new ArrayList<>();
+        final TestIdentity stranger = TestIdentity.p256("UnknownMSP", "stranger");
+        /** Certificates a registration may carry: new, RSA, expired, not yet valid, and one already registered. */
+        final List<String> certificates = new ArrayList<>();
+        /** Every committed key, as a bookmark a client could send back. */
+        final List<String> keys;
+
+        private World() {
+            final LedgerFixture fx = base;
+            // mOld is registered first and then left alone for 121 days: inspection-overdue from then on.
+            fx.registerMeter("mOld", Organisations.MAILER_B);
+            fx.refill("mOld", 5_000);
+            fx.advance(Duration.ofDays(121));
+            fx.registerMeter("mA1", Organisations.MAILER_A);
+            fx.registerMeter("mA2", Organisations.MAILER_A);
+            fx.registerMeter("mB1", Organisations.MAILER_B);
+            fx.registerMeter("mH1", Organisations.MAILER_A, MeterKind.HANDHELD_METERING_UNIT, 20_000, 1_000, 5_000);
+            fx.registerMeter("dist", Organisations.MAILER_A);
+            fx.registerMeter("mSus", Organisations.MAILER_B);
+            fx.registerMeter("mWd", Organisations.MAILER_A);
+            fx.refill("mA1", 200_000);
+            fx.refill("mA2", 50_000);
+            fx.refill("mB1", 100_000);
+            fx.refill("mH1", 10_000);
+            fx.refill("dist", 500_000);
+            fx.refill("mSus", 5_000);
+            fx.refill("mWd", 5_000);
+            for (final String requester : List.of("mA1", "mA2", "mB1", "mH1")) {
+                fx.authorise("dist", requester);
+            }
+            fx.authorise("mA1", "mB1");
+            fx.authorise("mB1", "mA1");
+            fx.authorise("mB1", "mA2");
+            fundAllotment("dist", "mA1", 20_000);
+            fundAllotment("dist", "mB1", 20_000);
+
+            // The expired one first: expiring needs two days to pass, which would lapse the live ones below too.
+            final String expired = fx.request("mH1", "dist", 400);
+            fx.advance(Duration.ofDays(2));
+            fx.submit(fx.authority, ctx -> fx.contract.expireTransfer(ctx, fx.nextRequestId(), expired));
+            final String requested = fx.request("mA1", "dist", 1_000);
+            final String granted = fx.request("mB1", "dist", 2_000);
+            fx.grant(granted, "dist");
+            final String accepted = fx.request("mB1", "mA1", 500);
+            fx.grant(accepted, "mA1");
+            fx.accept(accepted, "mB1");
+            final String denied = fx.request("mA2", "dist", 100);
+            fx.submit(fx.meter("dist"), ctx -> fx.contract.denyTransfer(ctx, fx.nextRequestId(), denied, "no"));
+            final String cancelled = fx.request("mA1", "mB1", 300);
+            fx.submit(fx.meter("mA1"), ctx -> fx.contract.cancelTransfer(ctx, fx.nextRequestId(), cancelled));
+            final String offered = fx.offer("mA1", "mB1", 700);
+            final String acknowledged = fx.offer("mB1", "mA2", 300);
+            fx.submit(fx.meter("mA2"), ctx -> fx.contract.acknowledgeTransfer(ctx, fx.nextRequestId(), acknowledged));
+            final String rejected = fx.offer("mA2", "mB1", 200);
+            fx.submit(fx.meter("mB1"), ctx -> fx.contract.rejectTransfer(ctx, fx.nextRequestId(), rejected, "no"));
+            final String offeredToHandheld = fx.offer("dist", "mH1", 400);
+            // Newest last: the fuzzer's default pick is the newest, so the open ones go at the end.
+            transfers.addAll(List.of(expired, accepted, denied, cancelled, acknowledged, rejected, offeredToHandheld,
+                    offered, granted, requested));
+
+            fx.print("mA1", 120);
+            fx.print("mA1", 95);
+            final String scanned = fx.indicium("mA1", 1, 120, fx.meter("mA1"));
+            fx.submit(fx.authority, ctx -> fx.contract.recordIndiciumScan(ctx, fx.nextRequestId(), scanned));
+            fx.submit(fx.dataCenter, ctx -> fx.contract.suspendMeter(ctx, fx.nextRequestId(), "mSus", "tamper seal"));
+            fx.submit(fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, fx.nextRequestId(), "mWd"));
+
+            METERS.forEach(meter -> callers.add(fx.meter(meter)));
+            callers.addAll(List.of(fx.meter("mA1").renewed(), fx.mailerA, fx.mailerB, fx.dataCenter, fx.authority,
+                    stranger, TestIdentity.rsa(Organisations.MAILER_A, "rsa-operator")));
+
+            certificates.add(TestIdentity.p256(Organisations.MAILER_A, "spare-1").certificatePem());
+            certificates.add(TestIdentity.p256(Organisations.MAILER_B, "spare-2").certificatePem());
+            certificates.add(TestIdentity.rsa(Organisations.MAILER_A, "spare-rsa").certificatePem());
+            certificates.add(TestIdentity.p256Valid(Organisations.MAILER_A, "expired",
+                    Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2021-01-01T00:00:00Z")).certificatePem());
+            certificates.add(TestIdentity.p256Valid(Organisations.MAILER_A, "not-yet",
+                    Instant.parse("2090-01-01T00:00:00Z"), Instant.parse("2091-01-01T00:00:00Z")).certificatePem());
+            certificates.add(fx.meter("mA1").certificatePem());
+            keys = List.copyOf(fx.ledger.snapshot().keySet());
+            LedgerInvariants.check(fx.ledger);
+        }
+
+        private void fundAllotment(final String distributor, final String recipient, final long amount) {
+            base.submit(base.meter(distributor), ctx -> base.contract.fundAllotment(ctx, base.nextRequestId(),
+                    distributor, recipient, amount));
+        }
+    }
+
+    // ---- one input ---------------------------------------------------------------------------------------------
+
+    /** Runs up to {@link #MAX_CALLS_PER_INPUT} decoded calls on a fresh fork, checking the oracle after each. */
+    static void run(final FuzzedDataProvider data) {
+        STATISTICS.inputs.incrementAndGet();
+        final Session session = new Session(World.INSTANCE, data);
+        for (int i = 0; i < MAX_CALLS_PER_INPUT && data.remainingBytes() > 0; i++) {
+            session.step();
+        }
+    }
+
+    /** One input's ledger, clock and the transfer ids it knows (the base ones plus any it opened). */
+    private static final class Session {
+        private final World world;
+        private final FuzzedDataProvider data;
+        private final LedgerFixture fx;
+        private final List<String> transfers;
+        private long calls;
+
+        Session(final World world, final FuzzedDataProvider data) {
+            this.world = world;
+            this.data = data;
+            this.fx = world.base.fork();
+            this.transfers = new ArrayList<>(world.transfers);
+        }
+
+        void step() {
+            // Time only moves forward: past escrow deadlines (1 h), request deadlines (1 day), windows, inspections.
+            fx.advance(Duration.ofSeconds(data.pickValue(new long[] {0, 0, 0, 1, 3_601, 2 * 86_400 + 1,
+                    31L * 86_400, 400L * 86_400})));
+            final EntryPoint entry = data.pickValue(World.ENTRY_ORDER);
+            final Call call = call(entry);
+            final TestIdentity caller = choice(3) < 2 ? call.rightful() : data.pickValue(world.callers);
+            final String txId = String.format("f%063x", ++calls);
+            STATISTICS.calls.incrementAndGet();
+            check(entry, caller, call, txId);
+        }
+
+        // ---- the oracle ------------------------------------------------------------------------------------------
+
+        private void check(final EntryPoint entry, final TestIdentity caller, final Call call, final String txId) {
+            final FakeStub first = fx.ledger.newTransaction(txId, fx.now(), caller.creator());
+            final Answer answer = invoke(first, entry, caller, call);
+            final FakeStub second = fx.ledger.newTransaction(txId, fx.now(), caller.creator());
+            final Answer again = invoke(second, entry, caller, call);
+            final String what = entry.functionName() + " by " + caller + " (" + call.description() + ")";
+
+            assertThat(again.result()).as("result of the same endorsement twice: " + what).isEqualTo(answer.result());
+            assertThat(again.message()).as("error of the same endorsement twice: " + what).isEqualTo(answer.message());
+            assertThat(printable(second.writes())).as("writes of the same endorsement twice: " + what)
+                    .isEqualTo(printable(first.writes()));
+            assertThat(printable(second.validationParameterWrites())).as("policies, twice: " + what)
+                    .isEqualTo(printable(first.validationParameterWrites()));
+
+            if (answer.failure() != null) {
+                final String code = LedgerFixture.codeOf(answer.failure());
+                assertThat(Arrays.stream(ErrorCode.values()).map(Enum::name)).as("payload of " + what).contains(code);
+                assertThat(code).as(answer.message() + " from " + what)
+                        .isNotEqualTo(ErrorCode.INVARIANT_VIOLATED.name());
+                assertThat(answer.message()).as("message of " + what).startsWith(code + ": ");
+                assertThat(first.putOrder()).as("writes of refused " + what).isEmpty();
+                assertThat(first.validationParameterWrites()).as("policies of refused " + what).isEmpty();
+                assertThat(first.eventName()).as("event of refused " + what).isNull();
+                STATISTICS.refusedWith(entry, code);
+            } else {
+                final JsonNode result = LedgerFixture.json(answer.result());
+                assertThat(result.isObject()).as("result of " + what).isTrue();
+                if (entry.submits() && txId.equals(result.path("txId").asText())) {
+                    assertThat(first.eventName()).as("event of " + what).isEqualTo(result.path("event").asText());
+                    assertThat(new String(first.eventPayload(), UTF_8)).as("event payload of " + what)
+                            .isEqualTo(answer.result());
+                    assertThat(first.writes()).as("writes of " + what).isNotEmpty();
+                    assertThat(fx.ledger.commit(first, LedgerFixture.ALL_ORGS)).as("commit of " + what)
+                            .isEqualTo(FakeLedger.Validation.VALID);
+                    remember(result);
+                    checkBooks(what);
+                } else {
+                    // A query, or a replayed request id: the first answer again, and nothing written.
+                    assertThat(first.putOrder()).as("writes of " + what).isEmpty();
+                    assertThat(first.validationParameterWrites()).as("policies of " + what).isEmpty();
+                    assertThat(first.eventName()).as("event of " + what).isNull();
+                }
+                checkListed(entry, call, result, what);
+                STATISTICS.accepted.get(entry).incrementAndGet();
+            }
+            // The books are checked after every call: committed state changes only in commit() above, so after a
+            // refusal, a query or a replay the check made after the last commit (or on the base ledger) still holds.
+        }
+
+        /** Conservation by the contract's own audit and, independently, from the raw committed bytes. */
+        private void checkBooks(final String what) {
+            final JsonNode totals = LedgerFixture.json(fx.evaluate(fx.authority, ctx -> fx.contract.auditTotals(ctx)));
+            assertThat(totals.at("/proof/balanced").asBoolean()).as("books after " + what).isTrue();
+            LedgerInvariants.check(fx.ledger);
+        }
+
+        /** A list query answers only with what was asked for, whatever bookmark the client sent. */
+        private void checkListed(final EntryPoint entry, final Call call, final JsonNode result, final String what) {
+            if (entry == EntryPoint.LIST_TRANSFERS) {
+                for (final JsonNode transfer : result.path("transfers")) {
+                    assertThat(List.of(transfer.path("donorMeterId").asText(),
+                            transfer.path("recipientMeterId").asText())).as("parties of a transfer listed by " + what)
+                            .contains(call.subject());
+                    assertThat(transfer.path("state").asText()).as("state of a transfer listed by " + what)
+                            .isEqualTo(call.detail());
+                }
+            }
+            if (entry == EntryPoint.LIST_AUTHORISED_REQUESTERS) {
+                for (final JsonNode requester : result.path("authorisedRequesters")) {
+                    assertThat(requester.path("donorMeterId").asText()).as("donor of an entry listed by " + what)
+                            .isEqualTo(call.subject());
+                }
+            }
+        }
+
+        private void remember(final JsonNode result) {
+            final String transferId = result.at("/transfer/transferId").asText("");
+            if (!transferId.isEmpty() && !transfers.contains(transferId)) {
+                transfers.add(transferId);
+            }
+        }
+
+        /** Runs the call; a ChaincodeException is an answer, anything else escapes to the fuzzer as a finding. */
+        private Answer invoke(final FakeStub stub, final EntryPoint entry, final TestIdentity caller, final Call call) {
+            try {
+                return new Answer(call.body().apply(new Context(stub)), null);
+            } catch (ChaincodeException failure) {
+                return new Answer(null, failure);
+            } catch (RuntimeException | Error bug) {
+                System.err.println("finding: " + entry.functionName() + " by " + caller + " (" + call.description()
+                        + ") threw " + bug);
+                throw bug;
+            }
+        }
+
+        // ---- decoding calls ----------------------------------------------------------------------------------------
+
+        private Call call(final EntryPoint entry) {
+            final PostalLedgerContract c = fx.contract;
+            final String requestId = requestId();
+            switch (entry) {
+                case REGISTER_METER -> {
+                    final String json = registration();
+                    return new Call(ctx -> c.registerMeter(ctx, requestId, json), fx.dataCenter, null, null, json);
+                }
+                case REFILL_METER -> {
+                    final String meter = meterId();
+                    final long amount = amount();
+                    return dataCenter(ctx -> c.refillMeter(ctx, requestId, meter, amount), meter + " " + amount);
+                }
+                case SUSPEND_METER -> {
+                    final String meter = meterId();
+                    final String reason = reason();
+                    return dataCenter(ctx -> c.suspendMeter(ctx, requestId, meter, reason), meter + " " + reason);
+                }
+                case RESUME_METER -> {
+                    final String meter = meterId();
+                    return dataCenter(ctx -> c.resumeMeter(ctx, requestId, meter), meter);
+                }
+                case WITHDRAW_METER -> {
+                    final String meter = meterId();
+                    return dataCenter(ctx -> c.withdrawMeter(ctx, requestId, meter), meter);
+                }
+                case RECORD_INSPECTION -> {
+                    final String meter = meterId();
+                    return dataCenter(ctx -> c.recordInspection(ctx, requestId, meter), meter);
+                }
+                case SET_INSPECTION_PERIODS -> {
+                    final long due = days();
+                    final long overdue = days();
+                    return dataCenter(ctx -> c.setInspectionPeriods(ctx, requestId, due, overdue), due + " " + overdue);
+                }
+                case AUTHORISE_REQUESTER, REVOKE_REQUESTER -> {
+                    final String donor = meterId();
+                    final String requester = meterId();
+                    final Function<Context, String> body = entry == EntryPoint.AUTHORISE_REQUESTER
+                            ? ctx -> c.authoriseRequester(ctx, requestId, donor, requester)
+                            : ctx -> c.revokeRequester(ctx, requestId, donor, requester);
+                    return new Call(body, ownerOf(donor), donor, null, donor + " " + requester);
+                }
+                case FUND_ALLOTMENT, RELEASE_ALLOTMENT -> {
+                    final String distributor = meterId();
+                    final String recipient = recipientOf(distributor);
+                    final long amount = amount();
+                    final Function<Context, String> body = entry == EntryPoint.FUND_ALLOTMENT
+                            ? ctx -> c.fundAllotment(ctx, requestId, distributor, recipient, amount)
+                            : ctx -> c.releaseAllotment(ctx, requestId, distributor, recipient, amount);
+                    return new Call(body, meterOrStranger(distributor), distributor, null,
+                            distributor + " " + recipient + " " + amount);
+                }
+                case PRINT_POSTAGE -> {
+                    final String meter = meterId();
+                    final String indicium = indicium(meter);
+                    return new Call(ctx -> c.printPostage(ctx, requestId, indicium), meterOrStranger(meter), meter,
+                            null, indicium);
+                }
+                case REQUEST_TRANSFER, OFFER_TRANSFER -> {
+                    // Mostly a pair on the base ledger's requester lists (a random pair rarely is one): the
+                    // requester asks one of its donors; a donor offers to one of its requesters.
+                    final Map<String, List<String>> pairs = entry == EntryPoint.REQUEST_TRANSFER
+                            ? World.DONORS : World.REQUESTERS;
+                    final boolean listed = choice(3) < 2;
+                    final String actor = listed ? data.pickValue(new java.util.TreeMap<>(pairs).keySet()) : meterId();
+                    final String counterpart = listed ? data.pickValue(pairs.get(actor)) : meterId();
+                    final long amount = amount();
+                    final long deadline = deadline();
+                    final Function<Context, String> body = entry == EntryPoint.REQUEST_TRANSFER
+                            ? ctx -> c.requestTransfer(ctx, requestId, actor, counterpart, amount, deadline)
+                            : ctx -> c.offerTransfer(ctx, requestId, actor, counterpart, amount, deadline);
+                    return new Call(body, meterOrStranger(actor), actor, null,
+                            actor + " " + counterpart + " " + amount + " " + deadline);
+                }
+                case GRANT_TRANSFER -> {
+                    final String transfer = transferIn("REQUESTED");
+                    final long deadline = deadline();
+                    return new Call(ctx -> c.grantTransfer(ctx, requestId, transfer, deadline),
+                            party(transfer, "donorMeterId"), null, null, transfer + " " + deadline);
+                }
+                case DENY_TRANSFER, REJECT_TRANSFER -> {
+                    final boolean deny = entry == EntryPoint.DENY_TRANSFER;
+                    final String transfer = transferIn(deny ? "REQUESTED" : "OFFERED");
+                    final String reason = reason();
+                    final Function<Context, String> body = deny
+                            ? ctx -> c.denyTransfer(ctx, requestId, transfer, reason)
+                            : ctx -> c.rejectTransfer(ctx, requestId, transfer, reason);
+                    return new Call(body, party(transfer, deny ? "donorMeterId" : "recipientMeterId"), null, null,
+                            transfer + " " + reason);
+                }
+                case ACCEPT_TRANSFER, CANCEL_TRANSFER, ACKNOWLEDGE_TRANSFER, EXPIRE_TRANSFER -> {
+                    final String transfer = switch (entry) {
+                        case ACCEPT_TRANSFER -> transferIn("GRANTED");
+                        case ACKNOWLEDGE_TRANSFER -> transferIn("OFFERED");
+                        default -> transferIn("REQUESTED", "GRANTED", "OFFERED");
+                    };
+                    final Function<Context, String> body = switch (entry) {
+                        case ACCEPT_TRANSFER -> ctx -> c.acceptTransfer(ctx, requestId, transfer);
+                        case CANCEL_TRANSFER -> ctx -> c.cancelTransfer(ctx, requestId, transfer);
+                        case ACKNOWLEDGE_TRANSFER -> ctx -> c.acknowledgeTransfer(ctx, requestId, transfer);
+                        default -> ctx -> c.expireTransfer(ctx, requestId, transfer);
+                    };
+                    return new Call(body, party(transfer, "recipientMeterId"), null, null, transfer);
+                }
+                case RECORD_INDICIUM_SCAN -> {
+                    final String indicium = indicium(meterId());
+                    return new Call(ctx -> c.recordIndiciumScan(ctx, requestId, indicium), fx.authority, null, null,
+                            indicium);
+                }
+                case GET_METER -> {
+                    final String meter = meterId();
+                    return new Call(ctx -> c.getMeter(ctx, meter), ownerOf(meter), meter, null, meter);
+                }
+                case GET_INSPECTION_PERIODS -> {
+                    return new Call(ctx -> c.getInspectionPeriods(ctx), world.stranger, null, null, "");
+                }
+                case GET_TRANSFER -> {
+                    final String transfer = transferId();
+                    return new Call(ctx -> c.getTransfer(ctx, transfer), party(transfer, "donorMeterId"), null, null,
+                            transfer);
+                }
+                case LIST_TRANSFERS -> {
+                    final String meter = meterId();
+                    final String state = state();
+                    final int pageSize = pageSize();
+                    final String bookmark = bookmark();
+                    return new Call(ctx -> c.listTransfers(ctx, meter, state, pageSize, bookmark), ownerOf(meter),
+                            meter, state, meter + " " + state + " " + pageSize + " " + bookmark);
+                }
+                case LIST_AUTHORISED_REQUESTERS -> {
+                    final String donor = meterId();
+                    final int pageSize = pageSize();
+                    final String bookmark = bookmark();
+                    return new Call(ctx -> c.listAuthorisedRequesters(ctx, donor, pageSize, bookmark), ownerOf(donor),
+                            donor, null, donor + " " + pageSize + " " + bookmark);
+                }
+                case GET_ALLOTMENT -> {
+                    final String distributor = meterId();
+                    final String recipient = recipientOf(distributor);
+                    return new Call(ctx -> c.getAllotment(ctx, distributor, recipient), ownerOf(distributor), null,
+                            null, distributor + " " + recipient);
+                }
+                case GET_INDICIUM -> {
+                    final String meter = meterId();
+                    final long piece = choice(4) == 0 ? data.consumeLong(1, 3) : data.consumeLong();
+                    return new Call(ctx -> c.getIndicium(ctx, meter, piece), ownerOf(meter), null, null,
+                            meter + " " + piece);
+                }
+                case VERIFY_INDICIUM -> {
+                    final String indicium = indicium(meterId());
+                    return new Call(ctx -> c.verifyIndicium(ctx, indicium), fx.dataCenter, null, null, indicium);
+                }
+                case GET_ACCOUNT_HISTORY -> {
+                    final String account = accountId();
+                    final int limit = choice(4) == 0 ? data.consumeInt(1, Limits.MAX_HISTORY_ENTRIES + 1)
+                            : data.consumeInt();
+                    return new Call(ctx -> c.getAccountHistory(ctx, account, limit), fx.authority, null, null,
+                            account + " " + limit);
+                }
+                case AUDIT_TOTALS -> {
+                    return new Call(ctx -> c.auditTotals(ctx), fx.authority, null, null, "");
+                }
+                default -> throw new IllegalStateException("no decoder for " + entry);
+            }
+        }
+
+        private Call dataCenter(final Function<Context, String> body, final String description) {
+            return new Call(body, fx.dataCenter, null, null, description);
+        }
+
+        private TestIdentity meterOrStranger(final String meterId) {
+            final TestIdentity meter = fx.meter(meterId);
+            return meter == null ? world.stranger : meter;
+        }
+
+        private TestIdentity ownerOf(final String meterId) {
+            final TestIdentity meter = fx.meter(meterId);
+            if (meter == null) {
+                return fx.dataCenter;
+            }
+            return meter.mspId().equals(Organisations.MAILER_A) ? fx.mailerA : fx.mailerB;
+        }
+
+        /** The donor or recipient meter of a committed transfer, else someone who is neither. */
+        private TestIdentity party(final String transferId, final String field) {
+            if (transferId == null || !transferId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                return world.stranger;
+            }
+            return fx.ledger.value(Keys.transfer(transferId))
+                    .map(bytes -> LedgerFixture.json(new String(bytes, UTF_8)).path(field).asText())
+                    .map(this::meterOrStranger).orElse(world.stranger);
+        }
+
+        // ---- argument generators ---------------------------------------------------------------------------------
+        // Choice 0 is the plausible value. When an input runs out of bytes the provider answers 0 (and false), so a
+        // short input still makes well-formed calls that get past validation; longer inputs reach edges and raw fuzz.
+
+        /** 0 .. options - 1, 0 when the input is exhausted. */
+        private int choice(final int options) {
+            return data.consumeInt(0, options - 1);
+        }
+
+        /** Fuzzer-chosen text; now and then null, which Fabric never passes but a direct caller could. */
+        private String fuzzed() {
+            return choice(8) == 7 ? null : data.consumeString(MAX_FUZZED_STRING_CHARS);
+        }
+
+        private String requestId() {
+            return switch (choice(8)) {
+                // Ids the base ledger used (replays or REQUEST_ID_REUSED, scoped per MSP) and repeats within one input.
+                case 5 -> "req-" + data.consumeInt(1, 70);
+                case 6 -> "fz-" + data.consumeInt(0, 2);
+                case 7 -> fuzzed();
+                default -> "fresh-" + (calls + 1);
+            };
+        }
+
+        /** Mostly a requester the distributor listed (and keeps an allotment for), sometimes any meter id. */
+        private String recipientOf(final String distributor) {
+            final List<String> requesters = distributor == null ? List.of()
+                    : World.REQUESTERS.getOrDefault(distributor, List.of());
+            return !requesters.isEmpty() && choice(3) < 2 ? data.pickValue(requesters) : meterId();
+        }
+
+        private String meterId() {
+            return switch (choice(12)) {
+                case 8 -> fuzzed();
+                case 9 -> "";
+                case 10 -> "mNew" + data.consumeInt(0, 3);
+                case 11 -> "m" + "A".repeat(data.consumeInt(60, 70));
+                default -> World.METERS.get(data.consumeInt(0, World.METERS.size() - 1));
+            };
+        }
+
+        /** Mostly a transfer this input knows, newest first (the one it just opened); sometimes none at all. */
+        private String transferId() {
+            return switch (choice(6)) {
+                case 4 -> fuzzed();
+                case 5 -> String.format("f%063x", data.consumeInt(0, MAX_CALLS_PER_INPUT + 1));
+                default -> transfers.get(transfers.size() - 1 - data.consumeInt(0, transfers.size() - 1));
+            };
+        }
+
+        /** Mostly a transfer in one of {@code states} (where the step is legal), else any transfer id. */
+        private String transferIn(final String... states) {
+            final List<String> candidates = new ArrayList<>();
+            for (int i = transfers.size() - 1; i >= 0; i--) {
+                final String transferId = transfers.get(i);
+                if (Arrays.asList(states).contains(LedgerInvariants.transfer(fx.ledger, transferId).path("state")
+                        .asText())) {
+                    candidates.add(transferId);
+                }
+            }
+            return !candidates.isEmpty() && choice(3) < 2 ? data.pickValue(candidates) : transferId();
+        }
+
+        private long amount() {
+            return choice(3) < 2
+                    ? data.pickValue(new long[] {100, 1, 50, 999, 5_000, LedgerFixture.DEFAULT_MAX_PIECE,
+                            LedgerFixture.DEFAULT_MAX_TRANSFER, LedgerFixture.DEFAULT_MAX_BALANCE, 0, -1,
+                            Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE / 2 + 1})
+                    : data.consumeLong();
+        }
+
+        private long deadline() {
+            return choice(3) < 2
+                    ? fx.nowSeconds() + data.pickValue(new long[] {3_600, 60, 1, 0, -1, 86_400,
+                            Limits.MAX_ESCROW_WINDOW_SECONDS, Limits.MAX_ESCROW_WINDOW_SECONDS + 1})
+                    : data.consumeLong();
+        }
+
+        private long days() {
+            return switch (choice(3)) {
+                case 0 -> data.pickValue(new long[] {90, 120, 1, 3_650, 3_651, 0, -1});
+                case 1 -> data.consumeLong(-2, Limits.MAX_INSPECTION_PERIOD_DAYS + 2);
+                default -> data.consumeLong();
+            };
+        }
+
+        private String reason() {
+            return switch (choice(4)) {
+                case 0 -> "ok";
+                case 1 -> "x".repeat(data.consumeInt(Limits.MAX_REASON_CHARS - 1, Limits.MAX_REASON_CHARS + 1));
+                default -> fuzzed();
+            };
+        }
+
+        private String state() {
+            return choice(5) == 4 ? fuzzed() : data.pickValue(TransferState.values()).name();
+        }
+
+        private int pageSize() {
+            return switch (choice(3)) {
+                case 0 -> data.pickValue(new int[] {10, 1, Limits.MAX_PAGE_SIZE, 0, Limits.MAX_PAGE_SIZE + 1});
+                case 1 -> data.consumeInt(-1, Limits.MAX_PAGE_SIZE + 1);
+                default -> data.consumeInt();
+            };
+        }
+
+        private String bookmark() {
+            return switch (choice(4)) {
+                case 0 -> "";
+                // A key that exists, anywhere on the ledger: a client may send back any bookmark it likes.
+                case 1, 2 -> data.pickValue(world.keys);
+                default -> fuzzed();
+            };
+        }
+
+        private String accountId() {
+            final String meter = meterId();
+            return switch (choice(7)) {
+                case 0 -> "METER:" + meter;
+                case 1 -> "ISSUED_FUNDS:" + meter;
+                case 2 -> "POSTAGE_REVENUE:" + meter;
+                case 3 -> "ALLOTMENT:" + meter + ":" + meterId();
+                case 4 -> "ESCROW:" + transferId();
+                case 5 -> data.pickValue(List.of("METER", "ESCROW:", ":", "METER::mA1", "ALLOTMENT:dist", "NOPE:mA1"));
+                default -> fuzzed();
+            };
+        }
+
+        private String registration() {
+            if (choice(6) == 5) {
+                return fuzzed();
+            }
+            final Map<String, Object> limits = new LinkedHashMap<>();
+            limits.put("maxBalanceMinorUnits", choice(2) == 0 ? LedgerFixture.DEFAULT_MAX_BALANCE : amount());
+            limits.put("maxPostagePerPieceMinorUnits", choice(2) == 0 ? LedgerFixture.DEFAULT_MAX_PIECE : amount());
+            limits.put("maxTransferMinorUnits", choice(2) == 0 ? LedgerFixture.DEFAULT_MAX_TRANSFER : amount());
+            final Map<String, Object> registration = new LinkedHashMap<>();
+            registration.put("meterId", choice(2) == 0 ? "mNew" + data.consumeInt(0, 3) : meterId());
+            registration.put("ownerMsp", data.pickValue(List.of(Organisations.MAILER_A, Organisations.MAILER_B,
+                    Organisations.DATA_CENTER, Organisations.POSTAL_AUTHORITY, "UnknownMSP", "")));
+            registration.put("certificatePem", switch (choice(8)) {
+                case 6 -> fuzzed();
+                case 7 -> world.certificates.get(0).substring(0, data.consumeInt(0, 200));
+                default -> world.certificates.get(data.consumeInt(0, world.certificates.size() - 1));
+            });
+            registration.put("kind", choice(5) == 4 ? fuzzed() : data.pickValue(MeterKind.values()).name());
+            registration.put("model", choice(5) == 4 ? fuzzed() : "PM-2000");
+            registration.put("limits", choice(10) == 9 ? null : limits);
+            mutate(registration);
+            return LedgerFixture.text(registration);
+        }
+
+        /** An indicium as a client would send it: usually well formed and signed, sometimes not at all. */
+        private String indicium(final String meterId) {
+            if (choice(6) == 5) {
+                return fuzzed();
+            }
+            final long nextPiece = (meterId != null && World.METERS.contains(meterId)
+                    ? fx.ledger.value(Keys.meterAccount(meterId)) : java.util.Optional.<byte[]>empty())
+                    .map(bytes -> LedgerFixture.json(new String(bytes, UTF_8)).path("pieceCount").asLong() + 1)
+                    .orElse(1L);
+            final long piece = choice(3) == 0 ? nextPiece : data.consumeLong(-1, nextPiece + 1);
+            final long amount = amount();
+            final LocalDate today = LocalDate.ofInstant(fx.now(), ZoneOffset.UTC);
+            final String date = switch (choice(8)) {
+                case 5 -> today.minusDays(1).toString();
+                case 6 -> data.pickValue(List.of("2026-02-30", "+10000-01-01", "-0001-01-01", "2026-3-2", ""));
+                case 7 -> fuzzed();
+                default -> today.toString();
+            };
+            final String postalCode = choice(8) == 7 ? fuzzed() : "10115";
+            final String countryCode = choice(8) == 7 ? fuzzed() : "DE";
+            final String rateCode = choice(8) == 7 ? fuzzed() : "LETTER-STD";
+            final TestIdentity owner = fx.meter(meterId == null ? "" : meterId);
+            final String signature = switch (choice(8)) {
+                case 5 -> fx.meter(data.pickValue(World.METERS)).sign(new byte[] {1, 2, 3});
+                case 6 -> fuzzed();
+                case 7 -> "";
+                default -> sign(owner == null ? world.stranger : owner, meterId, piece, amount, date, postalCode,
+                        countryCode, rateCode);
+            };
+            final Map<String, Object> indicium = new LinkedHashMap<>();
+            indicium.put("meterId", meterId);
+            indicium.put("pieceNumber", piece);
+            indicium.put("amountMinorUnits", amount);
+            indicium.put("mailingDate", date);
+            indicium.put("destinationPostalCode", postalCode);
+            indicium.put("destinationCountryCode", countryCode);
+            indicium.put("rateCode", rateCode);
+            indicium.put("signature", signature);
+            mutate(indicium);
+            return LedgerFixture.text(indicium);
+        }
+
+        /** Signs the fields as the PSD would; fields the encoding cannot carry get a signature over nothing. */
+        private static String sign(
+                final TestIdentity signer, final String meterId, final long piece, final long amount, final String date,
+                final String postalCode, final String countryCode, final String rateCode) {
+            try {
+                return signer.sign(IndiciumEncoding.encode(new IndiciumEncoding.Fields(meterId, piece, amount,
+                        LocalDate.parse(date), postalCode, countryCode, rateCode)));
+            } catch (RuntimeException unencodable) {
+                return signer.sign(new byte[0]);
+            }
+        }
+
+        /** Sometimes: a field dropped, an unknown field added, or a field of the wrong JSON type. */
+        private void mutate(final Map<String, Object> json) {
+            final List<String> fields = new ArrayList<>(json.keySet());
+            switch (choice(8)) {
+                case 4 -> json.remove(data.pickValue(fields));
+                case 5 -> json.put(data.consumeBoolean() ? "extra" : data.consumeString(12), data.consumeInt());
+                case 6 -> json.put(data.pickValue(fields), data.pickValue(List.of(true, 1.5, List.of(1), Map.of())));
+                case 7 -> json.put(data.pickValue(fields), String.valueOf(json.get(data.pickValue(fields))));
+                default -> { }
+            }
+        }
+    }
+
+    /**
+     * One decoded call: what it does, the caller it is meant for, and what a list query asked for (its subject meter
+     * and state), for the oracle.
+     */
+    private record Call(Function<Context, String> body, TestIdentity rightful, String subject, String detail,
+            String description) {}
+
+    private record Answer(String result, ChaincodeException failure) {
+        String message() {
+            return failure == null ? null : failure.getMessage();
+        }
+    }
+
+    private static Map<String, String> printable(final Map<String, byte[]> writes) {
+        final Map<String, String> text = new TreeMap<>();
+        writes.forEach((key, value) -> text.put(LedgerFixture.printable(key),
+                value == null ? "<deleted>" : new String(value, UTF_8)));
+        return text;
+    }
+}

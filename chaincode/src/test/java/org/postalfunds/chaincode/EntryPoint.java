@@ -1,0 +1,59 @@
+package org.postalfunds.chaincode;
+
+import java.lang.reflect.Method;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.hyperledger.fabric.contract.annotation.Transaction;
+
+/**
+ * Every {@code @Transaction} of {@link PostalLedgerContract}, for the tests that must cover all of them (the fuzzer,
+ * the authorisation matrix). Those tests compare {@link #functionNames()} with {@link #contractFunctions()}, so a
+ * transaction added to the contract but not here fails them.
+ */
+public enum EntryPoint {
+    REGISTER_METER, REFILL_METER, SUSPEND_METER, RESUME_METER, WITHDRAW_METER, RECORD_INSPECTION,
+    SET_INSPECTION_PERIODS, AUTHORISE_REQUESTER, REVOKE_REQUESTER, FUND_ALLOTMENT, RELEASE_ALLOTMENT, PRINT_POSTAGE,
+    REQUEST_TRANSFER, GRANT_TRANSFER, DENY_TRANSFER, ACCEPT_TRANSFER, CANCEL_TRANSFER, OFFER_TRANSFER,
+    ACKNOWLEDGE_TRANSFER, REJECT_TRANSFER, EXPIRE_TRANSFER, RECORD_INDICIUM_SCAN, GET_METER, GET_INSPECTION_PERIODS,
+    GET_TRANSFER, LIST_TRANSFERS, LIST_AUTHORISED_REQUESTERS, GET_ALLOTMENT, GET_INDICIUM, VERIFY_INDICIUM,
+    GET_ACCOUNT_HISTORY, AUDIT_TOTALS;
+
+    /** The contract method's name: REGISTER_METER is registerMeter. */
+    public String functionName() {
+        final StringBuilder name = new StringBuilder();
+        for (final String word : name().toLowerCase(java.util.Locale.ROOT).split("_")) {
+            name.append(name.length() == 0 ? word : Character.toUpperCase(word.charAt(0)) + word.substring(1));
+        }
+        return name.toString();
+    }
+
+    /** SUBMIT transactions write (and are ordered); EVALUATE ones only read. Taken from the annotation itself. */
+    public boolean submits() {
+        return method().getAnnotation(Transaction.class).intent() == Transaction.TYPE.SUBMIT;
+    }
+
+    public static EntryPoint ofFunction(final String functionName) {
+        return Arrays.stream(values()).filter(entry -> entry.functionName().equals(functionName)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no entry point " + functionName));
+    }
+
+    /** The names of the contract's {@code @Transaction} methods, from reflection. */
+    public static Set<String> contractFunctions() {
+        return Arrays.stream(PostalLedgerContract.class.getDeclaredMethods())
+                .filter(method -> method.isAnnotationPresent(Transaction.class)).map(Method::getName)
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    public static Set<String> functionNames() {
+        return Arrays.stream(values()).map(EntryPoint::functionName).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private Method method() {
+        return Arrays.stream(PostalLedgerContract.class.getDeclaredMethods())
+                .filter(method -> method.getName().equals(functionName())
+                        && method.isAnnotationPresent(Transaction.class))
+                .findFirst().orElseThrow(() -> new IllegalStateException("contract has no " + functionName()));
+    }
+}

@@ -1,0 +1,103 @@
+package org.postalfunds.chaincode;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.hyperledger.fabric.shim.ledger.CompositeKey;
+import org.postalfunds.chaincode.fake.FakeLedger;
+import org.postalfunds.chaincode.state.Keys;
+
+/**
+ * The ledger's money invariants, checked straight from the committed bytes and independently of the contract's own
+ * classes (which check them too, so a bug there could hide itself): all accounts sum to zero, no register or
+ * allotment is negative, every control sum holds, and an escrow exists only while its transfer holds funds.
+ */
+public final class LedgerInvariants {
+    private LedgerInvariants() {}
+
+    /** Fails with an AssertionError naming the account when an invariant does not hold. */
+    public static void check(final FakeLedger ledger) {
+        long sum = 0;
+        for (final Map.Entry<String, byte[]> entry : ledger.snapshot().entrySet()) {
+            final List<String> account = attributesOf(entry.getKey(), Keys.ACCOUNT);
+            if (account.isEmpty()) {
+                continue;
+            }
+            final JsonNode value = LedgerFixture.json(new String(entry.getValue(), UTF_8));
+            switch (account.get(0)) {
+                case "METER" -> {
+                    final long dr = nonNegative(value, "descendingRegisterMinorUnits", account);
+                    final long ar = nonNegative(value, "ascendingRegisterMinorUnits", account);
+                    final long out = nonNegative(value, "transferredOutMinorUnits", account);
+                    final long in = nonNegative(value, "transferredInMinorUnits", account);
+                    final long refilled = nonNegative(value, "refilledMinorUnits", account);
+                    final long withdrawn = nonNegative(value, "withdrawnMinorUnits", account);
+                    nonNegative(value, "pieceCount", account);
+                    assertThat(dr + ar + out + withdrawn).as("control sum of " + account).isEqualTo(refilled + in);
+                    // METER(m) + ISSUED_FUNDS(m) + POSTAGE_REVENUE(m), all kept on the meter's account key.
+                    sum += dr + ar + withdrawn - refilled;
+                }
+                case "ALLOTMENT" -> {
+                    final long available = nonNegative(value, "availableMinorUnits", account);
+                    assertThat(available + nonNegative(value, "grantedMinorUnits", account)
+                            + nonNegative(value, "releasedMinorUnits", account))
+                            .as("control sum of " + account)
+                            .isEqualTo(nonNegative(value, "fundedMinorUnits", account)
+                                    + nonNegative(value, "returnedMinorUnits", account));
+                    sum += available;
+                }
+                case "ESCROW" -> {
+                    final long held = value.get("heldMinorUnits").asLong();
+                    assertThat(held).as("an escrow key exists only while it holds funds: " + account).isPositive();
+                    final JsonNode transfer = transfer(ledger, account.get(1));
+                    assertThat(transfer.get("state").asText()).as("state of the transfer of " + account)
+                            .isIn("GRANTED", "OFFERED");
+                    assertThat(transfer.get("amountMinorUnits").asLong()).as("amount held by " + account)
+                            .isEqualTo(held);
+                    sum += held;
+                }
+                default -> throw new AssertionError("unknown account class " + account);
+            }
+        }
+        assertThat(sum).as("sum over all accounts").isZero();
+    }
+
+    /** Transfer ids whose escrow account exists (holds funds). */
+    public static List<String> escrowedTransfers(final FakeLedger ledger) {
+        final List<String> transfers = new ArrayList<>();
+        for (final String key : ledger.snapshot().keySet()) {
+            final List<String> account = attributesOf(key, Keys.ACCOUNT);
+            if (!account.isEmpty() && account.get(0).equals("ESCROW")) {
+                transfers.add(account.get(1));
+            }
+        }
+        return transfers;
+    }
+
+    /** The committed transfer record, as JSON. */
+    public static JsonNode transfer(final FakeLedger ledger, final String transferId) {
+        final byte[] stored = ledger.value(Keys.transfer(transferId))
+                .orElseThrow(() -> new AssertionError("no transfer record " + transferId));
+        return LedgerFixture.json(new String(stored, UTF_8));
+    }
+
+    private static long nonNegative(final JsonNode value, final String field, final List<String> account) {
+        final JsonNode node = value.get(field);
+        assertThat(node).as(field + " of " + account).isNotNull();
+        final long number = node.asLong();
+        assertThat(number).as(field + " of " + account).isNotNegative();
+        return number;
+    }
+
+    private static List<String> attributesOf(final String key, final String objectType) {
+        if (!key.startsWith(CompositeKey.NAMESPACE)) {
+            return List.of();
+        }
+        final CompositeKey parsed = CompositeKey.parseCompositeKey(key);
+        return parsed.getObjectType().equals(objectType) ? parsed.getAttributes() : List.of();
+    }
+}
