@@ -23,10 +23,10 @@ import org.hyperledger.fabric.shim.ChaincodeException;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.indicium.IndiciumEncoding;
 import org.postalfunds.chaincode.meter.MeterKind;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.transfer.TransferState;
+import org.postalfunds.formats.IndiciumEncoding;
 
 /**
  * Drives the contract with calls decoded from fuzzer bytes, and checks every call against one oracle:

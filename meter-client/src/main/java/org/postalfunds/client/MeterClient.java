@@ -10,7 +10,6 @@ import java.util.Objects;
 import java.util.regex.Pattern;
 import org.hyperledger.fabric.client.identity.Signer;
 import org.postalfunds.client.indicium.Indicium;
-import org.postalfunds.client.indicium.IndiciumEncoding;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
@@ -29,6 +28,7 @@ import org.postalfunds.client.model.TransferChange;
 import org.postalfunds.client.model.TransferPage;
 import org.postalfunds.client.model.TransferState;
 import org.postalfunds.client.model.TransferView;
+import org.postalfunds.formats.IndiciumEncoding;
 
 /**
  * One meter acting on the ledger: printing postage, pull and push transfers, its distributor allotments and

@@ -12,6 +12,7 @@ import java.util.regex.Pattern;
 import org.postalfunds.chaincode.ErrorCode;
 import org.postalfunds.chaincode.support.Amounts;
 import org.postalfunds.chaincode.support.Ids;
+import org.postalfunds.formats.IndiciumEncoding;
 
 /**
  * An indicium as the meter client submits it and the ledger records it: the signed fields and the PSD's signature

@@ -17,7 +17,7 @@ import java.util.List;
 import org.postalfunds.client.Money;
 import org.postalfunds.client.indicium.DataMatrixCodec;
 import org.postalfunds.client.indicium.Indicium;
-import org.postalfunds.client.indicium.IndiciumEncoding;
+import org.postalfunds.formats.IndiciumEncoding;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.client.BridgeException;
 import org.postalfunds.hsm.client.BridgeStats;

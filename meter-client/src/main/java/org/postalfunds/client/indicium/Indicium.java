@@ -13,6 +13,7 @@ import java.util.Base64;
 import java.util.regex.Pattern;
 import org.hyperledger.fabric.client.identity.Signer;
 import org.postalfunds.client.model.Json;
+import org.postalfunds.formats.IndiciumEncoding;
 
 /**
  * An indicium: the fields printed on a mail piece and the PSD's signature over their canonical bytes

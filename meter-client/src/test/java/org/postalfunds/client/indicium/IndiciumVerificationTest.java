@@ -15,6 +15,7 @@ import org.postalfunds.client.RequestId;
 import org.postalfunds.client.audit.IndiciumCheck;
 import org.postalfunds.client.model.IndiciumVerdict;
 import org.postalfunds.client.model.Postage;
+import org.postalfunds.formats.IndiciumEncoding;
 
 /** An auditor verifies indicia read back from their files: genuine ones pass, tampered and replayed ones do not. */
 class IndiciumVerificationTest {

@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode.indicium;
+package org.postalfunds.formats;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

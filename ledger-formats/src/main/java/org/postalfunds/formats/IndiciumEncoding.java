@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode.indicium;
+package org.postalfunds.formats;
 
 import static java.nio.charset.StandardCharsets.US_ASCII;
 import static java.nio.charset.StandardCharsets.UTF_8;
@@ -12,7 +12,8 @@ import java.util.Arrays;
 
 /**
  * The canonical byte encoding of an indicium: the exact bytes the PSD signs (SHA256withECDSA, P-256, DER signature)
- * and the chaincode verifies. Shared with the meter client, so it depends on nothing but the JDK.
+ * and the chaincode verifies. The chaincode and the meter client share this one definition, so it depends on
+ * nothing but the JDK (the client must not carry the chaincode shim).
  *
  * <pre>
  * bytes  field

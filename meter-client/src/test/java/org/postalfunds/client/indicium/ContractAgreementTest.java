@@ -1,40 +1,16 @@
 package org.postalfunds.client.indicium;
 
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.time.LocalDate;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.ErrorCode;
 import org.postalfunds.client.ledger.ChaincodeErrorCodes;
 
-/** The client's copies of contract definitions must not drift from the contract. */
-class IndiciumEncodingTest {
-
-    @Test
-    void the_client_encodes_an_indicium_to_exactly_the_bytes_the_contract_verifies() {
-        for (String meterId : new String[] {"m", "meter-A1", "a".repeat(64)}) {
-            for (String postalCode : new String[] {"1", "SW1A 1AA", "A-0000000000000B"}) {
-                IndiciumEncoding.Fields client = new IndiciumEncoding.Fields(meterId, 1 + meterId.length(),
-                        Long.MAX_VALUE - postalCode.length(), LocalDate.of(2026, 2, 28), postalCode, "DE", "LETTER_STD-9");
-                var contract = new org.postalfunds.chaincode.indicium.IndiciumEncoding.Fields(meterId,
-                        client.pieceNumber(), client.amountMinorUnits(), client.mailingDate(), postalCode, "DE",
-                        "LETTER_STD-9");
-
-                assertThat(IndiciumEncoding.encode(client))
-                        .isEqualTo(org.postalfunds.chaincode.indicium.IndiciumEncoding.encode(contract));
-            }
-        }
-    }
-
-    @Test
-    void a_piece_number_or_amount_that_is_not_positive_cannot_be_encoded() {
-        assertThatThrownBy(() -> IndiciumEncoding.encode(new IndiciumEncoding.Fields("m", 0, 1, LocalDate.of(2026, 1, 1),
-                "1", "DE", "R"))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> IndiciumEncoding.encode(new IndiciumEncoding.Fields("m", 1, -5, LocalDate.of(2026, 1, 1),
-                "1", "DE", "R"))).isInstanceOf(IllegalArgumentException.class);
-    }
+/** What the client keeps of the contract's definitions must not drift from the contract. */
+class ContractAgreementTest {
 
     @Test
     void the_client_knows_every_error_code_of_the_contract_and_no_other() {
