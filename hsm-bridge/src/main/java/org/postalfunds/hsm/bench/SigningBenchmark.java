@@ -29,9 +29,9 @@ import org.postalfunds.hsm.server.BridgeConfig;
 import org.postalfunds.hsm.server.PsdBridgeServer;
 
 /**
- * Signatures per second and sign latency through the bridge (gRPC over mutual TLS on 127.0.0.1, audit
- * trail on; a call per signature, and the signing stream) against the same token used directly through
- * SunPKCS11, in one run, at several numbers of requests in flight. Not a test: it prints figures. Run it with {@code hsm-bridge/bench.sh}.
+ * Signatures per second, sign latency and CPU per signature through the bridge (gRPC over mutual TLS on
+ * 127.0.0.1, audit trail on) against the same token used directly through SunPKCS11, in one run, at several
+ * numbers of requests in flight. Not a test: it prints figures. Run it with {@code hsm-bridge/bench.sh}.
  *
  * <p>Both paths do the same token work (CKM_ECDSA over a 32-byte digest, then low-S DER), so the ratio is
  * the price of the gatekeeper: TLS, HTTP/2, protobuf, access checks and the audit line.
@@ -85,16 +85,18 @@ public final class SigningBenchmark {
             final int connections = Integer.parseInt(options.getOrDefault("connections", "1"));
 
             try (PsdBridgeServer server = PsdBridgeServer.start(bridgeConfig, token);
-                    PsdBridgeClient unaryClient = client(server, ca, clientCertificate, clientKeys, connections, false);
-                    PsdBridgeClient streamClient = client(server, ca, clientCertificate, clientKeys, connections, true)) {
+                    PsdBridgeClient client = PsdBridgeClient.newBuilder().target("127.0.0.1", server.port())
+                            .trustedCertificates(List.of(ca.certificate()))
+                            .clientCertificate(clientCertificate, clientKeys.getPrivate())
+                            .connections(connections)
+                            .build()) {
                 final byte[][] digests = digests();
                 final SignPath direct = digest -> token.signDigest(METER, digest);
-                final SignPath unary = digest -> unaryClient.signDigest(METER, digest);
-                final SignPath stream = digest -> streamClient.signDigest(METER, digest);
+                final SignPath bridge = digest -> client.signDigest(METER, digest);
 
                 // Let the JIT compile every path (the gRPC ones are far larger) before anything is timed.
                 final int busiest = Arrays.stream(levels).max().orElse(1);
-                for (final SignPath path : List.of(direct, unary, stream)) {
+                for (final SignPath path : List.of(direct, bridge)) {
                     run(path, digests, busiest, warmUp.multipliedBy(2));
                 }
 
@@ -103,57 +105,39 @@ public final class SigningBenchmark {
                         library.getFileName(), rounds, measure.toSeconds(), warmUp.toSeconds(),
                         Runtime.getRuntime().availableProcessors());
                 System.out.printf(Locale.ROOT, "bridge = PsdBridgeClient.signDigest over mutual TLS on 127.0.0.1, audit trail on,"
-                        + " %d connection(s), bridge workerThreads=%s; unary = a SignDigest call per signature,"
-                        + " stream = SignDigestStream%n%n", connections, bridgeConfig.workerThreads());
-                System.out.printf(Locale.ROOT, "%9s | %28s | %42s | %42s%n", "", "direct (SunPKCS11)", "bridge, unary",
-                        "bridge, stream");
-                System.out.printf(Locale.ROOT, "%9s | %7s %6s %6s %6s | %7s %6s %6s %6s %6s %6s | %7s %6s %6s %6s %6s %6s%n",
-                        "in flight", "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/s", "p50 ms", "p99 ms", "cpu us", "ratio",
-                        "cpu r.", "sig/s", "p50 ms", "p99 ms", "cpu us", "ratio", "cpu r.");
+                        + " %d connection(s), bridge workerThreads=%s%n%n", connections, bridgeConfig.workerThreads());
+                System.out.printf(Locale.ROOT, "%9s | %28s | %28s | %13s%n", "", "direct (SunPKCS11)", "bridge",
+                        "bridge/direct");
+                System.out.printf(Locale.ROOT, "%9s | %7s %6s %6s %6s | %7s %6s %6s %6s | %6s %6s%n", "in flight",
+                        "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/s", "cpu");
                 for (final int inFlight : levels) {
-                    for (final SignPath path : List.of(direct, unary, stream)) {
+                    for (final SignPath path : List.of(direct, bridge)) {
                         run(path, digests, inFlight, warmUp);
                     }
                     // Rounds alternate the paths, so a burst of load from elsewhere on the machine hits all of them.
                     final List<Result> directRounds = new ArrayList<>();
-                    final List<Result> unaryRounds = new ArrayList<>();
-                    final List<Result> streamRounds = new ArrayList<>();
+                    final List<Result> bridgeRounds = new ArrayList<>();
                     for (int round = 0; round < rounds; round++) {
                         directRounds.add(run(direct, digests, inFlight, measure));
-                        unaryRounds.add(run(unary, digests, inFlight, measure));
-                        streamRounds.add(run(stream, digests, inFlight, measure));
+                        bridgeRounds.add(run(bridge, digests, inFlight, measure));
                     }
                     final Result directResult = Result.combine(directRounds);
-                    final Result unaryResult = Result.combine(unaryRounds);
-                    final Result streamResult = Result.combine(streamRounds);
+                    final Result bridgeResult = Result.combine(bridgeRounds);
                     verify(publicKey, directResult, "direct");
-                    verify(publicKey, unaryResult, "bridge, unary");
-                    verify(publicKey, streamResult, "bridge, stream");
-                    System.out.printf(Locale.ROOT, "%9d | %7.0f %6.3f %6.3f %6.1f | %7.0f %6.3f %6.3f %6.1f %6.2f %6.2f"
-                            + " | %7.0f %6.3f %6.3f %6.1f %6.2f %6.2f%n", inFlight,
+                    verify(publicKey, bridgeResult, "bridge");
+                    System.out.printf(Locale.ROOT, "%9d | %7.0f %6.3f %6.3f %6.1f | %7.0f %6.3f %6.3f %6.1f | %6.2f %6.2f%n",
+                            inFlight,
                             directResult.perSecond(), directResult.percentileMillis(50), directResult.percentileMillis(99),
                             directResult.cpuMicrosPerSignature(),
-                            unaryResult.perSecond(), unaryResult.percentileMillis(50), unaryResult.percentileMillis(99),
-                            unaryResult.cpuMicrosPerSignature(), unaryResult.perSecond() / directResult.perSecond(),
-                            directResult.cpuMicrosPerSignature() / unaryResult.cpuMicrosPerSignature(),
-                            streamResult.perSecond(), streamResult.percentileMillis(50), streamResult.percentileMillis(99),
-                            streamResult.cpuMicrosPerSignature(), streamResult.perSecond() / directResult.perSecond(),
-                            directResult.cpuMicrosPerSignature() / streamResult.cpuMicrosPerSignature());
+                            bridgeResult.perSecond(), bridgeResult.percentileMillis(50), bridgeResult.percentileMillis(99),
+                            bridgeResult.cpuMicrosPerSignature(), bridgeResult.perSecond() / directResult.perSecond(),
+                            directResult.cpuMicrosPerSignature() / bridgeResult.cpuMicrosPerSignature());
                 }
-                System.out.printf(Locale.ROOT, "%nratio = bridge sig/s / direct sig/s; cpu us = process CPU microseconds per"
-                        + " signature (caller, bridge and token together); cpu r. = direct cpu us / bridge cpu us%n");
+                System.out.printf(Locale.ROOT, "%ncpu us = CPU time of the whole process (caller, bridge and token) per"
+                        + " signature; bridge/direct cpu = direct cpu us / bridge cpu us, the ratio a machine of its own"
+                        + " would show once CPU-bound%n");
             }
         }
-    }
-
-    private static PsdBridgeClient client(final PsdBridgeServer server, final OrgCertificateAuthority ca,
-            final X509Certificate certificate, final KeyPair keys, final int connections, final boolean stream) {
-        return PsdBridgeClient.newBuilder().target("127.0.0.1", server.port())
-                .trustedCertificates(List.of(ca.certificate()))
-                .clientCertificate(certificate, keys.getPrivate())
-                .connections(connections)
-                .signOverStream(stream)
-                .build();
     }
 
     /** One way to get a digest signed. */

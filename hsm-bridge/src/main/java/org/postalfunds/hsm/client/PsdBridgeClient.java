@@ -86,7 +86,6 @@ public interface PsdBridgeClient extends AutoCloseable {
         Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
         int connections = 1;
-        boolean signOverStream;
 
         Builder() {
         }
@@ -157,15 +156,6 @@ public interface PsdBridgeClient extends AutoCloseable {
                 throw new IllegalArgumentException("connections must be 1 to " + MAX_CONNECTIONS);
             }
             this.connections = count;
-            return this;
-        }
-
-        /**
-         * Sends {@link PsdBridgeClient#signDigest} requests over one long-lived SignDigestStream instead of a
-         * call each (default false): the same checks and errors, less work per signature.
-         */
-        public Builder signOverStream(final boolean enabled) {
-            this.signOverStream = enabled;
             return this;
         }
 

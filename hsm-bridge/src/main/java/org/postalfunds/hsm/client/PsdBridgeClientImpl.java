@@ -47,8 +47,6 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     private final List<PsdBridgeGrpc.PsdBridgeBlockingStub> stubs;
     private final AtomicInteger nextStub = new AtomicInteger();
     private final Duration callTimeout;
-    /** One signing stream per connection when signing over streams, else empty. */
-    private final List<SigningStream> signingStreams;
 
     PsdBridgeClientImpl(final PsdBridgeClient.Builder builder) {
         final SslContext sslContext = sslContext(builder);
@@ -62,11 +60,6 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
         this.channels = List.copyOf(opened);
         this.stubs = List.copyOf(openedStubs);
         this.callTimeout = builder.callTimeout;
-        final List<SigningStream> streams = new ArrayList<>();
-        if (builder.signOverStream) {
-            opened.forEach(channel -> streams.add(new SigningStream(PsdBridgeGrpc.newStub(channel), callTimeout)));
-        }
-        this.signingStreams = List.copyOf(streams);
     }
 
     private static ManagedChannel channel(final PsdBridgeClient.Builder builder, final SslContext sslContext) {
@@ -123,9 +116,6 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     @Override
     public byte[] signDigest(final String meterId, final byte[] digest) {
         // No local length check: the bridge is the one place that enforces it (INVALID_ARGUMENT).
-        if (!signingStreams.isEmpty()) {
-            return signingStreams.get(Math.floorMod(nextStub.getAndIncrement(), signingStreams.size())).sign(meterId, digest);
-        }
         return call("SignDigest", meterId, () -> stub().signDigest(SignDigestRequest.newBuilder()
                 .setMeterId(meterId).setDigest(ByteString.copyFrom(digest)).build()).getSignature().toByteArray());
     }
@@ -161,7 +151,6 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
 
     @Override
     public void close() {
-        signingStreams.forEach(SigningStream::close);
         channels.forEach(ManagedChannel::shutdown);
         try {
             for (final ManagedChannel channel : channels) {

@@ -54,7 +54,6 @@ public final class PsdBridgeServer implements AutoCloseable {
     private final ExecutorService workers;
     private final ScheduledExecutorService healthProbe;
     private final Server server;
-    private final PsdBridgeService service;
 
     private PsdBridgeServer(final BridgeConfig config, final PsdToken token, final boolean ownsToken)
             throws IOException {
@@ -70,7 +69,7 @@ public final class PsdBridgeServer implements AutoCloseable {
         final RequestCounters counters = new RequestCounters();
         final CallerIdentityInterceptor identity = new CallerIdentityInterceptor(
                 new AccessPolicy(config.operatorCommonNames(), config.operatorIssuers()), audit);
-        this.service = new PsdBridgeService(token, audit, counters, health, Instant.now());
+        final PsdBridgeService service = new PsdBridgeService(token, audit, counters, health, Instant.now());
         try {
             // intercept(service, a, b) runs b first: counting sees the identity interceptor's refusals too.
             final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
@@ -139,8 +138,6 @@ public final class PsdBridgeServer implements AutoCloseable {
         }
         health.enterTerminalState();
         server.shutdown();
-        // Signing streams never end by themselves; end them so shutdown need not wait out its grace period.
-        service.endStreams();
         try {
             if (!server.awaitTermination(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
                 server.shutdownNow();

@@ -7,8 +7,6 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -40,8 +38,6 @@ import org.postalfunds.hsm.proto.PsdBridgeGrpc;
 import org.postalfunds.hsm.proto.RequestCounter;
 import org.postalfunds.hsm.proto.SignDigestRequest;
 import org.postalfunds.hsm.proto.SignDigestResponse;
-import org.postalfunds.hsm.proto.SignDigestStreamRequest;
-import org.postalfunds.hsm.proto.SignDigestStreamResponse;
 import org.postalfunds.hsm.proto.StatsRequest;
 import org.postalfunds.hsm.proto.StatsResponse;
 
@@ -62,7 +58,6 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
     private final RequestCounters counters;
     private final HealthStatusManager health;
     private final Instant started;
-    private final Set<SigningStream> openStreams = ConcurrentHashMap.newKeySet();
 
     PsdBridgeService(final PsdToken token, final AuditTrail audit, final RequestCounters counters,
             final HealthStatusManager health, final Instant started) {
@@ -129,86 +124,6 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
         final byte[] digest = request.getDigest().toByteArray();
         handle("SignDigest", request.getMeterId(), digest, response, caller -> SignDigestResponse.newBuilder()
                 .setSignature(ByteString.copyFrom(sign(caller, request.getMeterId(), digest))).build());
-    }
-
-    /**
-     * Each message is one SignDigest: same checks, same audit line, counted under "SignDigest"; a refused
-     * message is answered with its status and the stream goes on. Messages are worked one at a time in
-     * arrival order (gRPC asks for the next one when this one is answered), so a stream holds at most one
-     * request in the bridge.
-     */
-    @Override
-    public StreamObserver<SignDigestStreamRequest> signDigestStream(
-            final StreamObserver<SignDigestStreamResponse> responses) {
-        final SigningStream stream = new SigningStream(caller("SignDigestStream"), responses);
-        openStreams.add(stream);
-        return stream;
-    }
-
-    /** Ends every open signing stream (bridge shutdown): clients see it closed and open a new one elsewhere. */
-    void endStreams() {
-        openStreams.forEach(SigningStream::end);
-    }
-
-    /**
-     * One SignDigestStream. Each message is one SignDigest: same checks, same audit line, counted under
-     * "SignDigest"; a refused message is answered with its status and the stream goes on. Messages are
-     * worked one at a time in arrival order (gRPC asks for the next one when this one is answered), so a
-     * stream holds at most one request in the bridge.
-     */
-    private final class SigningStream implements StreamObserver<SignDigestStreamRequest> {
-        private final CallerIdentity caller;
-        private final StreamObserver<SignDigestStreamResponse> responses;
-        /** Guards responses: answers come from the transport thread, end() from the shutdown thread. */
-        private final Object lock = new Object();
-        private boolean ended;
-
-        SigningStream(final CallerIdentity caller, final StreamObserver<SignDigestStreamResponse> responses) {
-            this.caller = caller;
-            this.responses = responses;
-        }
-
-        @Override
-        public void onNext(final SignDigestStreamRequest request) {
-            final byte[] digest = request.getDigest().toByteArray();
-            final Outcome<byte[]> outcome = perform("SignDigest", request.getMeterId(), digest, caller,
-                    who -> sign(who, request.getMeterId(), digest));
-            counters.record("SignDigest", outcome.status().getCode());
-            final SignDigestStreamResponse.Builder answer = SignDigestStreamResponse.newBuilder()
-                    .setRequestId(request.getRequestId())
-                    .setStatusCode(outcome.status().getCode().value());
-            if (outcome.status().isOk()) {
-                answer.setSignature(ByteString.copyFrom(outcome.result()));
-            } else if (outcome.status().getDescription() != null) {
-                answer.setStatusDescription(outcome.status().getDescription());
-            }
-            synchronized (lock) {
-                if (!ended) {
-                    responses.onNext(answer.build());
-                }
-            }
-        }
-
-        @Override
-        public void onError(final Throwable error) {
-            // The client went away; nothing is pending on the bridge's side.
-            openStreams.remove(this);
-        }
-
-        @Override
-        public void onCompleted() {
-            end();
-        }
-
-        void end() {
-            openStreams.remove(this);
-            synchronized (lock) {
-                if (!ended) {
-                    ended = true;
-                    responses.onCompleted();
-                }
-            }
-        }
     }
 
     private byte[] sign(final CallerIdentity caller, final String requestedMeterId, final byte[] digest)

@@ -35,8 +35,7 @@ final class RequestCounters implements ServerInterceptor {
         }, headers);
     }
 
-    /** Counts one request that is not a call of its own (a message on a stream). */
-    void record(final String method, final Status.Code outcome) {
+    private void record(final String method, final Status.Code outcome) {
         counters.computeIfAbsent(new Key(method, outcome), key -> new LongAdder()).increment();
     }
 

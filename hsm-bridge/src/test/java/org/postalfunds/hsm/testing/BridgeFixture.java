@@ -96,15 +96,6 @@ public final class BridgeFixture implements AutoCloseable {
         server = PsdBridgeServer.start(config());
     }
 
-    /** Stops the bridge and starts a new one (new provider, new login) on the same port. */
-    public void restartServerOnSamePort() throws TokenException, IOException {
-        final int port = port();
-        stopServer();
-        final Map<String, String> settings = settings();
-        settings.put("bridge.port", String.valueOf(port));
-        server = PsdBridgeServer.start(BridgeConfig.fromValues(settings, token.directory(), Map.of()));
-    }
-
     public void stopServer() {
         if (server != null) {
             server.close();
