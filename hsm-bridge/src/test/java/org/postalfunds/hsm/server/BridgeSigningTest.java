@@ -80,6 +80,20 @@ class BridgeSigningTest {
         assertThat(EcdsaSignatures.isLowS(signature, PublicKeys.p256().getOrder())).isTrue();
     }
 
+    @Test
+    void a_client_with_several_connections_signs_over_each_of_them() throws Exception {
+        try (PsdBridgeClient spread = bridge.builderFor(bridge.pki().client(METER, "client")).connections(3).build()) {
+            for (int i = 0; i < 9; i++) {
+                final byte[] digest = new byte[32];
+                digest[31] = (byte) i;
+                final Signature verifier = Signature.getInstance("NONEwithECDSA");
+                verifier.initVerify(meterKey.publicKey());
+                verifier.update(digest);
+                assertThat(verifier.verify(spread.signDigest(METER, digest))).isTrue();
+            }
+        }
+    }
+
     @ParameterizedTest(name = "a digest of {0} bytes is refused")
     @ValueSource(ints = {0, 1, 31, 33, 48, 64})
     void a_digest_that_is_not_32_bytes_is_refused_with_invalid_argument(final int length) {
