@@ -56,6 +56,14 @@ public enum ErrorCode {
     UNKNOWN_INDICIUM,
     /** A request id seen before arrives with different content. */
     REQUEST_ID_REUSED,
+    /** A grant, offer or download without a sealed package in the transient map. */
+    MISSING_PACKAGE,
+    /** The sealed package is not a well-formed package of a known version, or too large. */
+    MALFORMED_PACKAGE,
+    /** The package is addressed to another transfer, sender, recipient or item than the ledger's record. */
+    PACKAGE_MISMATCH,
+    /** The package is no longer (purged after delivery, rejection, cancellation or expiry) or not on this peer. */
+    PACKAGE_NOT_AVAILABLE,
     /** A ledger invariant (control sum, conservation, non-negative register) does not hold: a bug. */
     INVARIANT_VIOLATED;
 

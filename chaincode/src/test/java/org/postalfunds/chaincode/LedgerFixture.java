@@ -39,6 +39,7 @@ public final class LedgerFixture {
 
     public final FakeLedger ledger;
     public final PostalLedgerContract contract = new PostalLedgerContract();
+    public final SecureInformationContract information = new SecureInformationContract();
     public final TestIdentity dataCenter;
     public final TestIdentity mailerA;
     public final TestIdentity mailerB;
@@ -48,6 +49,8 @@ public final class LedgerFixture {
     private long transactions;
     private long requests;
     private FakeStub lastStub;
+    private Map<String, byte[]> nextTransient = Map.of();
+    private String nextPeerMsp = Organisations.DATA_CENTER;
 
     public LedgerFixture() {
         this(new FakeLedger(), TestIdentity.p256(Organisations.DATA_CENTER, "dc-operator"),
@@ -65,6 +68,30 @@ public final class LedgerFixture {
         this.mailerB = mailerB;
         this.authority = authority;
         this.meters = meters;
+        if (ledger.collection(org.postalfunds.chaincode.information.SecureInformationCollections.between(
+                Organisations.MAILER_A, Organisations.MAILER_B)).isEmpty()) {
+            org.postalfunds.chaincode.fake.NetworkCollections.defineIn(ledger);
+        }
+    }
+
+    /** The next transaction's proposal carries this transient map (e.g. a sealed package). */
+    public LedgerFixture carrying(final Map<String, byte[]> transientData) {
+        nextTransient = Map.copyOf(transientData);
+        return this;
+    }
+
+    /** The next transaction runs on a peer of this organisation (default DataCenterMSP). */
+    public LedgerFixture onPeerOf(final String mspId) {
+        nextPeerMsp = mspId;
+        return this;
+    }
+
+    private FakeStub newStub(final TestIdentity caller) {
+        final FakeStub stub = ledger.newTransaction(String.format("%064x", ++transactions), now, caller.creator())
+                .withTransient(nextTransient).onPeerOf(nextPeerMsp);
+        nextTransient = Map.of();
+        nextPeerMsp = Organisations.DATA_CENTER;
+        return stub;
     }
 
     /**
@@ -119,7 +146,7 @@ public final class LedgerFixture {
 
     /** Runs a transaction on a fresh stub without committing it. */
     public Endorsed endorse(final TestIdentity caller, final Function<Context, String> call) {
-        final FakeStub stub = ledger.newTransaction(String.format("%064x", ++transactions), now, caller.creator());
+        final FakeStub stub = newStub(caller);
         lastStub = stub;
         try {
             return new Endorsed(stub, call.apply(new Context(stub)), null);
@@ -179,7 +206,7 @@ public final class LedgerFixture {
     }
 
     private FakeStub stubFor(final TestIdentity caller) {
-        lastStub = ledger.newTransaction(String.format("%064x", ++transactions), now, caller.creator());
+        lastStub = newStub(caller);
         return lastStub;
     }
 

@@ -20,6 +20,8 @@ import org.hyperledger.fabric.shim.ledger.CompositeKey;
  * indicium-scan~{meterId}~{pieceNumber}        IndiciumScan: presentations of an indicium to the authority
  * request~{callerMsp}~{requestId}              RequestRecord: idempotency, the first outcome
  * config~inspection                            InspectionPeriods
+ * information~{transferId}                     InformationTransfer: public record of a secure information transfer (SBE)
+ * information-package~{transferId}             the sealed package, in the parties' private data collection only
  * </pre>
  */
 public final class Keys {
@@ -71,6 +73,15 @@ public final class Keys {
 
     public static String request(final String callerMsp, final String requestId) {
         return key("request", callerMsp, requestId);
+    }
+
+    public static String information(final String transferId) {
+        return key("information", transferId);
+    }
+
+    /** The key of a sealed package inside its private data collection (never in the public state). */
+    public static String informationPackage(final String transferId) {
+        return key("information-package", transferId);
     }
 
     public static String inspectionConfig() {

@@ -32,6 +32,8 @@ public final class LedgerTx {
     private final Map<String, Object> cache = new HashMap<>();
     private final SortedMap<String, Optional<byte[]>> writes = new TreeMap<>();
     private final SortedMap<String, SortedSet<String>> endorsers = new TreeMap<>();
+    /** collection -> key -> value to put, or empty for a purge. */
+    private final SortedMap<String, SortedMap<String, Optional<byte[]>>> privateWrites = new TreeMap<>();
     private String eventName;
     private byte[] eventPayload;
     private boolean committed;
@@ -93,6 +95,28 @@ public final class LedgerTx {
         writes.put(key, Optional.empty());
     }
 
+    /** Buffers a private data write (the value reaches only the collection's member peers). */
+    public void writePrivate(final String collection, final String key, final byte[] value) {
+        requireOpen();
+        Invariants.check(value != null && value.length > 0, "empty private value for " + Json.printable(key));
+        privateWrites.computeIfAbsent(collection, unused -> new TreeMap<>()).put(key, Optional.of(value.clone()));
+    }
+
+    /** Buffers a purge: the private value and all its past versions leave every member peer's private store. */
+    public void purgePrivate(final String collection, final String key) {
+        requireOpen();
+        privateWrites.computeIfAbsent(collection, unused -> new TreeMap<>()).put(key, Optional.empty());
+    }
+
+    /**
+     * SHA-256 of the committed private value, or empty when there is none. Every peer of the channel has the hashes,
+     * members or not, so any endorser can check a private value against the public record without seeing it.
+     */
+    public Optional<byte[]> privateHash(final String collection, final String key) {
+        final byte[] hash = stub.getPrivateDataHash(collection, key);
+        return hash == null || hash.length == 0 ? Optional.empty() : Optional.of(hash);
+    }
+
     /**
      * Key-level endorsement: from now on the key changes only with endorsements from peers of every listed
      * organisation (an AND policy), whatever the chaincode-level policy says.
@@ -151,6 +175,13 @@ public final class LedgerTx {
             policy.addOrgs(StateBasedEndorsement.RoleType.RoleTypePeer, mspIds.toArray(new String[0]));
             stub.setStateValidationParameter(key, policy.policy());
         });
+        privateWrites.forEach((collection, values) -> values.forEach((key, value) -> {
+            if (value.isPresent()) {
+                stub.putPrivateData(collection, key, value.get());
+            } else {
+                stub.purgePrivateData(collection, key);
+            }
+        }));
         if (eventName != null) {
             stub.setEvent(eventName, eventPayload);
         }

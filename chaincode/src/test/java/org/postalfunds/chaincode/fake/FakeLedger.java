@@ -28,10 +28,28 @@ public final class FakeLedger {
 
     public record Event(String txId, String name, byte[] payload) {}
 
+    /**
+     * A private data collection as the channel defines it (network/collections_config.json): its member
+     * organisations (whose peers hold the data), whether only members' clients may read or write it, and the
+     * organisations whose peers must endorse a write to it (its endorsementPolicy, an AND here).
+     */
+    public record CollectionDefinition(String name, Set<String> memberMsps, boolean memberOnlyRead,
+            boolean memberOnlyWrite, Set<String> endorsingMsps) {
+        public CollectionDefinition {
+            memberMsps = Set.copyOf(memberMsps);
+            endorsingMsps = Set.copyOf(endorsingMsps);
+        }
+    }
+
     private final NavigableMap<String, Versioned> state = new TreeMap<>();
     private final Map<String, byte[]> validationParameters = new HashMap<>();
     private final Map<String, List<HistoryEntry>> history = new HashMap<>();
     private final List<Event> events = new ArrayList<>();
+    private final Map<String, CollectionDefinition> collections = new TreeMap<>();
+    /** collection -> key -> value; on a real network only member peers hold it, {@link FakeStub} enforces that. */
+    private final Map<String, NavigableMap<String, Versioned>> privateState = new TreeMap<>();
+    /** collection -> key -> every committed private value (null for a delete); a purge empties it. */
+    private final Map<String, Map<String, List<byte[]>>> privateHistory = new TreeMap<>();
     private long nextVersion = 1;
 
     /**
@@ -50,8 +68,44 @@ public final class FakeLedger {
             copy.history.put(key, copied);
         });
         events.forEach(event -> copy.events.add(new Event(event.txId(), event.name(), event.payload().clone())));
+        copy.collections.putAll(collections);
+        privateState.forEach((collection, values) -> {
+            final NavigableMap<String, Versioned> copied = new TreeMap<>();
+            values.forEach((key, versioned) -> copied.put(key, new Versioned(versioned.value().clone(), versioned.version())));
+            copy.privateState.put(collection, copied);
+        });
+        privateHistory.forEach((collection, keys) -> {
+            final Map<String, List<byte[]>> copied = new TreeMap<>();
+            keys.forEach((key, values) -> copied.put(key, new ArrayList<>(values)));
+            copy.privateHistory.put(collection, copied);
+        });
         copy.nextVersion = nextVersion;
         return copy;
+    }
+
+    public void defineCollection(final CollectionDefinition collection) {
+        collections.put(collection.name(), collection);
+    }
+
+    public Optional<CollectionDefinition> collection(final String name) {
+        return Optional.ofNullable(collections.get(name));
+    }
+
+    /** The committed private value, as a member peer holds it (tests only: the stub gates access by organisation). */
+    public Optional<byte[]> privateValue(final String collection, final String key) {
+        return Optional.ofNullable(privateState.getOrDefault(collection, new TreeMap<>()).get(key))
+                .map(versioned -> versioned.value().clone());
+    }
+
+    /** Every private value ever committed under the key and still kept; a purge leaves nothing, a delete keeps the past. */
+    public List<byte[]> privateHistory(final String collection, final String key) {
+        return List.copyOf(privateHistory.getOrDefault(collection, Map.of()).getOrDefault(key, List.of()).stream()
+                .filter(java.util.Objects::nonNull).toList());
+    }
+
+    long privateVersionOf(final String collection, final String key) {
+        final Versioned versioned = privateState.getOrDefault(collection, new TreeMap<>()).get(key);
+        return versioned == null ? 0 : versioned.version();
     }
 
     public FakeStub newTransaction(final String txId, final Instant timestamp, final byte[] creator) {
@@ -131,6 +185,18 @@ public final class FakeLedger {
                 return Validation.ENDORSEMENT_POLICY_FAILURE;
             }
         }
+        for (final Map.Entry<String, Long> read : tx.privateReadVersions().entrySet()) {
+            final String[] collectionAndKey = read.getKey().split("\u0001", 2);
+            if (privateVersionOf(collectionAndKey[0], collectionAndKey[1]) != read.getValue()) {
+                return Validation.MVCC_READ_CONFLICT;
+            }
+        }
+        // A write to a collection is validated against the collection's endorsement policy, as Fabric does.
+        for (final String collection : tx.privateWrites().keySet()) {
+            if (!endorsingMsps.containsAll(collections.get(collection).endorsingMsps())) {
+                return Validation.ENDORSEMENT_POLICY_FAILURE;
+            }
+        }
         return Validation.VALID;
     }
 
@@ -165,6 +231,21 @@ public final class FakeLedger {
                     .add(new HistoryEntry(tx.getTxId(), tx.getTxTimestamp(), value == null ? null : value.clone()));
         });
         validationParameters.putAll(tx.validationParameterWrites());
+        tx.privateWrites().forEach((collection, values) -> values.forEach((key, value) -> {
+            final NavigableMap<String, Versioned> held = privateState.computeIfAbsent(collection, unused -> new TreeMap<>());
+            final List<byte[]> past = privateHistory.computeIfAbsent(collection, unused -> new TreeMap<>())
+                    .computeIfAbsent(key, unused -> new ArrayList<>());
+            if (value == null) {
+                held.remove(key);
+            } else {
+                held.put(key, new Versioned(value.clone(), version));
+            }
+            past.add(value == null ? null : value.clone());
+            if (tx.privatePurges().contains(collection + "\u0001" + key)) {
+                // purgePrivateData: the current value and every earlier version leave the peers' private store.
+                past.clear();
+            }
+        }));
         if (tx.eventName() != null) {
             events.add(new Event(tx.getTxId(), tx.eventName(), tx.eventPayload()));
         }

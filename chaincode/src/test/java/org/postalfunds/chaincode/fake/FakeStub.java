@@ -38,6 +38,11 @@ public final class FakeStub implements ChaincodeStub {
     private final Map<String, byte[]> writes = new TreeMap<>();
     private final Map<String, byte[]> validationParameterWrites = new TreeMap<>();
     private final List<String> putOrder = new ArrayList<>();
+    private final Map<String, Long> privateReadVersions = new LinkedHashMap<>();
+    private final Map<String, Map<String, byte[]>> privateWrites = new TreeMap<>();
+    private final java.util.Set<String> privatePurges = new java.util.TreeSet<>();
+    private Map<String, byte[]> transientData = Map.of();
+    private String peerMsp = "DataCenterMSP";
     private List<byte[]> args = List.of();
     private String eventName;
     private byte[] eventPayload;
@@ -79,6 +84,34 @@ public final class FakeStub implements ChaincodeStub {
 
     List<RangeRead> rangeReads() {
         return rangeReads;
+    }
+
+    /** The proposal's transient map (never part of the transaction that is ordered and stored). */
+    public FakeStub withTransient(final Map<String, byte[]> transientMap) {
+        final Map<String, byte[]> copy = new TreeMap<>();
+        transientMap.forEach((key, value) -> copy.put(key, value.clone()));
+        this.transientData = Collections.unmodifiableMap(copy);
+        return this;
+    }
+
+    /** The organisation of the peer that runs this proposal (default DataCenterMSP). */
+    public FakeStub onPeerOf(final String mspId) {
+        this.peerMsp = mspId;
+        return this;
+    }
+
+    /** Private writes per collection: key -> value, null for a delete or purge. */
+    public Map<String, Map<String, byte[]>> privateWrites() {
+        return Collections.unmodifiableMap(privateWrites);
+    }
+
+    /** "collection\u0001key" of every purgePrivateData call. */
+    public java.util.Set<String> privatePurges() {
+        return Collections.unmodifiableSet(privatePurges);
+    }
+
+    Map<String, Long> privateReadVersions() {
+        return privateReadVersions;
     }
 
     public void setArgs(final List<byte[]> arguments) {
@@ -206,7 +239,7 @@ public final class FakeStub implements ChaincodeStub {
 
     @Override
     public String getMspId() {
-        return "DataCenterMSP";
+        return peerMsp;
     }
 
     @Override
@@ -234,7 +267,90 @@ public final class FakeStub implements ChaincodeStub {
 
     @Override
     public Map<String, byte[]> getTransient() {
-        return Map.of();
+        return transientData;
+    }
+
+    // ---- private data, as a peer of {@link #onPeerOf} sees it --------------------------------------------------------
+
+    /**
+     * Fabric's checks, in its order: the collection must exist; with memberOnlyRead the client (creator) must belong
+     * to a member organisation; and the peer must be a member, since only member peers receive the data.
+     */
+    @Override
+    public byte[] getPrivateData(final String collection, final String key) {
+        final FakeLedger.CollectionDefinition definition = requireCollection(collection);
+        if (definition.memberOnlyRead() && !definition.memberMsps().contains(creatorMsp())) {
+            throw new IllegalStateException("tx creator does not have read access permission on privatedata in "
+                    + "chaincodeName:postal-ledger collectionName: " + collection);
+        }
+        if (!definition.memberMsps().contains(peerMsp)) {
+            throw new IllegalStateException("private data matching public hash version is not available on a peer of "
+                    + peerMsp + " (not a member of " + collection + ")");
+        }
+        privateReadVersions.putIfAbsent(collection + "\u0001" + key, ledger.privateVersionOf(collection, key));
+        return ledger.privateValue(collection, key).orElse(null);
+    }
+
+    /** Every peer of the channel holds the hashes, so this works on any peer; null when there is no value. */
+    @Override
+    public byte[] getPrivateDataHash(final String collection, final String key) {
+        requireCollection(collection);
+        privateReadVersions.putIfAbsent(collection + "\u0001" + key, ledger.privateVersionOf(collection, key));
+        return ledger.privateValue(collection, key).map(FakeStub::sha256).orElse(null);
+    }
+
+    @Override
+    public void putPrivateData(final String collection, final String key, final byte[] value) {
+        requireWritable(collection);
+        if (key == null || key.isEmpty() || value == null || value.length == 0) {
+            throw new IllegalArgumentException("private data needs a key and a non-empty value");
+        }
+        privateWrites.computeIfAbsent(collection, unused -> new TreeMap<>()).put(key, value.clone());
+        putOrder.add(collection + "/" + key);
+    }
+
+    @Override
+    public void delPrivateData(final String collection, final String key) {
+        requireWritable(collection);
+        privateWrites.computeIfAbsent(collection, unused -> new TreeMap<>()).put(key, null);
+        putOrder.add(collection + "/" + key);
+    }
+
+    @Override
+    public void purgePrivateData(final String collection, final String key) {
+        requireWritable(collection);
+        privateWrites.computeIfAbsent(collection, unused -> new TreeMap<>()).put(key, null);
+        privatePurges.add(collection + "\u0001" + key);
+        putOrder.add(collection + "/" + key);
+    }
+
+    private FakeLedger.CollectionDefinition requireCollection(final String collection) {
+        return ledger.collection(collection).orElseThrow(() -> new IllegalStateException(
+                "collection " + collection + " could not be found for chaincode postal-ledger"));
+    }
+
+    private void requireWritable(final String collection) {
+        final FakeLedger.CollectionDefinition definition = requireCollection(collection);
+        if (definition.memberOnlyWrite() && !definition.memberMsps().contains(creatorMsp())) {
+            throw new IllegalStateException("tx creator does not have write access permission on privatedata in "
+                    + "chaincodeName:postal-ledger collectionName: " + collection);
+        }
+    }
+
+    private String creatorMsp() {
+        try {
+            return org.hyperledger.fabric.protos.msp.SerializedIdentity.parseFrom(creator).getMspid();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("creator is not a serialised identity", e);
+        }
+    }
+
+    private static byte[] sha256(final byte[] value) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(value);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     // ---- not used by this chaincode ------------------------------------------------------------------------------
@@ -255,40 +371,20 @@ public final class FakeStub implements ChaincodeStub {
         throw unsupported();
     }
 
-    @Override
-    public byte[] getPrivateData(final String collection, final String key) {
-        throw unsupported();
-    }
 
-    @Override
-    public byte[] getPrivateDataHash(final String collection, final String key) {
-        throw unsupported();
-    }
 
     @Override
     public byte[] getPrivateDataValidationParameter(final String collection, final String key) {
         throw unsupported();
     }
 
-    @Override
-    public void putPrivateData(final String collection, final String key, final byte[] value) {
-        throw unsupported();
-    }
 
     @Override
     public void setPrivateDataValidationParameter(final String collection, final String key, final byte[] value) {
         throw unsupported();
     }
 
-    @Override
-    public void delPrivateData(final String collection, final String key) {
-        throw unsupported();
-    }
 
-    @Override
-    public void purgePrivateData(final String collection, final String key) {
-        throw unsupported();
-    }
 
     @Override
     public QueryResultsIterator<KeyValue> getPrivateDataByRange(
