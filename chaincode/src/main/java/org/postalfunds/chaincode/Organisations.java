@@ -15,5 +15,8 @@ public final class Organisations {
     /** Organisations that may own meters. */
     public static final Set<String> METER_OWNERS = Set.of(MAILER_A, MAILER_B);
 
+    /** Every organisation of the channel. */
+    public static final Set<String> CONSORTIUM = Set.of(DATA_CENTER, MAILER_A, MAILER_B, POSTAL_AUTHORITY);
+
     private Organisations() {}
 }

@@ -128,6 +128,17 @@ public final class SecureInformationContract implements ContractInterface {
         return Json.text(information.sealedPackage(new LedgerTx(ctx.getStub()), caller, transferId));
     }
 
+    /**
+     * Any consortium organisation: a registered meter's certificate, the key secure information is sealed to and
+     * whose signature a recipient checks. Certificates are public by nature; balances and transfers stay behind
+     * getMeter's owner check.
+     */
+    @Transaction(intent = EVALUATE)
+    public String getMeterCertificate(final Context ctx, final String meterId) {
+        final Caller caller = Caller.of(ctx);
+        return Json.text(information.certificate(new LedgerTx(ctx.getStub()), caller, meterId));
+    }
+
     private String submit(final Context ctx, final String function, final String requestId,
             final List<Object> arguments, final Function<Command, Outcome> handler) {
         return submissions.submit(ctx, function, requestId, arguments, handler);

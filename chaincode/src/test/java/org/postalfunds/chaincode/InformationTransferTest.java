@@ -552,6 +552,22 @@ class InformationTransferTest {
     }
 
     @Nested
+    class GetMeterCertificate {
+        @Test
+        void gives_any_consortium_member_the_registered_certificate_to_seal_to_and_verify_with() {
+            for (final TestIdentity reader : new TestIdentity[] {fx.meter("mA1"), fx.mailerB, fx.authority}) {
+                final JsonNode view = LedgerFixture.json(fx.evaluate(reader,
+                        ctx -> fx.information.getMeterCertificate(ctx, "mB1")));
+                assertThat(view.get("certificatePem").asText()).isEqualTo(fx.meter("mB1").certificatePem());
+                assertThat(view.get("ownerMsp").asText()).isEqualTo(Organisations.MAILER_B);
+            }
+            fx.rejectsWith(ErrorCode.NOT_AUTHORISED, TestIdentity.p256("UnknownMSP", "stranger"),
+                    ctx -> fx.information.getMeterCertificate(ctx, "mB1"));
+            fx.rejectsWith(ErrorCode.UNKNOWN_METER, fx.mailerA, ctx -> fx.information.getMeterCertificate(ctx, "mZ9"));
+        }
+    }
+
+    @Nested
     class TheCollections {
         @Test
         void exist_in_the_network_configuration_for_every_pair_of_organisations_that_can_exchange_information() {

@@ -59,7 +59,14 @@ final class LedgerCalls {
     }
 
     Submitted submit(final String function, final RequestId requestId, final String... arguments) throws LedgerException {
-        byte[] answer = ledger.submit(LedgerCall.transaction(function, requestId.value(), arguments));
+        return submit(function, requestId, java.util.Map.of(), arguments);
+    }
+
+    /** A submit whose proposal also carries transient data (kept off the ledger, e.g. a sealed package). */
+    Submitted submit(final String function, final RequestId requestId, final java.util.Map<String, byte[]> transientData,
+            final String... arguments) throws LedgerException {
+        byte[] answer = ledger.submit(LedgerCall.transaction(function, requestId.value(), arguments)
+                .withTransient(transientData));
         JsonNode tree = Json.treeFromLedger(answer);
         List<Movement> movements = new ArrayList<>();
         for (JsonNode movement : tree.path("movements")) {

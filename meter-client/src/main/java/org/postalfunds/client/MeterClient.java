@@ -1,11 +1,13 @@
 package org.postalfunds.client;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.security.GeneralSecurityException;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.hyperledger.fabric.client.identity.Signer;
@@ -17,6 +19,7 @@ import org.postalfunds.client.model.Allotment;
 import org.postalfunds.client.model.AllotmentChange;
 import org.postalfunds.client.model.AuthorisedRequester;
 import org.postalfunds.client.model.IndiciumRecord;
+import org.postalfunds.client.model.Json;
 import org.postalfunds.client.model.MeterView;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
@@ -29,6 +32,14 @@ import org.postalfunds.client.model.TransferPage;
 import org.postalfunds.client.model.TransferState;
 import org.postalfunds.client.model.TransferView;
 import org.postalfunds.formats.IndiciumEncoding;
+import org.postalfunds.client.model.InformationChange;
+import org.postalfunds.client.model.InformationTransfer;
+import org.postalfunds.client.secure.Addressing;
+import org.postalfunds.client.secure.PsdKeyAgreement;
+import org.postalfunds.client.secure.SealingException;
+import org.postalfunds.client.secure.SecureItem;
+import org.postalfunds.client.secure.Sealing;
+import org.postalfunds.formats.SealedPackage;
 
 /**
  * One meter acting on the ledger: printing postage, pull and push transfers, its distributor allotments and
@@ -143,6 +154,134 @@ public final class MeterClient {
     public TransferChange reject(final RequestId requestId, final String transferId, final String reason)
             throws LedgerException {
         return calls.transferChange(calls.submit("rejectTransfer", requestId, transferId, requireReason(reason)));
+    }
+
+    // ---- secure information (Fig. 7, claims 10-12) -----------------------------------------------------------------
+
+    /** The contract that carries secure information: a second contract of the same chaincode. */
+    static final String SECURE_INFORMATION = "SecureInformation:";
+    /** The transient-map key the contract reads a sealed package from. */
+    static final String PACKAGE_TRANSIENT_KEY = "package";
+
+    /** As recipient: asks {@code senderMeterId} for the named item (pull); answered by a grant with a sealed package. */
+    public InformationChange requestInformation(final RequestId requestId, final String senderMeterId,
+            final String itemName, final Instant deadline) throws LedgerException {
+        return informationChange(calls.submit(SECURE_INFORMATION + "requestInformation", requestId, meterId,
+                senderMeterId, SealedPackage.requireItemName(itemName), LedgerCalls.epochSeconds(deadline)));
+    }
+
+    /**
+     * As sender: seals {@code item} to the requesting meter's registered PSD key, has this meter's PSD sign the
+     * package, and grants the request with it. The item's name must be the one requested.
+     */
+    public InformationChange grantInformation(final RequestId requestId, final String transferId, final SecureItem item,
+            final Instant deliveryDeadline) throws LedgerException, SealingException, GeneralSecurityException {
+        final InformationTransfer requested = informationTransfer(transferId);
+        if (!requested.itemName().equals(item.name())) {
+            throw new IllegalArgumentException("transfer " + transferId + " asks for '" + requested.itemName()
+                    + "', not '" + item.name() + "'");
+        }
+        final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, requested.recipientMeterId()),
+                meterPublicKey(requested.recipientMeterId()), psdSigner);
+        return informationChange(calls.submit(SECURE_INFORMATION + "grantInformation", requestId,
+                Map.of(PACKAGE_TRANSIENT_KEY, sealed), transferId, LedgerCalls.epochSeconds(deliveryDeadline)));
+    }
+
+    public InformationChange denyInformation(final RequestId requestId, final String transferId, final String reason)
+            throws LedgerException {
+        return informationChange(calls.submit(SECURE_INFORMATION + "denyInformation", requestId, transferId,
+                requireReason(reason)));
+    }
+
+    /** As recipient: takes delivery. The package is purged from the ledger: {@link #receiveInformation} it first. */
+    public InformationChange acceptInformation(final RequestId requestId, final String transferId)
+            throws LedgerException {
+        return informationChange(calls.submit(SECURE_INFORMATION + "acceptInformation", requestId, transferId));
+    }
+
+    public InformationChange cancelInformation(final RequestId requestId, final String transferId)
+            throws LedgerException {
+        return informationChange(calls.submit(SECURE_INFORMATION + "cancelInformation", requestId, transferId));
+    }
+
+    /**
+     * As sender: seals {@code item} to {@code recipientMeterId}'s PSD and offers it (push). The transfer id is
+     * derived from this meter and the request id, so the package is bound to it before the transaction exists.
+     */
+    public InformationChange offerInformation(final RequestId requestId, final String recipientMeterId,
+            final SecureItem item, final Instant deadline)
+            throws LedgerException, SealingException, GeneralSecurityException {
+        final String transferId = SealedPackage.transferIdFor(meterId, requestId.value());
+        final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, recipientMeterId),
+                meterPublicKey(recipientMeterId), psdSigner);
+        return informationChange(calls.submit(SECURE_INFORMATION + "offerInformation", requestId,
+                Map.of(PACKAGE_TRANSIENT_KEY, sealed), meterId, recipientMeterId, item.name(),
+                LedgerCalls.epochSeconds(deadline)));
+    }
+
+    public InformationChange acknowledgeInformation(final RequestId requestId, final String transferId)
+            throws LedgerException {
+        return informationChange(calls.submit(SECURE_INFORMATION + "acknowledgeInformation", requestId, transferId));
+    }
+
+    public InformationChange rejectInformation(final RequestId requestId, final String transferId, final String reason)
+            throws LedgerException {
+        return informationChange(calls.submit(SECURE_INFORMATION + "rejectInformation", requestId, transferId,
+                requireReason(reason)));
+    }
+
+    public InformationChange expireInformation(final RequestId requestId, final String transferId)
+            throws LedgerException {
+        return informationChange(calls.submit(SECURE_INFORMATION + "expireInformation", requestId, transferId));
+    }
+
+    public InformationTransfer informationTransfer(final String transferId) throws LedgerException {
+        return Json.convert(calls.queryTree(SECURE_INFORMATION + "getInformationTransfer", transferId)
+                .path("informationTransfer"), InformationTransfer.class);
+    }
+
+    /**
+     * As recipient: fetches the sealed package from this organisation's peer, checks it against the SHA-256 on the
+     * public record and the sender's signature against the sender's registered key, and unseals it inside this
+     * meter's PSD ({@code psd}, normally {@link PsdKeyAgreement#throughBridge}). Reads nothing but the package: the
+     * transfer stays open until {@link #acceptInformation} or {@link #acknowledgeInformation}.
+     */
+    public SecureItem receiveInformation(final String transferId, final PsdKeyAgreement psd)
+            throws LedgerException, SealingException, GeneralSecurityException {
+        final JsonNode answer = calls.queryTree(SECURE_INFORMATION + "getInformationPackage", transferId);
+        final InformationTransfer transfer = Json.convert(answer.path("informationTransfer"), InformationTransfer.class);
+        if (!transfer.recipientMeterId().equals(meterId)) {
+            throw new IllegalArgumentException("transfer " + transferId + " is for " + transfer.recipientMeterId()
+                    + ", not " + meterId);
+        }
+        final byte[] sealed = java.util.Base64.getDecoder().decode(answer.path("packageBase64").asText());
+        if (!SealedPackage.sha256Hex(sealed).equals(transfer.packageSha256())) {
+            throw new SealingException(SealingException.Reason.MALFORMED, "the package from the peer does not match "
+                    + "the SHA-256 on the public record of " + transferId);
+        }
+        final JsonNode sender = calls.queryTree(SECURE_INFORMATION + "getMeterCertificate", transfer.senderId());
+        if (!sender.path("publicKeyFingerprint").asText().equals(transfer.senderPublicKeyFingerprint())) {
+            throw new SealingException(SealingException.Reason.BAD_SIGNATURE, "the sender's registered key changed "
+                    + "since it sent " + transferId);
+        }
+        return Sealing.unseal(sealed, new Addressing(transferId, transfer.senderId(), meterId),
+                certificate(sender.path("certificatePem").asText()).getPublicKey(), psd);
+    }
+
+    /** A registered meter's PSD key, from its certificate on the ledger. */
+    private java.security.PublicKey meterPublicKey(final String otherMeterId)
+            throws LedgerException, GeneralSecurityException {
+        return certificate(calls.queryTree(SECURE_INFORMATION + "getMeterCertificate", otherMeterId)
+                .path("certificatePem").asText()).getPublicKey();
+    }
+
+    private static java.security.cert.X509Certificate certificate(final String pem) throws GeneralSecurityException {
+        return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    private static InformationChange informationChange(final LedgerCalls.Submitted submitted) {
+        return new InformationChange(submitted.receipt(), submitted.part("informationTransfer", InformationTransfer.class));
     }
 
     /** Anyone, at or after the deadline: a request lapses, escrowed funds go back to the donor. */

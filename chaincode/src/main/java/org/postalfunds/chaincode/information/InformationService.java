@@ -260,6 +260,21 @@ public final class InformationService {
         return view;
     }
 
+    public Map<String, Object> certificate(final LedgerTx tx, final Caller caller, final String meterId) {
+        if (!Organisations.CONSORTIUM.contains(caller.mspId())) {
+            throw ErrorCode.NOT_AUTHORISED.exception("meter certificates are for the consortium's organisations, caller is "
+                    + caller.mspId());
+        }
+        final Meter meter = Meters.require(tx, meterId);
+        final Map<String, Object> view = new TreeMap<>();
+        view.put("meterId", meter.meterId());
+        view.put("ownerMsp", meter.ownerMsp());
+        view.put("certificatePem", meter.certificatePem());
+        view.put("publicKeyFingerprint", meter.publicKeyFingerprint());
+        view.put("status", meter.status());
+        return view;
+    }
+
     public static InformationTransfer require(final LedgerTx tx, final String transferId) {
         Ids.require(transferId, "transferId");
         return tx.read(Keys.information(transferId), InformationTransfer.class)

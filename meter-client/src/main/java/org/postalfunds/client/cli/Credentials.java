@@ -59,6 +59,15 @@ public final class Credentials implements AutoCloseable {
         }
     }
 
+    /**
+     * The meter's PSD half of a key agreement, inside its token through the bridge; empty for a profile that signs
+     * with a key file (an operator), which has no PSD to unseal with.
+     */
+    public java.util.Optional<org.postalfunds.client.secure.PsdKeyAgreement> psdKeyAgreement(final String meterId) {
+        return bridge == null ? java.util.Optional.empty()
+                : java.util.Optional.of(org.postalfunds.client.secure.PsdKeyAgreement.throughBridge(bridge, meterId));
+    }
+
     /** A mutually authenticated connection to the HSM bridge. */
     static PsdBridgeClient connectBridge(final Profile.BridgeSettings settings) throws BadInputException {
         try {

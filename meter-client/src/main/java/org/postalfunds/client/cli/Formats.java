@@ -32,6 +32,19 @@ final class Formats {
         output.jsonText(change.receipt().json());
     }
 
+    static void informationChange(final Output output, final org.postalfunds.client.model.InformationChange change) {
+        org.postalfunds.client.model.InformationTransfer transfer = change.informationTransfer();
+        output.line(change.receipt().event() + ": information transfer " + transfer.transferId());
+        output.line("  " + transfer.kind() + " " + transfer.senderId() + " -> " + transfer.recipientMeterId() + "  '"
+                + transfer.itemName() + "'  " + transfer.state() + "  deadline " + Output.time(transfer.deadlineEpochSeconds()));
+        if (transfer.packageSha256() != null) {
+            output.line("  package " + transfer.packageSizeBytes() + " bytes, SHA-256 " + transfer.packageSha256()
+                    + (transfer.packageHeld() ? " (held in " + transfer.collection() + ")" : " (purged)"));
+        }
+        receipt(output, change.receipt());
+        output.jsonText(change.receipt().json());
+    }
+
     static List<String> meterHeaders() {
         return List.of("METER", "OWNER", "STATUS", "INSPECTION", "AVAILABLE", "POSTAGE USED", "PIECES", "CONTROL SUM");
     }

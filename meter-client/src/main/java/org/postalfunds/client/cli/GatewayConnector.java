@@ -46,6 +46,13 @@ final class GatewayConnector implements Connector {
             }
 
             @Override
+            public org.postalfunds.client.secure.PsdKeyAgreement psdKeyAgreement() throws BadInputException {
+                String meterId = profile.meter().orElseThrow(() -> new BadInputException("profile names no meter"));
+                return credentials.psdKeyAgreement(meterId).orElseThrow(() -> new BadInputException(
+                        "profile has no hsmBridge: unsealing secure information needs the meter's PSD"));
+            }
+
+            @Override
             public Clock clock() {
                 return Clock.systemUTC(); // the Gateway stamps proposals with this machine's clock
             }

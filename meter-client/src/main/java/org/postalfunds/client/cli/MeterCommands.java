@@ -170,6 +170,170 @@ final class MeterCommands implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    // ---- secure information (Fig. 7) ------------------------------------------------------------------------------
+
+    @Command(name = "info-request", mixinStandardHelpOptions = true,
+            description = "Ask a meter for a named item of secure information (pull).")
+    int infoRequest(@Parameters(paramLabel = "SENDER") final String sender, @Parameters(paramLabel = "ITEM") final String item,
+            @Option(names = "--deadline-hours", defaultValue = "24", description = "How long the sender has to answer (default ${DEFAULT-VALUE}).") final long hours)
+            throws Exception {
+        try (Session session = root.open()) {
+            Formats.informationChange(root.output(session), meter(session).requestInformation(root.requestId(), sender,
+                    itemName(item), deadline(session, hours)));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "info-grant", mixinStandardHelpOptions = true,
+            description = "As sender, answer a request: seal FILE to the requester's PSD, sign it in this PSD, grant.")
+    int infoGrant(@Parameters(paramLabel = "TRANSFER") final String transferId,
+            @Option(names = "--file", required = true, description = "The item's content (at most 256 KiB).") final Path file,
+            @Option(names = "--content-type", defaultValue = "application/octet-stream", description = "Media type (default ${DEFAULT-VALUE}).") final String contentType,
+            @Option(names = "--delivery-hours", defaultValue = "72", description = "How long the recipient has to accept (default ${DEFAULT-VALUE}).") final long hours)
+            throws Exception {
+        try (Session session = root.open()) {
+            MeterClient meter = meter(session);
+            String item = meter.informationTransfer(transferId).itemName();
+            Formats.informationChange(root.output(session), meter.grantInformation(root.requestId(), transferId,
+                    secureItem(item, contentType, file), deadline(session, hours)));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "info-deny", mixinStandardHelpOptions = true, description = "As sender, refuse a request for information.")
+    int infoDeny(@Parameters(paramLabel = "TRANSFER") final String transferId,
+            @Option(names = "--reason", required = true) final String reason) throws Exception {
+        try (Session session = root.open()) {
+            Formats.informationChange(root.output(session), meter(session).denyInformation(root.requestId(), transferId, reason));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "info-accept", mixinStandardHelpOptions = true,
+            description = "As recipient, take delivery of granted information (its package is then purged: receive it first).")
+    int infoAccept(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
+        try (Session session = root.open()) {
+            Formats.informationChange(root.output(session), meter(session).acceptInformation(root.requestId(), transferId));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "info-cancel", mixinStandardHelpOptions = true,
+            description = "As recipient, withdraw a request or refuse a granted package.")
+    int infoCancel(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
+        try (Session session = root.open()) {
+            Formats.informationChange(root.output(session), meter(session).cancelInformation(root.requestId(), transferId));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "info-offer", mixinStandardHelpOptions = true,
+            description = "Push secure information: seal FILE to the recipient's PSD, sign it in this PSD, offer it.")
+    int infoOffer(@Parameters(paramLabel = "RECIPIENT") final String recipient, @Parameters(paramLabel = "ITEM") final String item,
+            @Option(names = "--file", required = true, description = "The item's content (at most 256 KiB).") final Path file,
+            @Option(names = "--content-type", defaultValue = "application/octet-stream", description = "Media type (default ${DEFAULT-VALUE}).") final String contentType,
+            @Option(names = "--deadline-hours", defaultValue = "72", description = "How long the recipient has (default ${DEFAULT-VALUE}).") final long hours)
+            throws Exception {
+        try (Session session = root.open()) {
+            Formats.informationChange(root.output(session), meter(session).offerInformation(root.requestId(), recipient,
+                    secureItem(itemName(item), contentType, file), deadline(session, hours)));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "info-acknowledge", mixinStandardHelpOptions = true,
+            description = "As recipient, take delivery of offered information (its package is then purged: receive it first).")
+    int infoAcknowledge(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
+        try (Session session = root.open()) {
+            Formats.informationChange(root.output(session), meter(session).acknowledgeInformation(root.requestId(), transferId));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "info-reject", mixinStandardHelpOptions = true, description = "As recipient, refuse offered information.")
+    int infoReject(@Parameters(paramLabel = "TRANSFER") final String transferId,
+            @Option(names = "--reason", required = true) final String reason) throws Exception {
+        try (Session session = root.open()) {
+            Formats.informationChange(root.output(session), meter(session).rejectInformation(root.requestId(), transferId, reason));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "info-expire", mixinStandardHelpOptions = true,
+            description = "After its deadline, close an information transfer; a held package is purged.")
+    int infoExpire(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
+        try (Session session = root.open()) {
+            Formats.informationChange(root.output(session), meter(session).expireInformation(root.requestId(), transferId));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "receive", mixinStandardHelpOptions = true,
+            description = "Unseal secure information addressed to this meter inside its PSD; show it, or write it to a file.")
+    int receive(@Parameters(paramLabel = "TRANSFER") final String transferId,
+            @Option(names = "--out", paramLabel = "FILE", description = "Write the content here instead of showing it.") final Path out)
+            throws Exception {
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            org.postalfunds.client.secure.SecureItem item;
+            try {
+                item = meter(session).receiveInformation(transferId, session.psdKeyAgreement());
+            } catch (org.postalfunds.client.secure.SealingException refused) {
+                throw new CheckFailedException("the package of " + transferId + " was refused: " + refused.getMessage());
+            }
+            byte[] content = item.content();
+            output.line("received '" + item.name() + "' (" + item.contentType() + ", " + content.length + " bytes) in "
+                    + transferId + "; sender's signature verified, unsealed in this meter's PSD");
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("transferId", transferId);
+            json.put("itemName", item.name());
+            json.put("contentType", item.contentType());
+            json.put("sizeBytes", content.length);
+            if (out != null) {
+                java.nio.file.Files.write(out, content);
+                output.line("  written to " + out);
+                json.put("file", out.toString());
+            } else if (isText(item.contentType())) {
+                output.line(new String(content, StandardCharsets.UTF_8));
+                json.put("content", new String(content, StandardCharsets.UTF_8));
+            } else {
+                output.line("  binary content; use --out FILE to write it");
+                json.put("contentBase64", java.util.Base64.getEncoder().encodeToString(content));
+            }
+            output.jsonValue(json);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static boolean isText(final String contentType) {
+        return contentType.startsWith("text/") || contentType.equals("application/json");
+    }
+
+    private static String itemName(final String item) throws BadInputException {
+        try {
+            return org.postalfunds.formats.SealedPackage.requireItemName(item);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+    }
+
+    /** The file's content as an item, refused before reading when it exceeds what a package carries. */
+    private static org.postalfunds.client.secure.SecureItem secureItem(final String item, final String contentType,
+            final Path file) throws BadInputException {
+        try {
+            long size = java.nio.file.Files.size(file);
+            if (size > org.postalfunds.formats.SealedPackage.MAX_CONTENT_BYTES) {
+                throw new BadInputException(file + " has " + size + " bytes; a sealed package carries at most "
+                        + org.postalfunds.formats.SealedPackage.MAX_CONTENT_BYTES);
+            }
+            return new org.postalfunds.client.secure.SecureItem(item, contentType, java.nio.file.Files.readAllBytes(file));
+        } catch (java.io.IOException e) {
+            throw new BadInputException("cannot read " + file + ": " + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException(e.getMessage(), e);
+        }
+    }
+
     @Command(name = "allot", mixinStandardHelpOptions = true,
             description = "As distributor, move funds into the allotment for one recipient (grants to it are paid from there).")
     int allot(@Parameters(paramLabel = "RECIPIENT") final String recipient, @Parameters(paramLabel = "AMOUNT") final String amount)

@@ -127,7 +127,8 @@ public final class PostalCli implements Callable<Integer> {
         }
         if (failure instanceof BadInputException || failure instanceof IllegalArgumentException
                 || failure instanceof IOException || failure instanceof GeneralSecurityException
-                || failure instanceof EnrolmentException) {
+                || failure instanceof EnrolmentException
+                || failure instanceof org.postalfunds.client.secure.SealingException) {
             err.println(failure.getMessage());
             return ExitCodes.BAD_INPUT;
         }

@@ -62,6 +62,12 @@ final class CliFixture {
             }
 
             @Override
+            public org.postalfunds.client.secure.PsdKeyAgreement psdKeyAgreement() throws BadInputException {
+                return credentials.psdKeyAgreement(profile.meter().orElseThrow())
+                        .orElseThrow(() -> new BadInputException("profile has no hsmBridge"));
+            }
+
+            @Override
             public void close() {
                 credentials.close();
             }

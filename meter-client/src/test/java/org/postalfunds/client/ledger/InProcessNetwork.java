@@ -60,6 +60,8 @@ public final class InProcessNetwork {
             peers.put(msp, TestIdentity.p256(msp, "peer0." + msp));
         }
         blocks.add(BlockBuilder.genesis());
+        // The channel's private data collections, as network/collections_config.json defines them.
+        org.postalfunds.chaincode.fake.NetworkCollections.defineIn(ledger);
     }
 
     public MutableClock clock() {
@@ -205,7 +207,18 @@ public final class InProcessNetwork {
         arguments.add(call.function().getBytes(UTF_8));
         call.arguments().forEach(argument -> arguments.add(argument.getBytes(UTF_8)));
         stub.setArgs(arguments);
+        // A client talks to its own organisation's gateway peer; the proposal's transient map goes with it.
+        stub.withTransient(call.transientData()).onPeerOf(peers.containsKey(creatorMsp(creator)) ? creatorMsp(creator)
+                : "DataCenterMSP");
         return stub;
+    }
+
+    private static String creatorMsp(final byte[] creator) {
+        try {
+            return org.hyperledger.fabric.protos.msp.SerializedIdentity.parseFrom(creator).getMspid();
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalStateException("creator is not a serialised identity", e);
+        }
     }
 
     private static TxValidationCode validationCode(final FakeLedger.Validation validation) {
