@@ -588,6 +588,21 @@ class InformationTransferTest {
         }
 
         @Test
+        void name_only_organisations_of_the_consortium() throws java.io.IOException {
+            final JsonNode consortium = new com.fasterxml.jackson.databind.ObjectMapper().readTree(
+                    org.postalfunds.chaincode.fake.NetworkCollections.file().resolveSibling("consortium.json").toFile());
+            final java.util.Set<String> msps = new java.util.TreeSet<>();
+            consortium.get("peerOrgs").forEach(org -> msps.add(org.get("mspId").asText()));
+
+            assertThat(msps).isEqualTo(new java.util.TreeSet<>(Organisations.CONSORTIUM));
+            assertThat(consortium.at("/chaincode/collectionsConfig").asText()).isEqualTo("collections_config.json");
+            assertThat(org.postalfunds.chaincode.fake.NetworkCollections.read()).allSatisfy(collection -> {
+                assertThat(msps).containsAll(collection.memberMsps());
+                assertThat(collection.name()).startsWith("secureInfo-");
+            });
+        }
+
+        @Test
         void a_transfer_within_one_org_uses_that_orgs_own_collection() {
             final String transferId = request("mA2", "mA1", "config", "same-org");
             final byte[] sealed = sealedPackage(transferId, "mA1", "mA2", "config", fx.meter("mA1"));
