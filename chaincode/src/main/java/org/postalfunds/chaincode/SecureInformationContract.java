@@ -91,7 +91,7 @@ public final class SecureInformationContract implements ContractInterface {
         return submit(ctx, "downloadInformation", requestId,
                 arguments(recipientMeterId, itemName, deadlineEpochSeconds, packageHash(sealed)),
                 command -> information.download(command, requestId, recipientMeterId, itemName, deadlineEpochSeconds,
-                        sealed));
+                        sealed, callerCertificatePem(ctx)));
     }
 
     @Transaction(intent = SUBMIT)
@@ -152,6 +152,18 @@ public final class SecureInformationContract implements ContractInterface {
                     + " bytes; at most " + SealedPackage.MAX_PACKAGE_BYTES);
         }
         return sealed;
+    }
+
+    /** The caller's certificate, recorded on a download so the recipient can check whose key signed the package. */
+    private static String callerCertificatePem(final Context ctx) {
+        try {
+            return "-----BEGIN CERTIFICATE-----\n"
+                    + java.util.Base64.getMimeEncoder(64, "\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII))
+                            .encodeToString(ctx.getClientIdentity().getX509Certificate().getEncoded())
+                    + "\n-----END CERTIFICATE-----\n";
+        } catch (java.security.cert.CertificateEncodingException e) {
+            throw ErrorCode.NOT_AUTHORISED.exception("the caller's certificate cannot be encoded");
+        }
     }
 
     /** The package enters the request's content hash by its SHA-256: a retry must carry the same package. */

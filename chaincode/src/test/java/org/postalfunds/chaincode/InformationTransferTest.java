@@ -73,6 +73,15 @@ class InformationTransferTest {
         System.arraycopy(raw, raw.length - length, into, offset + 32 - length, length);
     }
 
+    private static java.security.cert.Certificate certificate(final String pem) {
+        try {
+            return java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+                    new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        } catch (java.security.cert.CertificateException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     private static Map<String, byte[]> carrying(final byte[] sealed) {
         return Map.of("package", sealed);
     }
@@ -143,6 +152,7 @@ class InformationTransferTest {
             assertThat(record.get("collection").asText()).isEqualTo(COLLECTION_AB);
             assertThat(record.get("packageHeld").asBoolean()).isFalse();
             assertThat(record.has("packageSha256")).isFalse();
+            assertThat(record.has("senderCertificatePem")).as("only downloads record a certificate").isFalse();
             assertThat(stub.eventName()).isEqualTo("InformationRequested");
             assertThat(stub.privateWrites()).isEmpty();
         }
@@ -470,6 +480,10 @@ class InformationTransferTest {
             assertThat(record.get("kind").asText()).isEqualTo("DOWNLOAD");
             assertThat(record.get("senderId").asText()).isEqualTo("DataCenterMSP");
             assertThat(record.get("collection").asText()).isEqualTo("secureInfo-DataCenterMSP-MailerBMSP");
+            // The recipient checks the package's signature with the downloading identity's certificate, recorded here.
+            assertThat(certificate(record.get("senderCertificatePem").asText()))
+                    .isEqualTo(certificate(fx.dataCenter.certificatePem()));
+            assertThat(record(transferId).has("senderCertificatePem")).isTrue();
 
             fx.submit(fx.meter("mB1"), ctx -> fx.information.acknowledgeInformation(ctx, "k", transferId));
             assertThat(fx.ledger.privateHistory(collection, Keys.informationPackage(transferId))).isEmpty();

@@ -75,6 +75,25 @@ public final class DataCenterClient {
     }
 
     /** Issued funds -> meter; also the data center contact that restarts the inspection clock. */
+    /**
+     * The data center's I/O module (claim 12): seals {@code item} to the meter's registered PSD key, signs the
+     * package with {@code dataCenterSigner} (the key of this client's own identity, which the contract records) and
+     * offers it to the meter, which acknowledges or rejects it like a push. The transfer id is
+     * {@code SealedPackage.transferIdFor("DataCenterMSP", requestId)}.
+     */
+    public org.postalfunds.client.model.InformationChange downloadInformation(final RequestId requestId,
+            final String recipientMeterId, final org.postalfunds.client.secure.SecureItem item, final java.time.Instant deadline,
+            final org.hyperledger.fabric.client.identity.Signer dataCenterSigner)
+            throws LedgerException, org.postalfunds.client.secure.SealingException, java.security.GeneralSecurityException {
+        final String sender = "DataCenterMSP";
+        final String transferId = org.postalfunds.formats.SealedPackage.transferIdFor(sender, requestId.value());
+        final byte[] sealed = org.postalfunds.client.secure.Sealing.seal(item,
+                new org.postalfunds.client.secure.Addressing(transferId, sender, recipientMeterId),
+                calls.meterPublicKey(recipientMeterId), dataCenterSigner);
+        return LedgerCalls.informationChange(calls.submit("SecureInformation:downloadInformation", requestId,
+                java.util.Map.of("package", sealed), recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));
+    }
+
     public MeterChange refill(final RequestId requestId, final String meterId, final long amountMinorUnits)
             throws LedgerException {
         return calls.meterChange(calls.submit("refillMeter", requestId, meterId, LedgerCalls.amount(amountMinorUnits)));

@@ -89,6 +89,32 @@ final class LedgerCalls {
         return Json.treeFromLedger(ledger.evaluate(LedgerCall.query(function, arguments)));
     }
 
+    // ---- secure information, shared by the meter and the data center ---------------------------------------------
+
+    /** A registered meter's PSD key, from its certificate on the ledger (the key secure information is sealed to). */
+    java.security.PublicKey meterPublicKey(final String meterId) throws LedgerException, java.security.GeneralSecurityException {
+        return certificate(queryTree("SecureInformation:getMeterCertificate", meterId).path("certificatePem").asText())
+                .getPublicKey();
+    }
+
+    static java.security.cert.X509Certificate certificate(final String pem) throws java.security.GeneralSecurityException {
+        if (pem == null || pem.isBlank()) {
+            throw new java.security.cert.CertificateException("no certificate");
+        }
+        return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
+                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+    }
+
+    /** SHA-256 of the SubjectPublicKeyInfo, hex: the contract's key fingerprint. */
+    static String fingerprint(final java.security.PublicKey key) throws java.security.GeneralSecurityException {
+        return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(key.getEncoded()));
+    }
+
+    static org.postalfunds.client.model.InformationChange informationChange(final Submitted submitted) {
+        return new org.postalfunds.client.model.InformationChange(submitted.receipt(),
+                submitted.part("informationTransfer", org.postalfunds.client.model.InformationTransfer.class));
+    }
+
     // ---- answers shared by several roles ---------------------------------------------------------------------
 
     TransferChange transferChange(final Submitted submitted) {

@@ -182,7 +182,7 @@ public final class MeterClient {
                     + "', not '" + item.name() + "'");
         }
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, requested.recipientMeterId()),
-                meterPublicKey(requested.recipientMeterId()), psdSigner);
+                calls.meterPublicKey(requested.recipientMeterId()), psdSigner);
         return informationChange(calls.submit(SECURE_INFORMATION + "grantInformation", requestId,
                 Map.of(PACKAGE_TRANSIENT_KEY, sealed), transferId, LedgerCalls.epochSeconds(deliveryDeadline)));
     }
@@ -213,7 +213,7 @@ public final class MeterClient {
             throws LedgerException, SealingException, GeneralSecurityException {
         final String transferId = SealedPackage.transferIdFor(meterId, requestId.value());
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, recipientMeterId),
-                meterPublicKey(recipientMeterId), psdSigner);
+                calls.meterPublicKey(recipientMeterId), psdSigner);
         return informationChange(calls.submit(SECURE_INFORMATION + "offerInformation", requestId,
                 Map.of(PACKAGE_TRANSIENT_KEY, sealed), meterId, recipientMeterId, item.name(),
                 LedgerCalls.epochSeconds(deadline)));
@@ -259,29 +259,20 @@ public final class MeterClient {
             throw new SealingException(SealingException.Reason.MALFORMED, "the package from the peer does not match "
                     + "the SHA-256 on the public record of " + transferId);
         }
-        final JsonNode sender = calls.queryTree(SECURE_INFORMATION + "getMeterCertificate", transfer.senderId());
-        if (!sender.path("publicKeyFingerprint").asText().equals(transfer.senderPublicKeyFingerprint())) {
-            throw new SealingException(SealingException.Reason.BAD_SIGNATURE, "the sender's registered key changed "
-                    + "since it sent " + transferId);
+        // A meter sender signs with its registered key; a data center download with the identity the record names.
+        final String senderCertificatePem = "DOWNLOAD".equals(transfer.kind()) ? transfer.senderCertificatePem()
+                : calls.queryTree(SECURE_INFORMATION + "getMeterCertificate", transfer.senderId())
+                        .path("certificatePem").asText();
+        final java.security.PublicKey senderKey = LedgerCalls.certificate(senderCertificatePem).getPublicKey();
+        if (!LedgerCalls.fingerprint(senderKey).equals(transfer.senderPublicKeyFingerprint())) {
+            throw new SealingException(SealingException.Reason.BAD_SIGNATURE, "the sender's key is not the one that "
+                    + "opened " + transferId);
         }
-        return Sealing.unseal(sealed, new Addressing(transferId, transfer.senderId(), meterId),
-                certificate(sender.path("certificatePem").asText()).getPublicKey(), psd);
-    }
-
-    /** A registered meter's PSD key, from its certificate on the ledger. */
-    private java.security.PublicKey meterPublicKey(final String otherMeterId)
-            throws LedgerException, GeneralSecurityException {
-        return certificate(calls.queryTree(SECURE_INFORMATION + "getMeterCertificate", otherMeterId)
-                .path("certificatePem").asText()).getPublicKey();
-    }
-
-    private static java.security.cert.X509Certificate certificate(final String pem) throws GeneralSecurityException {
-        return (java.security.cert.X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509")
-                .generateCertificate(new java.io.ByteArrayInputStream(pem.getBytes(java.nio.charset.StandardCharsets.US_ASCII)));
+        return Sealing.unseal(sealed, new Addressing(transferId, transfer.senderId(), meterId), senderKey, psd);
     }
 
     private static InformationChange informationChange(final LedgerCalls.Submitted submitted) {
-        return new InformationChange(submitted.receipt(), submitted.part("informationTransfer", InformationTransfer.class));
+        return LedgerCalls.informationChange(submitted);
     }
 
     /** Anyone, at or after the deadline: a request lapses, escrowed funds go back to the donor. */

@@ -141,6 +141,22 @@ class SecureInformationDeliveryTest {
     }
 
     @Test
+    void a_data_center_download_is_signed_by_its_identity_and_unsealed_in_the_meters_token() throws Exception {
+        final SecureItem certificateBundle = new SecureItem("ca-bundle", "text/plain", "-----BEGIN...".getBytes(UTF_8));
+
+        final InformationChange downloaded = consortium.dataCenter.downloadInformation(RequestId.random(), "mB1",
+                certificateBundle, inHours(6), Consortium.signer(consortium.dataCenterIdentity));
+        final SecureItem received = meterB.receiveInformation(downloaded.transferId(),
+                PsdKeyAgreement.throughBridge(bridgeB, "mB1"));
+        final InformationChange acknowledged = meterB.acknowledgeInformation(RequestId.random(), downloaded.transferId());
+
+        assertThat(downloaded.informationTransfer().kind()).isEqualTo("DOWNLOAD");
+        assertThat(downloaded.informationTransfer().collection()).isEqualTo("secureInfo-DataCenterMSP-MailerBMSP");
+        assertThat(received).isEqualTo(certificateBundle);
+        assertThat(acknowledged.informationTransfer().packageHeld()).isFalse();
+    }
+
+    @Test
     void the_sender_cannot_open_what_it_sealed_for_the_recipient() throws Exception {
         final InformationChange offered = meterA.offerInformation(RequestId.random(), "mB1",
                 new SecureItem("keys", "application/octet-stream", new byte[] {9}), inHours(1));

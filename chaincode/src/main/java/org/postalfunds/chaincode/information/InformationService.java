@@ -55,7 +55,7 @@ public final class InformationService {
         Meters.requireActive(recipient);
         Meters.requireActive(sender);
         final InformationTransfer opened = open(tx, SealedPackage.transferIdFor(recipientMeterId, requestId),
-                InformationKind.PULL, transition, sender.meterId(), sender.ownerMsp(), sender.publicKeyFingerprint(),
+                InformationKind.PULL, transition, sender.meterId(), sender.ownerMsp(), sender.publicKeyFingerprint(), null,
                 recipient, itemName, deadlineEpochSeconds);
         save(tx, opened);
         return outcome(transition, opened);
@@ -75,7 +75,7 @@ public final class InformationService {
         Meters.requireActive(sender);
         Meters.requireActive(recipient);
         final InformationTransfer opened = open(tx, SealedPackage.transferIdFor(senderMeterId, requestId),
-                InformationKind.PUSH, transition, sender.meterId(), sender.ownerMsp(), sender.publicKeyFingerprint(),
+                InformationKind.PUSH, transition, sender.meterId(), sender.ownerMsp(), sender.publicKeyFingerprint(), null,
                 recipient, itemName, deadlineEpochSeconds);
         final InformationTransfer held = applyEffect(tx, transition.effect(), opened, sealedPackage);
         save(tx, held);
@@ -84,7 +84,8 @@ public final class InformationService {
 
     /** The data center's I/O module (claim 12): a push whose sender is the calling data center identity. */
     public Outcome download(final Command command, final String requestId, final String recipientMeterId,
-            final String itemName, final long deadlineEpochSeconds, final byte[] sealedPackage) {
+            final String itemName, final long deadlineEpochSeconds, final byte[] sealedPackage,
+            final String callerCertificatePem) {
         final LedgerTx tx = command.tx();
         command.caller().requireDataCenter("downloadInformation");
         requireIds(DATA_CENTER_SENDER, recipientMeterId, itemName);
@@ -97,7 +98,7 @@ public final class InformationService {
         Meters.requireNotWithdrawn(recipient);
         final InformationTransfer opened = open(tx, SealedPackage.transferIdFor(DATA_CENTER_SENDER, requestId),
                 InformationKind.DOWNLOAD, transition, DATA_CENTER_SENDER, caller.mspId(),
-                caller.publicKeyFingerprint(), recipient, itemName, deadlineEpochSeconds);
+                caller.publicKeyFingerprint(), callerCertificatePem, recipient, itemName, deadlineEpochSeconds);
         final InformationTransfer held = applyEffect(tx, transition.effect(), opened, sealedPackage);
         save(tx, held);
         return outcome(transition, held);
@@ -283,14 +284,14 @@ public final class InformationService {
 
     private static InformationTransfer open(final LedgerTx tx, final String transferId, final InformationKind kind,
             final Transition transition, final String senderId, final String senderOwnerMsp,
-            final String senderFingerprint, final Meter recipient, final String itemName,
-            final long deadlineEpochSeconds) {
+            final String senderFingerprint, final String senderCertificatePem, final Meter recipient,
+            final String itemName, final long deadlineEpochSeconds) {
         // The id derives from the opener's meter and request id (the request id's idempotency record comes first),
         // so an existing record here would be a broken invariant, not bad input.
         Invariants.check(!tx.exists(Keys.information(transferId)), "information transfer " + transferId + " exists");
         final long now = tx.nowEpochSeconds();
         final InformationTransfer opened = new InformationTransfer(transferId, kind, transition.to(), senderId,
-                recipient.meterId(), senderOwnerMsp, recipient.ownerMsp(), senderFingerprint, itemName,
+                recipient.meterId(), senderOwnerMsp, recipient.ownerMsp(), senderFingerprint, senderCertificatePem, itemName,
                 SecureInformationCollections.between(senderOwnerMsp, recipient.ownerMsp()), null, 0, false,
                 deadlineEpochSeconds, now, now, null,
                 List.of(new TransferStep(transition.action(), transition.to(), now, tx.txId())));

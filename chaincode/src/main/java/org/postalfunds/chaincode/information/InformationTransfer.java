@@ -14,6 +14,8 @@ import org.postalfunds.chaincode.transfer.Transition;
  * @param senderId the sender meter's id, or {@code DataCenterMSP} for a data center download
  * @param senderPublicKeyFingerprint SHA-256 of the sender's SubjectPublicKeyInfo: the key whose signature the
  *     recipient must find on the package (the sender meter's PSD key, or the data center identity that downloaded)
+ * @param senderCertificatePem for a download only: the downloading data center identity's certificate, whose key
+ *     signed the package (a meter sender's certificate is its registration)
  * @param packageSha256 lower-case hex SHA-256 of the sealed package; absent until a grant, offer or download
  * @param packageHeld true while the package is in the collection; false once purged (or before it arrives)
  * @param deadlineEpochSeconds of the request while REQUESTED, of the delivery once the package is held
@@ -28,6 +30,7 @@ public record InformationTransfer(
         String senderOwnerMsp,
         String recipientOwnerMsp,
         String senderPublicKeyFingerprint,
+        String senderCertificatePem,
         String itemName,
         String collection,
         String packageSha256,
@@ -48,19 +51,19 @@ public record InformationTransfer(
         final List<TransferStep> moreSteps = new ArrayList<>(steps);
         moreSteps.add(new TransferStep(transition.action(), transition.to(), nowEpochSeconds, txId));
         return new InformationTransfer(transferId, kind, transition.to(), senderId, recipientMeterId, senderOwnerMsp,
-                recipientOwnerMsp, senderPublicKeyFingerprint, itemName, collection, packageSha256, packageSizeBytes,
+                recipientOwnerMsp, senderPublicKeyFingerprint, senderCertificatePem, itemName, collection, packageSha256, packageSizeBytes,
                 packageHeld, newDeadlineEpochSeconds, createdAtEpochSeconds, nowEpochSeconds, newReason, moreSteps);
     }
 
     InformationTransfer holding(final String sha256Hex, final long sizeBytes) {
         return new InformationTransfer(transferId, kind, state, senderId, recipientMeterId, senderOwnerMsp,
-                recipientOwnerMsp, senderPublicKeyFingerprint, itemName, collection, sha256Hex, sizeBytes, true,
+                recipientOwnerMsp, senderPublicKeyFingerprint, senderCertificatePem, itemName, collection, sha256Hex, sizeBytes, true,
                 deadlineEpochSeconds, createdAtEpochSeconds, updatedAtEpochSeconds, reason, steps);
     }
 
     InformationTransfer purged() {
         return new InformationTransfer(transferId, kind, state, senderId, recipientMeterId, senderOwnerMsp,
-                recipientOwnerMsp, senderPublicKeyFingerprint, itemName, collection, packageSha256, packageSizeBytes,
+                recipientOwnerMsp, senderPublicKeyFingerprint, senderCertificatePem, itemName, collection, packageSha256, packageSizeBytes,
                 false, deadlineEpochSeconds, createdAtEpochSeconds, updatedAtEpochSeconds, reason, steps);
     }
 }

@@ -99,6 +99,24 @@ final class DataCenterCommands implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    @Command(name = "download", mixinStandardHelpOptions = true,
+            description = "Download secure information to a meter (the I/O module): seal FILE to its PSD, sign it with this identity, offer it.")
+    int download(@Parameters(paramLabel = "METER") final String meterId, @Parameters(paramLabel = "ITEM") final String item,
+            @Option(names = "--file", required = true, description = "The item's content (at most 256 KiB).") final java.nio.file.Path file,
+            @Option(names = "--content-type", defaultValue = "application/octet-stream", description = "Media type (default ${DEFAULT-VALUE}).") final String contentType,
+            @Option(names = "--deadline-hours", defaultValue = "72", description = "How long the meter has to acknowledge (default ${DEFAULT-VALUE}).") final long hours)
+            throws Exception {
+        if (hours < 1 || hours > 30L * 24) {
+            throw new BadInputException("the deadline must be 1.." + (30L * 24) + " hours ahead, was " + hours);
+        }
+        try (Session session = root.open()) {
+            Formats.informationChange(root.output(session), DataCenterClient.of(session.ledger()).downloadInformation(
+                    root.requestId(), meterId, MeterCommands.secureItem(MeterCommands.itemName(item), contentType, file),
+                    session.clock().instant().plus(java.time.Duration.ofHours(hours)), session.signer()));
+        }
+        return ExitCodes.OK;
+    }
+
     @Command(name = "refill", mixinStandardHelpOptions = true, description = "Refill a meter from issued funds.")
     int refill(@Parameters(paramLabel = "METER") final String meterId,
             @Parameters(paramLabel = "AMOUNT", description = "In currency units, e.g. 250.00.") final String amount)

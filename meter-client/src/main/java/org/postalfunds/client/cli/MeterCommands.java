@@ -309,7 +309,7 @@ final class MeterCommands implements Callable<Integer> {
         return contentType.startsWith("text/") || contentType.equals("application/json");
     }
 
-    private static String itemName(final String item) throws BadInputException {
+    static String itemName(final String item) throws BadInputException {
         try {
             return org.postalfunds.formats.SealedPackage.requireItemName(item);
         } catch (IllegalArgumentException e) {
@@ -318,7 +318,7 @@ final class MeterCommands implements Callable<Integer> {
     }
 
     /** The file's content as an item, refused before reading when it exceeds what a package carries. */
-    private static org.postalfunds.client.secure.SecureItem secureItem(final String item, final String contentType,
+    static org.postalfunds.client.secure.SecureItem secureItem(final String item, final String contentType,
             final Path file) throws BadInputException {
         try {
             long size = java.nio.file.Files.size(file);

@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param kind PULL, PUSH or DOWNLOAD
  * @param senderId the sender meter, or DataCenterMSP for a data center download
+ * @param senderCertificatePem for a DOWNLOAD: the downloading data center identity's certificate
  * @param packageHeld true while the sealed package waits in the parties' private data collection
  */
 public record InformationTransfer(
@@ -19,6 +20,7 @@ public record InformationTransfer(
         String senderOwnerMsp,
         String recipientOwnerMsp,
         String senderPublicKeyFingerprint,
+        String senderCertificatePem,
         String itemName,
         String collection,
         String packageSha256,

@@ -129,6 +129,24 @@ class SecureInformationCommandsTest {
     }
 
     @Test
+    void the_data_center_downloads_a_file_that_the_meter_receives_and_acknowledges() throws Exception {
+        final Path dataCenter = cli.profile("dc", cli.consortium.dataCenterIdentity, null);
+        final Path bundle = Files.writeString(directory.resolve("bundle.txt"), "rate table 2027: LETTER-STD 0.95");
+        final String transferId = SealedPackage.transferIdFor("DataCenterMSP", "dl-cli-1");
+
+        final CliFixture.Run downloaded = cli.as(dataCenter, "datacenter", "download", "mB1", "rates", "--file",
+                bundle.toString(), "--content-type", "text/plain", "--request-id", "dl-cli-1");
+        final CliFixture.Run received = cli.as(meterB, "meter", "receive", transferId, "--json");
+        final CliFixture.Run acknowledged = cli.as(meterB, "meter", "info-acknowledge", transferId);
+
+        assertThat(downloaded.exitCode()).as(downloaded.toString()).isZero();
+        assertThat(downloaded.out()).contains("DOWNLOAD DataCenterMSP -> mB1");
+        assertThat(received.exitCode()).as(received.toString()).isZero();
+        assertThat(received.out()).contains("\"content\" : \"rate table 2027: LETTER-STD 0.95\"");
+        assertThat(acknowledged.exitCode()).as(acknowledged.toString()).isZero();
+    }
+
+    @Test
     void an_oversize_file_is_refused_before_anything_is_sealed_or_sent() throws Exception {
         final Path large = Files.write(directory.resolve("large.bin"), new byte[SealedPackage.MAX_CONTENT_BYTES + 1]);
 
