@@ -9,7 +9,7 @@ root=$(pwd)
 
 test-network/install-packages.sh
 echo "== Building (the first run downloads the Maven dependencies)"
-mvn -B -q -ntp -DskipTests package
+mvn -B -q -ntp -Dstyle.color=never -DskipTests package
 
 work=$(mktemp -d -t postal-demo.XXXXXX)
 bridge_pid=""
