@@ -33,6 +33,7 @@ import org.postalfunds.client.watch.WatchListener;
 import org.postalfunds.client.watch.WatchPolicy;
 import org.postalfunds.client.watch.Watcher;
 import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
@@ -100,36 +101,24 @@ final class MeterCommands implements Callable<Integer> {
     int grant(@Parameters(paramLabel = "TRANSFER") final String transferId,
             @Option(names = "--escrow-hours", defaultValue = "72", description = "How long the recipient has to accept (default ${DEFAULT-VALUE}).") final long hours)
             throws Exception {
-        try (Session session = root.open()) {
-            Formats.transferChange(root.output(session), meter(session).grant(root.requestId(), transferId, deadline(session, hours)));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.grant(root.requestId(), transferId, deadline(session, hours)), Formats::transferChange);
     }
 
     @Command(name = "deny", mixinStandardHelpOptions = true, description = "As donor, refuse a request.")
     int deny(@Parameters(paramLabel = "TRANSFER") final String transferId,
             @Option(names = "--reason", required = true) final String reason) throws Exception {
-        try (Session session = root.open()) {
-            Formats.transferChange(root.output(session), meter(session).deny(root.requestId(), transferId, reason));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.deny(root.requestId(), transferId, reason), Formats::transferChange);
     }
 
     @Command(name = "accept", mixinStandardHelpOptions = true, description = "As recipient, take granted funds.")
     int accept(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
-        try (Session session = root.open()) {
-            Formats.transferChange(root.output(session), meter(session).accept(root.requestId(), transferId));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.accept(root.requestId(), transferId), Formats::transferChange);
     }
 
     @Command(name = "cancel", mixinStandardHelpOptions = true,
             description = "As recipient, withdraw a request or send granted funds back.")
     int cancel(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
-        try (Session session = root.open()) {
-            Formats.transferChange(root.output(session), meter(session).cancel(root.requestId(), transferId));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.cancel(root.requestId(), transferId), Formats::transferChange);
     }
 
     @Command(name = "offer", mixinStandardHelpOptions = true, description = "Push funds to a recipient meter (escrowed until acknowledged).")
@@ -146,28 +135,19 @@ final class MeterCommands implements Callable<Integer> {
 
     @Command(name = "acknowledge", mixinStandardHelpOptions = true, description = "As recipient, take offered funds.")
     int acknowledge(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
-        try (Session session = root.open()) {
-            Formats.transferChange(root.output(session), meter(session).acknowledge(root.requestId(), transferId));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.acknowledge(root.requestId(), transferId), Formats::transferChange);
     }
 
     @Command(name = "reject", mixinStandardHelpOptions = true, description = "As recipient, send offered funds back.")
     int reject(@Parameters(paramLabel = "TRANSFER") final String transferId,
             @Option(names = "--reason", required = true) final String reason) throws Exception {
-        try (Session session = root.open()) {
-            Formats.transferChange(root.output(session), meter(session).reject(root.requestId(), transferId, reason));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.reject(root.requestId(), transferId, reason), Formats::transferChange);
     }
 
     @Command(name = "expire", mixinStandardHelpOptions = true,
             description = "After its deadline, close a transfer: a request lapses, escrowed funds return to the donor.")
     int expire(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
-        try (Session session = root.open()) {
-            Formats.transferChange(root.output(session), meter(session).expire(root.requestId(), transferId));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.expire(root.requestId(), transferId), Formats::transferChange);
     }
 
     // ---- secure information (Fig. 7) ------------------------------------------------------------------------------
@@ -177,11 +157,8 @@ final class MeterCommands implements Callable<Integer> {
     int infoRequest(@Parameters(paramLabel = "SENDER") final String sender, @Parameters(paramLabel = "ITEM") final String item,
             @Option(names = "--deadline-hours", defaultValue = "24", description = "How long the sender has to answer (default ${DEFAULT-VALUE}).") final long hours)
             throws Exception {
-        try (Session session = root.open()) {
-            Formats.informationChange(root.output(session), meter(session).requestInformation(root.requestId(), sender,
-                    itemName(item), deadline(session, hours)));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.requestInformation(root.requestId(), sender,
+                itemName(item), deadline(session, hours)), Formats::informationChange);
     }
 
     @Command(name = "info-grant", mixinStandardHelpOptions = true,
@@ -203,28 +180,19 @@ final class MeterCommands implements Callable<Integer> {
     @Command(name = "info-deny", mixinStandardHelpOptions = true, description = "As sender, refuse a request for information.")
     int infoDeny(@Parameters(paramLabel = "TRANSFER") final String transferId,
             @Option(names = "--reason", required = true) final String reason) throws Exception {
-        try (Session session = root.open()) {
-            Formats.informationChange(root.output(session), meter(session).denyInformation(root.requestId(), transferId, reason));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.denyInformation(root.requestId(), transferId, reason), Formats::informationChange);
     }
 
     @Command(name = "info-accept", mixinStandardHelpOptions = true,
             description = "As recipient, take delivery of granted information (its package is then purged: receive it first).")
     int infoAccept(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
-        try (Session session = root.open()) {
-            Formats.informationChange(root.output(session), meter(session).acceptInformation(root.requestId(), transferId));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.acceptInformation(root.requestId(), transferId), Formats::informationChange);
     }
 
     @Command(name = "info-cancel", mixinStandardHelpOptions = true,
             description = "As recipient, withdraw a request or refuse a granted package.")
     int infoCancel(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
-        try (Session session = root.open()) {
-            Formats.informationChange(root.output(session), meter(session).cancelInformation(root.requestId(), transferId));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.cancelInformation(root.requestId(), transferId), Formats::informationChange);
     }
 
     @Command(name = "info-offer", mixinStandardHelpOptions = true,
@@ -234,38 +202,26 @@ final class MeterCommands implements Callable<Integer> {
             @Option(names = "--content-type", defaultValue = "application/octet-stream", description = "Media type (default ${DEFAULT-VALUE}).") final String contentType,
             @Option(names = "--deadline-hours", defaultValue = "72", description = "How long the recipient has (default ${DEFAULT-VALUE}).") final long hours)
             throws Exception {
-        try (Session session = root.open()) {
-            Formats.informationChange(root.output(session), meter(session).offerInformation(root.requestId(), recipient,
-                    secureItem(itemName(item), contentType, file), deadline(session, hours)));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.offerInformation(root.requestId(), recipient,
+                secureItem(itemName(item), contentType, file), deadline(session, hours)), Formats::informationChange);
     }
 
     @Command(name = "info-acknowledge", mixinStandardHelpOptions = true,
             description = "As recipient, take delivery of offered information (its package is then purged: receive it first).")
     int infoAcknowledge(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
-        try (Session session = root.open()) {
-            Formats.informationChange(root.output(session), meter(session).acknowledgeInformation(root.requestId(), transferId));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.acknowledgeInformation(root.requestId(), transferId), Formats::informationChange);
     }
 
     @Command(name = "info-reject", mixinStandardHelpOptions = true, description = "As recipient, refuse offered information.")
     int infoReject(@Parameters(paramLabel = "TRANSFER") final String transferId,
             @Option(names = "--reason", required = true) final String reason) throws Exception {
-        try (Session session = root.open()) {
-            Formats.informationChange(root.output(session), meter(session).rejectInformation(root.requestId(), transferId, reason));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.rejectInformation(root.requestId(), transferId, reason), Formats::informationChange);
     }
 
     @Command(name = "info-expire", mixinStandardHelpOptions = true,
             description = "After its deadline, close an information transfer; a held package is purged.")
     int infoExpire(@Parameters(paramLabel = "TRANSFER") final String transferId) throws Exception {
-        try (Session session = root.open()) {
-            Formats.informationChange(root.output(session), meter(session).expireInformation(root.requestId(), transferId));
-        }
-        return ExitCodes.OK;
+        return act((meter, session) -> meter.expireInformation(root.requestId(), transferId), Formats::informationChange);
     }
 
     @Command(name = "receive", mixinStandardHelpOptions = true,
@@ -674,4 +630,17 @@ final class MeterCommands implements Callable<Integer> {
         return ExitCodes.USAGE;
     }
 
+
+    /** One meter action in a session of its own, its result printed: the shape of most meter commands. */
+    private <T> int act(final MeterAction<T> action, final BiConsumer<Output, T> print) throws Exception {
+        try (Session session = root.open()) {
+            print.accept(root.output(session), action.run(meter(session), session));
+        }
+        return ExitCodes.OK;
+    }
+
+    @FunctionalInterface
+    private interface MeterAction<T> {
+        T run(MeterClient meter, Session session) throws Exception;
+    }
 }
