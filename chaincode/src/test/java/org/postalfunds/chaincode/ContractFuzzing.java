@@ -26,10 +26,13 @@ import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.chaincode.meter.MeterKind;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.transfer.TransferState;
+import org.postalfunds.chaincode.information.InformationService;
 import org.postalfunds.formats.IndiciumEncoding;
+import org.postalfunds.formats.SealedPackage;
 
 /**
- * Drives the contract with calls decoded from fuzzer bytes, and checks every call against one oracle:
+ * Drives both contracts of the chaincode ({@link PostalLedgerContract} and {@link SecureInformationContract}, every
+ * {@link EntryPoint}) with calls decoded from fuzzer bytes, and checks every call against one oracle:
  *
  * <ul>
  *   <li>the only exception a call may throw is the contract's own {@link ChaincodeException} whose payload is an
@@ -42,7 +45,13 @@ import org.postalfunds.formats.IndiciumEncoding;
  *       instead wrote and emitted nothing); a query wrote nothing;</li>
  *   <li>list queries return only what was asked for: transfers of that meter in that state, requesters of that
  *       donor;</li>
- *   <li>after every call the books balance, by {@code auditTotals} and from the raw committed bytes.</li>
+ *   <li>after every call the books balance, by {@code auditTotals} and from the raw committed bytes;</li>
+ *   <li>secure information: a refused call wrote no private data and purged nothing; the same endorsement twice
+ *       writes and purges the same private data; a package held in a collection always hashes to its public record
+ *       (and has its size), and once delivered, returned or expired it is purged (no value, no earlier version);
+ *       no private value without a record holding it; an accepted grant, offer or download records the SHA-256 of
+ *       the package it carried, which never appears in its result or event; a package handed out by
+ *       getInformationPackage hashes to its record.</li>
  * </ul>
  *
  * <p>Each input starts from a fork of one populated ledger (meters in every status, transfers in every state,
@@ -135,6 +144,8 @@ final class ContractFuzzing {
 
         final LedgerFixture base = new LedgerFixture();
         final List<String> transfers = new ArrayList<>();
+        /** Information transfers of the base ledger, in every state; the open ones last. */
+        final List<String> informations = new ArrayList<>();
         final List<TestIdentity> callers = new ArrayList<>();
         final TestIdentity stranger = TestIdentity.p256("UnknownMSP", "stranger");
         /** Certificates a registration may carry: new, RSA, expired, not yet valid, and one already registered. */
@@ -173,8 +184,13 @@ final class ContractFuzzing {
 
             // The expired one first: expiring needs two days to pass, which would lapse the live ones below too.
             final String expired = fx.request("mH1", "dist", 400);
+            final String infoExpired = requestInformation("mH1", "dist", "rate-table");
+            final String infoOfferExpired = offerInformation("mA1", "mB1", "rate-table");
             fx.advance(Duration.ofDays(2));
             fx.submit(fx.authority, ctx -> fx.contract.expireTransfer(ctx, fx.nextRequestId(), expired));
+            for (final String lapsed : List.of(infoExpired, infoOfferExpired)) {
+                fx.submit(fx.authority, ctx -> fx.information.expireInformation(ctx, fx.nextRequestId(), lapsed));
+            }
             final String requested = fx.request("mA1", "dist", 1_000);
             final String granted = fx.request("mB1", "dist", 2_000);
             fx.grant(granted, "dist");
@@ -194,6 +210,31 @@ final class ContractFuzzing {
             // Newest last: the fuzzer's default pick is the newest, so the open ones go at the end.
             transfers.addAll(List.of(expired, accepted, denied, cancelled, acknowledged, rejected, offeredToHandheld,
                     offered, granted, requested));
+
+            // Secure information in every state: pull (A->B across owners, A->A within one), push, download.
+            final String infoAccepted = requestInformation("mB1", "mA1", "rate-table");
+            grantInformation(infoAccepted);
+            information(fx.meter("mB1"), ctx -> fx.information.acceptInformation(ctx, fx.nextRequestId(), infoAccepted));
+            final String infoDenied = requestInformation("mA1", "mA2", "config");
+            information(fx.meter("mA2"), ctx -> fx.information.denyInformation(ctx, fx.nextRequestId(), infoDenied,
+                    "no"));
+            final String infoCancelled = requestInformation("mA2", "mB1", "config");
+            grantInformation(infoCancelled);
+            information(fx.meter("mA2"), ctx -> fx.information.cancelInformation(ctx, fx.nextRequestId(),
+                    infoCancelled));
+            final String infoAcknowledged = offerInformation("mB1", "mA2", "certificates");
+            information(fx.meter("mA2"), ctx -> fx.information.acknowledgeInformation(ctx, fx.nextRequestId(),
+                    infoAcknowledged));
+            final String infoRejected = offerInformation("mA2", "mB1", "certificates");
+            information(fx.meter("mB1"), ctx -> fx.information.rejectInformation(ctx, fx.nextRequestId(),
+                    infoRejected, "no"));
+            final String infoDownloaded = downloadInformation("mH1", "rate-table");
+            final String infoOffered = offerInformation("mA1", "mB1", "rate-table");
+            final String infoGranted = requestInformation("mA2", "mB1", "rate-table");
+            grantInformation(infoGranted);
+            final String infoRequested = requestInformation("mB1", "mA1", "config");
+            informations.addAll(List.of(infoExpired, infoOfferExpired, infoAccepted, infoDenied, infoCancelled,
+                    infoAcknowledged, infoRejected, infoDownloaded, infoOffered, infoGranted, infoRequested));
 
             fx.print("mA1", 120);
             fx.print("mA1", 95);
@@ -216,6 +257,47 @@ final class ContractFuzzing {
             certificates.add(fx.meter("mA1").certificatePem());
             keys = List.copyOf(fx.ledger.snapshot().keySet());
             LedgerInvariants.check(fx.ledger);
+            LedgerInvariants.checkInformation(fx.ledger);
+        }
+
+        private String information(final TestIdentity caller, final Function<Context, String> call) {
+            return LedgerFixture.json(base.submit(caller, call)).at("/informationTransfer/transferId").asText();
+        }
+
+        private String requestInformation(final String recipient, final String sender, final String item) {
+            return information(base.meter(recipient), ctx -> base.information.requestInformation(ctx,
+                    base.nextRequestId(), recipient, sender, item, base.nowSeconds() + 86_400));
+        }
+
+        private void grantInformation(final String transferId) {
+            final JsonNode record = LedgerInvariants.information(base.ledger, transferId);
+            final String sender = record.path("senderId").asText();
+            final byte[] sealed = sealed(transferId, sender, record.path("recipientMeterId").asText(),
+                    record.path("itemName").asText(), "application/json", new byte[SealedPackage.NONCE_BYTES],
+                    new byte[64], base.meter(sender));
+            base.carrying(Map.of(InformationService.PACKAGE_TRANSIENT_KEY, sealed)).submit(base.meter(sender),
+                    ctx -> base.information.grantInformation(ctx, base.nextRequestId(), transferId,
+                            base.nowSeconds() + 3_600));
+        }
+
+        private String offerInformation(final String sender, final String recipient, final String item) {
+            final String requestId = base.nextRequestId();
+            final String transferId = SealedPackage.transferIdFor(sender, requestId);
+            final byte[] sealed = sealed(transferId, sender, recipient, item, "application/json",
+                    new byte[SealedPackage.NONCE_BYTES], new byte[64], base.meter(sender));
+            return information(base.carrying(Map.of(InformationService.PACKAGE_TRANSIENT_KEY, sealed))
+                    .meter(sender), ctx -> base.information.offerInformation(ctx, requestId, sender, recipient, item,
+                            base.nowSeconds() + 3_600));
+        }
+
+        private String downloadInformation(final String recipient, final String item) {
+            final String requestId = base.nextRequestId();
+            final String transferId = SealedPackage.transferIdFor(InformationService.DATA_CENTER_SENDER, requestId);
+            final byte[] sealed = sealed(transferId, InformationService.DATA_CENTER_SENDER, recipient, item,
+                    "application/octet-stream", new byte[SealedPackage.NONCE_BYTES], new byte[64], base.dataCenter);
+            return information(base.carrying(Map.of(InformationService.PACKAGE_TRANSIENT_KEY, sealed)).dataCenter,
+                    ctx -> base.information.downloadInformation(ctx, requestId, recipient, item,
+                            base.nowSeconds() + 3_600));
         }
 
         private void fundAllotment(final String distributor, final String recipient, final long amount) {
@@ -241,6 +323,7 @@ final class ContractFuzzing {
         private final FuzzedDataProvider data;
         private final LedgerFixture fx;
         private final List<String> transfers;
+        private final List<String> informations;
         private long calls;
 
         Session(final World world, final FuzzedDataProvider data) {
@@ -248,6 +331,7 @@ final class ContractFuzzing {
             this.data = data;
             this.fx = world.base.fork();
             this.transfers = new ArrayList<>(world.transfers);
+            this.informations = new ArrayList<>(world.informations);
         }
 
         void step() {
@@ -257,19 +341,28 @@ final class ContractFuzzing {
             final EntryPoint entry = data.pickValue(World.ENTRY_ORDER);
             final Call call = call(entry);
             final TestIdentity caller = choice(3) < 2 ? call.rightful() : data.pickValue(world.callers);
+            // The endorsing peer: the caller's own organisation's (a client asks its own peer first), sometimes any;
+            // only the secure-information functions look at it (private data is only on member peers).
+            final String peer = entry.contract() != SecureInformationContract.class ? Organisations.DATA_CENTER
+                    : choice(4) == 3 ? data.pickValue(PEERS)
+                    : PEERS.contains(caller.mspId()) ? caller.mspId() : Organisations.DATA_CENTER;
             final String txId = String.format("f%063x", ++calls);
             STATISTICS.calls.incrementAndGet();
-            check(entry, caller, call, txId);
+            check(entry, caller, call, txId, peer);
         }
 
         // ---- the oracle ------------------------------------------------------------------------------------------
 
-        private void check(final EntryPoint entry, final TestIdentity caller, final Call call, final String txId) {
-            final FakeStub first = fx.ledger.newTransaction(txId, fx.now(), caller.creator());
+        private void check(final EntryPoint entry, final TestIdentity caller, final Call call, final String txId,
+                final String peer) {
+            final FakeStub first = fx.ledger.newTransaction(txId, fx.now(), caller.creator())
+                    .withTransient(call.transientMap()).onPeerOf(peer);
             final Answer answer = invoke(first, entry, caller, call);
-            final FakeStub second = fx.ledger.newTransaction(txId, fx.now(), caller.creator());
+            final FakeStub second = fx.ledger.newTransaction(txId, fx.now(), caller.creator())
+                    .withTransient(call.transientMap()).onPeerOf(peer);
             final Answer again = invoke(second, entry, caller, call);
-            final String what = entry.functionName() + " by " + caller + " (" + call.description() + ")";
+            final String what = entry.functionName() + " by " + caller + " on a peer of " + peer + " ("
+                    + call.description() + ")";
 
             assertThat(again.result()).as("result of the same endorsement twice: " + what).isEqualTo(answer.result());
             assertThat(again.message()).as("error of the same endorsement twice: " + what).isEqualTo(answer.message());
@@ -277,6 +370,8 @@ final class ContractFuzzing {
                     .isEqualTo(printable(first.writes()));
             assertThat(printable(second.validationParameterWrites())).as("policies, twice: " + what)
                     .isEqualTo(printable(first.validationParameterWrites()));
+            assertThat(privateText(second)).as("private writes and purges, twice: " + what)
+                    .isEqualTo(privateText(first));
 
             if (answer.failure() != null) {
                 final String code = LedgerFixture.codeOf(answer.failure());
@@ -287,6 +382,8 @@ final class ContractFuzzing {
                 assertThat(first.putOrder()).as("writes of refused " + what).isEmpty();
                 assertThat(first.validationParameterWrites()).as("policies of refused " + what).isEmpty();
                 assertThat(first.eventName()).as("event of refused " + what).isNull();
+                assertThat(first.privateWrites()).as("private writes of refused " + what).isEmpty();
+                assertThat(first.privatePurges()).as("purges of refused " + what).isEmpty();
                 STATISTICS.refusedWith(entry, code);
             } else {
                 final JsonNode result = LedgerFixture.json(answer.result());
@@ -305,8 +402,10 @@ final class ContractFuzzing {
                     assertThat(first.putOrder()).as("writes of " + what).isEmpty();
                     assertThat(first.validationParameterWrites()).as("policies of " + what).isEmpty();
                     assertThat(first.eventName()).as("event of " + what).isNull();
+                    assertThat(first.privateWrites()).as("private writes of " + what).isEmpty();
                 }
                 checkListed(entry, call, result, what);
+                checkPackage(entry, call, result, what);
                 STATISTICS.accepted.get(entry).incrementAndGet();
             }
             // The books are checked after every call: committed state changes only in commit() above, so after a
@@ -318,6 +417,30 @@ final class ContractFuzzing {
             final JsonNode totals = LedgerFixture.json(fx.evaluate(fx.authority, ctx -> fx.contract.auditTotals(ctx)));
             assertThat(totals.at("/proof/balanced").asBoolean()).as("books after " + what).isTrue();
             LedgerInvariants.check(fx.ledger);
+            LedgerInvariants.checkInformation(fx.ledger);
+        }
+
+        /**
+         * Secure information: the sealed package never reaches the public state or the event; a package handed out
+         * is the one whose hash the public record holds; an accepted grant, offer or download stored exactly the
+         * package of its transient map.
+         */
+        private void checkPackage(final EntryPoint entry, final Call call, final JsonNode result, final String what) {
+            final byte[] sent = call.transientMap().get(InformationService.PACKAGE_TRANSIENT_KEY);
+            if (sent != null && sent.length > 0 && result.has("informationTransfer")
+                    && result.at("/informationTransfer/packageHeld").asBoolean()
+                    && (entry == EntryPoint.GRANT_INFORMATION || entry == EntryPoint.OFFER_INFORMATION
+                            || entry == EntryPoint.DOWNLOAD_INFORMATION)) {
+                assertThat(result.at("/informationTransfer/packageSha256").asText())
+                        .as("hash on the record of " + what).isEqualTo(SealedPackage.sha256Hex(sent));
+                final String base64 = java.util.Base64.getEncoder().encodeToString(sent);
+                assertThat(result.toString()).as("result (and event) of " + what).doesNotContain(base64);
+            }
+            if (entry == EntryPoint.GET_INFORMATION_PACKAGE) {
+                final byte[] handed = java.util.Base64.getDecoder().decode(result.path("packageBase64").asText());
+                assertThat(SealedPackage.sha256Hex(handed)).as("package handed out by " + what)
+                        .isEqualTo(result.at("/informationTransfer/packageSha256").asText());
+            }
         }
 
         /** A list query answers only with what was asked for, whatever bookmark the client sent. */
@@ -343,6 +466,10 @@ final class ContractFuzzing {
             final String transferId = result.at("/transfer/transferId").asText("");
             if (!transferId.isEmpty() && !transfers.contains(transferId)) {
                 transfers.add(transferId);
+            }
+            final String informationId = result.at("/informationTransfer/transferId").asText("");
+            if (!informationId.isEmpty() && !informations.contains(informationId)) {
+                informations.add(informationId);
             }
         }
 
@@ -524,6 +651,104 @@ final class ContractFuzzing {
                 case AUDIT_TOTALS -> {
                     return new Call(ctx -> c.auditTotals(ctx), fx.authority, null, null, "");
                 }
+                default -> {
+                    return informationCall(entry, requestId);
+                }
+            }
+        }
+
+        // ---- decoding calls of SecureInformationContract --------------------------------------------------------------
+
+        private Call informationCall(final EntryPoint entry, final String requestId) {
+            final SecureInformationContract c = fx.information;
+            switch (entry) {
+                case REQUEST_INFORMATION -> {
+                    final String recipient = meterId();
+                    final String sender = counterpartOf(recipient);
+                    final String item = itemName();
+                    final long deadline = deadline();
+                    return new Call(ctx -> c.requestInformation(ctx, requestId, recipient, sender, item, deadline),
+                            meterOrStranger(recipient), null, null, recipient + " <- " + sender + " '" + item + "' "
+                                    + deadline);
+                }
+                case GRANT_INFORMATION -> {
+                    final String transferId = informationIn("REQUESTED");
+                    final long deadline = deadline();
+                    final Map<String, byte[]> carried = packageFor(transferId);
+                    return new Call(ctx -> c.grantInformation(ctx, requestId, transferId, deadline),
+                            informationParty(transferId, "senderId"), null, null,
+                            transferId + " " + deadline + " " + describe(carried), carried);
+                }
+                case DENY_INFORMATION -> {
+                    final String transferId = informationIn("REQUESTED");
+                    final String reason = reason();
+                    return new Call(ctx -> c.denyInformation(ctx, requestId, transferId, reason),
+                            informationParty(transferId, "senderId"), null, null, transferId + " " + reason);
+                }
+                case ACCEPT_INFORMATION -> {
+                    final String transferId = informationIn("GRANTED");
+                    return new Call(ctx -> c.acceptInformation(ctx, requestId, transferId),
+                            informationParty(transferId, "recipientMeterId"), null, null, transferId);
+                }
+                case CANCEL_INFORMATION -> {
+                    final String transferId = informationIn("REQUESTED", "GRANTED");
+                    return new Call(ctx -> c.cancelInformation(ctx, requestId, transferId),
+                            informationParty(transferId, "recipientMeterId"), null, null, transferId);
+                }
+                case OFFER_INFORMATION -> {
+                    final String sender = meterId();
+                    final String recipient = counterpartOf(sender);
+                    final String item = itemName();
+                    final long deadline = deadline();
+                    final Map<String, byte[]> carried = packageFor(openedId(sender, requestId), sender, recipient,
+                            item, meterOrStranger(sender));
+                    return new Call(ctx -> c.offerInformation(ctx, requestId, sender, recipient, item, deadline),
+                            meterOrStranger(sender), null, null, sender + " -> " + recipient + " '" + item + "' "
+                                    + deadline + " " + describe(carried), carried);
+                }
+                case DOWNLOAD_INFORMATION -> {
+                    final String recipient = meterId();
+                    final String item = itemName();
+                    final long deadline = deadline();
+                    final Map<String, byte[]> carried = packageFor(
+                            openedId(InformationService.DATA_CENTER_SENDER, requestId),
+                            InformationService.DATA_CENTER_SENDER, recipient, item, fx.dataCenter);
+                    return new Call(ctx -> c.downloadInformation(ctx, requestId, recipient, item, deadline),
+                            fx.dataCenter, null, null, "-> " + recipient + " '" + item + "' " + deadline + " "
+                                    + describe(carried), carried);
+                }
+                case ACKNOWLEDGE_INFORMATION -> {
+                    final String transferId = informationIn("OFFERED");
+                    return new Call(ctx -> c.acknowledgeInformation(ctx, requestId, transferId),
+                            informationParty(transferId, "recipientMeterId"), null, null, transferId);
+                }
+                case REJECT_INFORMATION -> {
+                    final String transferId = informationIn("OFFERED");
+                    final String reason = reason();
+                    return new Call(ctx -> c.rejectInformation(ctx, requestId, transferId, reason),
+                            informationParty(transferId, "recipientMeterId"), null, null, transferId + " " + reason);
+                }
+                case EXPIRE_INFORMATION -> {
+                    final String transferId = informationIn("REQUESTED", "GRANTED", "OFFERED");
+                    return new Call(ctx -> c.expireInformation(ctx, requestId, transferId),
+                            data.pickValue(List.of(fx.authority, fx.dataCenter)), null, null, transferId);
+                }
+                case GET_INFORMATION_TRANSFER -> {
+                    final String transferId = informationId();
+                    return new Call(ctx -> c.getInformationTransfer(ctx, transferId),
+                            informationOwner(transferId), null, null, transferId);
+                }
+                case GET_INFORMATION_PACKAGE -> {
+                    final String transferId = informationIn("GRANTED", "OFFERED");
+                    return new Call(ctx -> c.getInformationPackage(ctx, transferId),
+                            informationOwner(transferId), null, null, transferId);
+                }
+                case GET_METER_CERTIFICATE -> {
+                    final String meter = meterId();
+                    return new Call(ctx -> c.getMeterCertificate(ctx, meter),
+                            data.pickValue(List.of(fx.mailerB, fx.mailerA, fx.dataCenter, fx.authority)), null, null,
+                            meter);
+                }
                 default -> throw new IllegalStateException("no decoder for " + entry);
             }
         }
@@ -553,6 +778,27 @@ final class ContractFuzzing {
             return fx.ledger.value(Keys.transfer(transferId))
                     .map(bytes -> LedgerFixture.json(new String(bytes, UTF_8)).path(field).asText())
                     .map(this::meterOrStranger).orElse(world.stranger);
+        }
+
+        /** The sender or recipient of a committed information transfer (a meter or the data center), else a stranger. */
+        private TestIdentity informationParty(final String transferId, final String field) {
+            return informationRecord(transferId).map(record -> record.path(field).asText())
+                    .map(id -> id.equals(InformationService.DATA_CENTER_SENDER) ? fx.dataCenter : meterOrStranger(id))
+                    .orElse(world.stranger);
+        }
+
+        /** An operator of the recipient's owner (who may read the record and the package), else the data center. */
+        private TestIdentity informationOwner(final String transferId) {
+            return informationRecord(transferId).map(record -> ownerOf(record.path("recipientMeterId").asText()))
+                    .orElse(fx.dataCenter);
+        }
+
+        private java.util.Optional<JsonNode> informationRecord(final String transferId) {
+            if (transferId == null || !transferId.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+                return java.util.Optional.empty();
+            }
+            return fx.ledger.value(Keys.information(transferId))
+                    .map(bytes -> LedgerFixture.json(new String(bytes, UTF_8)));
         }
 
         // ---- argument generators ---------------------------------------------------------------------------------
@@ -616,6 +862,159 @@ final class ContractFuzzing {
                 }
             }
             return !candidates.isEmpty() && choice(3) < 2 ? data.pickValue(candidates) : transferId();
+        }
+
+        /** Mostly another registered meter than {@code meterId}, sometimes any meter id (itself included). */
+        private String counterpartOf(final String meterId) {
+            final List<String> others = World.METERS.stream().filter(meter -> !meter.equals(meterId)).toList();
+            return choice(4) < 3 ? data.pickValue(others) : meterId();
+        }
+
+        /** Mostly an information transfer this input knows, newest first; sometimes none at all. */
+        private String informationId() {
+            return switch (choice(6)) {
+                case 4 -> fuzzed();
+                case 5 -> data.pickValue(List.of(SealedPackage.transferIdFor("mA1", "never"), "info-",
+                        "info-" + "0".repeat(40), world.transfers.get(world.transfers.size() - 1), "INFO-X"));
+                default -> informations.get(informations.size() - 1 - data.consumeInt(0, informations.size() - 1));
+            };
+        }
+
+        /** Mostly an information transfer in one of {@code states}, else any id. */
+        private String informationIn(final String... states) {
+            final List<String> candidates = new ArrayList<>();
+            for (int i = informations.size() - 1; i >= 0; i--) {
+                final String transferId = informations.get(i);
+                if (Arrays.asList(states).contains(LedgerInvariants.information(fx.ledger, transferId).path("state")
+                        .asText())) {
+                    candidates.add(transferId);
+                }
+            }
+            return !candidates.isEmpty() && choice(3) < 2 ? data.pickValue(candidates) : informationId();
+        }
+
+        /** The id a push or download will get (SealedPackage.transferIdFor), or a placeholder the format refuses. */
+        private static String openedId(final String opener, final String requestId) {
+            try {
+                return SealedPackage.transferIdFor(opener, requestId);
+            } catch (RuntimeException notAnId) {
+                return "";
+            }
+        }
+
+        private String itemName() {
+            return switch (choice(8)) {
+                case 4 -> "x".repeat(data.consumeInt(SealedPackage.MAX_ITEM_NAME_BYTES - 1,
+                        SealedPackage.MAX_ITEM_NAME_BYTES + 1));
+                case 5 -> data.pickValue(List.of("", " rate-table", "rate\u0000table", "rate\ntable",
+                        "\u00e9".repeat(64), "\u00e9".repeat(65), "\uD83D\uDCE6 box", "rate-table "));
+                case 6, 7 -> fuzzed();
+                default -> data.pickValue(List.of("rate-table", "config", "certificates"));
+            };
+        }
+
+        /** The transient map of a grant: a package addressed as the committed record (if any) says. */
+        private Map<String, byte[]> packageFor(final String transferId) {
+            final java.util.Optional<JsonNode> record = informationRecord(transferId);
+            final String sender = record.map(r -> r.path("senderId").asText()).orElse("mA1");
+            return packageFor(transferId, sender, record.map(r -> r.path("recipientMeterId").asText()).orElse("mB1"),
+                    record.map(r -> r.path("itemName").asText()).orElse("rate-table"),
+                    informationParty(transferId, "senderId"));
+        }
+
+        /**
+         * The transient map of a grant, offer or download: mostly a valid sealed package for the addressing, else
+         * one addressed to another transfer, sender, recipient or item, a tampered one (flipped, truncated, extended,
+         * wrong version), garbage (with or without the magic), an empty one, one over the size limit, one of the
+         * largest allowed size, or none at all.
+         */
+        private Map<String, byte[]> packageFor(final String transferId, final String sender, final String recipient,
+                final String item, final TestIdentity signer) {
+            final byte[] sealed = switch (choice(10)) {
+                case 6 -> tampered(plausible(transferId, sender, recipient, item, signer));
+                case 7 -> switch (choice(4)) {
+                    case 0 -> plausible(informationId(), sender, recipient, item, signer);
+                    case 1 -> plausible(transferId, meterId(), recipient, item, signer);
+                    case 2 -> plausible(transferId, sender, meterId(), item, signer);
+                    default -> plausible(transferId, sender, recipient, itemName(), signer);
+                };
+                case 8 -> garbage();
+                case 9 -> switch (choice(5)) {
+                    case 0 -> new byte[0];
+                    case 1 -> new byte[SealedPackage.MAX_PACKAGE_BYTES + 1];
+                    case 2 -> largest(transferId, sender, recipient, item, signer);
+                    default -> null;
+                };
+                default -> plausible(transferId, sender, recipient, item, signer);
+            };
+            if (sealed == null) {
+                return choice(2) == 0 ? Map.of() : Map.of("pkg", new byte[] {1});
+            }
+            return Map.of(InformationService.PACKAGE_TRANSIENT_KEY, sealed);
+        }
+
+        private byte[] plausible(final String transferId, final String sender, final String recipient,
+                final String item, final TestIdentity signer) {
+            final String contentType = switch (choice(6)) {
+                case 4 -> "application/octet-stream";
+                case 5 -> fuzzed();
+                default -> "application/json";
+            };
+            final byte[] nonce = Arrays.copyOf(data.consumeBytes(SealedPackage.NONCE_BYTES), SealedPackage.NONCE_BYTES);
+            try {
+                return sealed(transferId, sender, recipient, item, contentType, nonce, data.consumeBytes(256),
+                        signer == null ? world.stranger : signer);
+            } catch (IllegalArgumentException | NullPointerException unencodable) {
+                return garbage(); // a field the format cannot carry: the sender could only send bytes
+            }
+        }
+
+        private byte[] largest(final String transferId, final String sender, final String recipient,
+                final String item, final TestIdentity signer) {
+            try {
+                return sealed(transferId, sender, recipient, item, "application/json",
+                        new byte[SealedPackage.NONCE_BYTES], new byte[SealedPackage.MAX_CONTENT_BYTES],
+                        signer == null ? world.stranger : signer);
+            } catch (IllegalArgumentException | NullPointerException unencodable) {
+                return new byte[SealedPackage.MAX_PACKAGE_BYTES];
+            }
+        }
+
+        private byte[] tampered(final byte[] sealed) {
+            if (sealed.length == 0) {
+                return sealed;
+            }
+            final int at = data.consumeInt(0, sealed.length - 1);
+            return switch (choice(4)) {
+                case 0 -> {
+                    final byte[] flipped = sealed.clone();
+                    flipped[at] ^= (byte) (1 + data.consumeInt(0, 254));
+                    yield flipped;
+                }
+                case 1 -> Arrays.copyOf(sealed, at);
+                case 2 -> Arrays.copyOf(sealed, sealed.length + 1 + data.consumeInt(0, 8));
+                default -> {
+                    final byte[] version = sealed.clone();
+                    version[Math.min(4, sealed.length - 1)] = (byte) data.consumeInt(2, 255);
+                    yield version;
+                }
+            };
+        }
+
+        private byte[] garbage() {
+            final byte[] raw = data.consumeBytes(400);
+            if (choice(2) == 0) {
+                return raw;
+            }
+            final byte[] magic = Arrays.copyOf("PFSP\u0001".getBytes(UTF_8), 5 + raw.length);
+            System.arraycopy(raw, 0, magic, 5, raw.length);
+            return magic;
+        }
+
+        private static String describe(final Map<String, byte[]> carried) {
+            final byte[] sealed = carried.get(InformationService.PACKAGE_TRANSIENT_KEY);
+            return sealed == null ? "transient " + carried.keySet()
+                    : "package of " + sealed.length + " bytes " + SealedPackage.sha256Hex(sealed).substring(0, 12);
         }
 
         private long amount() {
@@ -779,12 +1178,69 @@ final class ContractFuzzing {
      * and state), for the oracle.
      */
     private record Call(Function<Context, String> body, TestIdentity rightful, String subject, String detail,
-            String description) {}
+            String description, Map<String, byte[]> transientMap) {
+        Call(final Function<Context, String> body, final TestIdentity rightful, final String subject,
+                final String detail, final String description) {
+            this(body, rightful, subject, detail, description, Map.of());
+        }
+    }
 
     private record Answer(String result, ChaincodeException failure) {
         String message() {
             return failure == null ? null : failure.getMessage();
         }
+    }
+
+    /** Private writes (sha-256 of each value) and purges, comparable across two endorsements. */
+    private static String privateText(final FakeStub stub) {
+        final Map<String, String> text = new TreeMap<>();
+        stub.privateWrites().forEach((collection, writes) -> writes.forEach((key, value) -> text.put(
+                collection + "/" + LedgerFixture.printable(key),
+                value == null ? "<deleted>" : SealedPackage.sha256Hex(value))));
+        return text + " purged " + stub.privatePurges().stream().map(LedgerFixture::printable).toList();
+    }
+
+    /** Peers of every organisation: a proposal may go to any of them. */
+    private static final List<String> PEERS = List.of(Organisations.DATA_CENTER, Organisations.MAILER_A,
+            Organisations.MAILER_B, Organisations.POSTAL_AUTHORITY);
+
+    /** An uncompressed P-256 point (0x04 ‖ x ‖ y), generated once: the chaincode checks the format, not the key. */
+    private static final byte[] EPHEMERAL_POINT = ephemeralPoint();
+
+    private static byte[] ephemeralPoint() {
+        try {
+            final java.security.KeyPairGenerator generator = java.security.KeyPairGenerator.getInstance("EC");
+            generator.initialize(new java.security.spec.ECGenParameterSpec("secp256r1"));
+            final java.security.spec.ECPoint w = ((java.security.interfaces.ECPublicKey) generator.generateKeyPair()
+                    .getPublic()).getW();
+            final byte[] point = new byte[SealedPackage.EPHEMERAL_PUBLIC_KEY_BYTES];
+            point[0] = 0x04;
+            coordinate(w.getAffineX().toByteArray(), point, 1);
+            coordinate(w.getAffineY().toByteArray(), point, 33);
+            return point;
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void coordinate(final byte[] raw, final byte[] into, final int offset) {
+        final int length = Math.min(raw.length, 32);
+        System.arraycopy(raw, raw.length - length, into, offset + 32 - length, length);
+    }
+
+    /**
+     * A well-formed sealed package (org.postalfunds.formats.SealedPackage) for the addressing, its ciphertext the
+     * given bytes plus a zero tag, signed by {@code signer} over its signed bytes as a sender's PSD would; throws
+     * IllegalArgumentException when the format cannot carry a field.
+     */
+    static byte[] sealed(final String transferId, final String sender, final String recipient, final String item,
+            final String contentType, final byte[] nonce, final byte[] content, final TestIdentity signer) {
+        final SealedPackage.Header header = new SealedPackage.Header(transferId, sender, recipient, item, contentType,
+                EPHEMERAL_POINT, nonce);
+        final byte[] ciphertext = Arrays.copyOf(content, content.length + SealedPackage.TAG_BYTES);
+        final byte[] signature = java.util.Base64.getDecoder()
+                .decode(signer.sign(SealedPackage.signedBytes(header, ciphertext)));
+        return SealedPackage.of(header, ciphertext, signature).encode();
     }
 
     private static Map<String, String> printable(final Map<String, byte[]> writes) {

@@ -2,15 +2,18 @@ package org.postalfunds.chaincode;
 
 import java.lang.reflect.Method;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
 import org.hyperledger.fabric.contract.annotation.Transaction;
 
 /**
- * Every {@code @Transaction} of {@link PostalLedgerContract}, for the tests that must cover all of them (the fuzzer,
- * the authorisation matrix). Those tests compare {@link #functionNames()} with {@link #contractFunctions()}, so a
- * transaction added to the contract but not here fails them.
+ * Every {@code @Transaction} of the chaincode's two contracts, {@link PostalLedgerContract} (funds) and
+ * {@link SecureInformationContract} (secure information), for the tests that must cover all of them (the fuzzer, the
+ * funds authorisation matrix). Those tests compare {@link #functionNames()} with {@link #contractFunctions()} (all of
+ * one contract, or of both), so a transaction added to a contract but not here fails them. Function names are unique
+ * across the two contracts; {@link #contract()} says which one declares an entry point.
  */
 public enum EntryPoint {
     REGISTER_METER, REFILL_METER, SUSPEND_METER, RESUME_METER, WITHDRAW_METER, RECORD_INSPECTION,
@@ -18,7 +21,14 @@ public enum EntryPoint {
     REQUEST_TRANSFER, GRANT_TRANSFER, DENY_TRANSFER, ACCEPT_TRANSFER, CANCEL_TRANSFER, OFFER_TRANSFER,
     ACKNOWLEDGE_TRANSFER, REJECT_TRANSFER, EXPIRE_TRANSFER, RECORD_INDICIUM_SCAN, GET_METER, GET_INSPECTION_PERIODS,
     GET_TRANSFER, LIST_TRANSFERS, LIST_AUTHORISED_REQUESTERS, GET_ALLOTMENT, GET_INDICIUM, VERIFY_INDICIUM,
-    GET_ACCOUNT_HISTORY, AUDIT_TOTALS;
+    GET_ACCOUNT_HISTORY, AUDIT_TOTALS,
+    // SecureInformationContract ("SecureInformation:<name>")
+    REQUEST_INFORMATION, GRANT_INFORMATION, DENY_INFORMATION, ACCEPT_INFORMATION, CANCEL_INFORMATION,
+    OFFER_INFORMATION, DOWNLOAD_INFORMATION, ACKNOWLEDGE_INFORMATION, REJECT_INFORMATION, EXPIRE_INFORMATION,
+    GET_INFORMATION_TRANSFER, GET_INFORMATION_PACKAGE, GET_METER_CERTIFICATE;
+
+    /** The two contracts of the chaincode. */
+    public static final List<Class<?>> CONTRACTS = List.of(PostalLedgerContract.class, SecureInformationContract.class);
 
     /** The contract method's name: REGISTER_METER is registerMeter. */
     public String functionName() {
@@ -39,9 +49,26 @@ public enum EntryPoint {
                 .orElseThrow(() -> new IllegalArgumentException("no entry point " + functionName));
     }
 
-    /** The names of the contract's {@code @Transaction} methods, from reflection. */
+    /** The contract class that declares this entry point's {@code @Transaction}. */
+    public Class<?> contract() {
+        return method().getDeclaringClass();
+    }
+
+    /** The entry points of one contract, in declaration order. */
+    public static List<EntryPoint> of(final Class<?> contract) {
+        return Arrays.stream(values()).filter(entry -> entry.contract() == contract).toList();
+    }
+
+    /** The names of both contracts' {@code @Transaction} methods, from reflection. */
     public static Set<String> contractFunctions() {
-        return Arrays.stream(PostalLedgerContract.class.getDeclaredMethods())
+        final Set<String> names = new TreeSet<>();
+        CONTRACTS.forEach(contract -> names.addAll(contractFunctions(contract)));
+        return names;
+    }
+
+    /** The names of one contract's {@code @Transaction} methods, from reflection. */
+    public static Set<String> contractFunctions(final Class<?> contract) {
+        return Arrays.stream(contract.getDeclaredMethods())
                 .filter(method -> method.isAnnotationPresent(Transaction.class)).map(Method::getName)
                 .collect(Collectors.toCollection(TreeSet::new));
     }
@@ -51,9 +78,9 @@ public enum EntryPoint {
     }
 
     private Method method() {
-        return Arrays.stream(PostalLedgerContract.class.getDeclaredMethods())
+        return CONTRACTS.stream().flatMap(contract -> Arrays.stream(contract.getDeclaredMethods()))
                 .filter(method -> method.getName().equals(functionName())
                         && method.isAnnotationPresent(Transaction.class))
-                .findFirst().orElseThrow(() -> new IllegalStateException("contract has no " + functionName()));
+                .findFirst().orElseThrow(() -> new IllegalStateException("no contract has " + functionName()));
     }
 }

@@ -66,6 +66,53 @@ public final class LedgerInvariants {
         assertThat(sum).as("sum over all accounts").isZero();
     }
 
+    /**
+     * The secure-information invariants, from the committed bytes: a record holds its package exactly while GRANTED
+     * or OFFERED, and then the collection's value hashes to the record's {@code packageSha256} and has its size;
+     * otherwise (never sent, or delivered, returned or expired) the collection keeps nothing under the package key,
+     * not even an earlier version (a purge, not a delete). No package lives in a collection without a record that
+     * holds it.
+     */
+    public static void checkInformation(final FakeLedger ledger) {
+        final java.util.Set<String> heldPackages = new java.util.HashSet<>();
+        for (final Map.Entry<String, byte[]> entry : ledger.snapshot().entrySet()) {
+            final List<String> record = attributesOf(entry.getKey(), "information");
+            if (record.isEmpty()) {
+                continue;
+            }
+            final JsonNode value = LedgerFixture.json(new String(entry.getValue(), UTF_8));
+            final String transferId = value.path("transferId").asText();
+            assertThat(transferId).as("id of information record " + record).isEqualTo(record.get(0));
+            final String collection = value.path("collection").asText();
+            final String packageKey = Keys.informationPackage(transferId);
+            final String state = value.path("state").asText();
+            final java.util.Optional<byte[]> stored = ledger.privateValue(collection, packageKey);
+            if (value.path("packageHeld").asBoolean()) {
+                assertThat(state).as("state of information transfer " + transferId + " holding a package")
+                        .isIn("GRANTED", "OFFERED");
+                assertThat(stored).as("package of " + transferId + " in " + collection + " while held").isPresent();
+                assertThat(org.postalfunds.formats.SealedPackage.sha256Hex(stored.get()))
+                        .as("the held package of " + transferId + " hashes to its public record")
+                        .isEqualTo(value.path("packageSha256").asText());
+                assertThat((long) stored.get().length).as("size of the held package of " + transferId)
+                        .isEqualTo(value.path("packageSizeBytes").asLong());
+                heldPackages.add(collection + "\u0001" + packageKey);
+            } else {
+                assertThat(state).as("state of information transfer " + transferId + " without a package")
+                        .isNotIn("GRANTED", "OFFERED");
+                assertThat(stored).as("package of " + transferId + " (" + state + ") in " + collection).isEmpty();
+                assertThat(ledger.privateHistory(collection, packageKey))
+                        .as("earlier versions of the package of " + transferId + " (" + state + "): purged").isEmpty();
+            }
+        }
+        for (final String collection : ledger.collectionNames()) {
+            for (final String key : ledger.privateKeys(collection)) {
+                assertThat(heldPackages).as("private value " + LedgerFixture.printable(key) + " in " + collection
+                        + " belongs to a record that holds it").contains(collection + "\u0001" + key);
+            }
+        }
+    }
+
     /** Transfer ids whose escrow account exists (holds funds). */
     public static List<String> escrowedTransfers(final FakeLedger ledger) {
         final List<String> transfers = new ArrayList<>();
@@ -76,6 +123,13 @@ public final class LedgerInvariants {
             }
         }
         return transfers;
+    }
+
+    /** The committed information transfer record, as JSON. */
+    public static JsonNode information(final FakeLedger ledger, final String transferId) {
+        final byte[] stored = ledger.value(Keys.information(transferId))
+                .orElseThrow(() -> new AssertionError("no information record " + transferId));
+        return LedgerFixture.json(new String(stored, UTF_8));
     }
 
     /** The committed transfer record, as JSON. */

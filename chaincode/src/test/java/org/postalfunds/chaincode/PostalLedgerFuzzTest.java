@@ -8,7 +8,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Jazzer fuzzing of every contract entry point on the in-memory ledger (no network); the oracle is in
+ * Jazzer fuzzing of every entry point of both contracts (funds and SecureInformation, one target: Jazzer fuzzes one
+ * {@code @FuzzTest} per run and the whole stage stays at 25 s) on the in-memory ledger (no network); the oracle is in
  * {@link ContractFuzzing}. The fuzz test runs in fuzzing mode in its own surefire execution (JAZZER_FUZZ=1 is set
  * there only) for 25 s by default, 30 min with {@code -Dfuzz.long=true}; see chaincode/README.md. Without
  * JAZZER_FUZZ (e.g. from an IDE), Jazzer runs it as a regression test on the stored inputs only.
@@ -22,7 +23,7 @@ class PostalLedgerFuzzTest {
     }
 
     @Test
-    void the_fuzzer_decodes_calls_to_every_transaction_of_the_contract() {
+    void the_fuzzer_decodes_calls_to_every_transaction_of_both_contracts() {
         assertThat(EntryPoint.functionNames()).isEqualTo(EntryPoint.contractFunctions());
     }
 

@@ -97,6 +97,16 @@ public final class FakeLedger {
                 .map(versioned -> versioned.value().clone());
     }
 
+    /** The keys that hold a committed private value in the collection (tests only). */
+    public java.util.Set<String> privateKeys(final String collection) {
+        return java.util.Set.copyOf(privateState.getOrDefault(collection, new TreeMap<>()).keySet());
+    }
+
+    /** The names of the defined collections. */
+    public java.util.Set<String> collectionNames() {
+        return java.util.Set.copyOf(collections.keySet());
+    }
+
     /** Every private value ever committed under the key and still kept; a purge leaves nothing, a delete keeps the past. */
     public List<byte[]> privateHistory(final String collection, final String key) {
         return List.copyOf(privateHistory.getOrDefault(collection, Map.of()).getOrDefault(key, List.of()).stream()
