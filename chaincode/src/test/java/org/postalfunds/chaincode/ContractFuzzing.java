@@ -908,7 +908,7 @@ final class ContractFuzzing {
                         SealedPackage.MAX_ITEM_NAME_BYTES + 1));
                 case 5 -> data.pickValue(List.of("", " rate-table", "rate\u0000table", "rate\ntable",
                         "\u00e9".repeat(64), "\u00e9".repeat(65), "\uD83D\uDCE6 box", "rate-table "));
-                case 6, 7 -> fuzzed();
+                case 7 -> fuzzed();
                 default -> data.pickValue(List.of("rate-table", "config", "certificates"));
             };
         }
