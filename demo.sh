@@ -9,7 +9,8 @@ root=$(pwd)
 
 test-network/install-packages.sh
 echo "== Building (the first run downloads the Maven dependencies)"
-mvn -B -q -ntp -Dstyle.color=never -DskipTests package
+# Quiet Maven still emits colour resets; strip them so the story reads cleanly (pipefail keeps its status).
+mvn -B -q -ntp -DskipTests package 2>&1 | sed "s/\x1b\[[0-9;]*m//g"
 
 work=$(mktemp -d -t postal-demo.XXXXXX)
 bridge_pid=""
