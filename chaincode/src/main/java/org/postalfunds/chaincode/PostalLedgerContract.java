@@ -2,21 +2,19 @@ package org.postalfunds.chaincode;
 
 import static org.hyperledger.fabric.contract.annotation.Transaction.TYPE.EVALUATE;
 import static org.hyperledger.fabric.contract.annotation.Transaction.TYPE.SUBMIT;
+import static org.postalfunds.chaincode.Submissions.arguments;
+import static org.postalfunds.chaincode.Submissions.evaluate;
 
 import java.util.List;
-import java.util.function.BiFunction;
 import org.hyperledger.fabric.contract.Context;
 import org.hyperledger.fabric.contract.ContractInterface;
 import org.hyperledger.fabric.contract.annotation.Contract;
 import org.hyperledger.fabric.contract.annotation.Default;
 import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
-import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.audit.AuditService;
 import org.postalfunds.chaincode.indicium.PostageService;
 import org.postalfunds.chaincode.meter.MeterService;
-import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Json;
 import org.postalfunds.chaincode.transfer.AllotmentService;
 import org.postalfunds.chaincode.transfer.RequesterService;
 import org.postalfunds.chaincode.transfer.TransferService;
@@ -275,13 +273,4 @@ public final class PostalLedgerContract implements ContractInterface {
         return submissions.submit(ctx, function, requestId, arguments, handler);
     }
 
-    /** Arguments as sent, nulls included (they are validated, and hashed, as "null"). */
-    private static List<Object> arguments(final Object... values) {
-        return java.util.Arrays.asList(values);
-    }
-
-    private static String evaluate(final Context ctx, final BiFunction<LedgerTx, Caller, Object> query) {
-        final Caller caller = Caller.of(ctx);
-        return Json.text(query.apply(new LedgerTx(ctx.getStub()), caller));
-    }
 }

@@ -2,8 +2,9 @@ package org.postalfunds.chaincode;
 
 import static org.hyperledger.fabric.contract.annotation.Transaction.TYPE.EVALUATE;
 import static org.hyperledger.fabric.contract.annotation.Transaction.TYPE.SUBMIT;
+import static org.postalfunds.chaincode.Submissions.arguments;
+import static org.postalfunds.chaincode.Submissions.evaluate;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.Function;
 import org.hyperledger.fabric.contract.Context;
@@ -11,10 +12,7 @@ import org.hyperledger.fabric.contract.ContractInterface;
 import org.hyperledger.fabric.contract.annotation.Contract;
 import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
-import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.information.InformationService;
-import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Json;
 import org.postalfunds.formats.SealedPackage;
 
 /**
@@ -117,15 +115,13 @@ public final class SecureInformationContract implements ContractInterface {
     /** Parties' owners, DataCenter, PostalAuthority: the public record (hash, size, parties, item, state, deadline). */
     @Transaction(intent = EVALUATE)
     public String getInformationTransfer(final Context ctx, final String transferId) {
-        final Caller caller = Caller.of(ctx);
-        return Json.text(information.view(new LedgerTx(ctx.getStub()), caller, transferId));
+        return evaluate(ctx, (tx, caller) -> information.view(tx, caller, transferId));
     }
 
     /** The parties' organisations, on one of their own peers: the sealed package, checked against the public hash. */
     @Transaction(intent = EVALUATE)
     public String getInformationPackage(final Context ctx, final String transferId) {
-        final Caller caller = Caller.of(ctx);
-        return Json.text(information.sealedPackage(new LedgerTx(ctx.getStub()), caller, transferId));
+        return evaluate(ctx, (tx, caller) -> information.sealedPackage(tx, caller, transferId));
     }
 
     /**
@@ -135,8 +131,7 @@ public final class SecureInformationContract implements ContractInterface {
      */
     @Transaction(intent = EVALUATE)
     public String getMeterCertificate(final Context ctx, final String meterId) {
-        final Caller caller = Caller.of(ctx);
-        return Json.text(information.certificate(new LedgerTx(ctx.getStub()), caller, meterId));
+        return evaluate(ctx, (tx, caller) -> information.certificate(tx, caller, meterId));
     }
 
     private String submit(final Context ctx, final String function, final String requestId,
@@ -169,9 +164,5 @@ public final class SecureInformationContract implements ContractInterface {
     /** The package enters the request's content hash by its SHA-256: a retry must carry the same package. */
     private static String packageHash(final byte[] sealed) {
         return sealed == null ? "no package" : SealedPackage.sha256Hex(sealed);
-    }
-
-    private static List<Object> arguments(final Object... values) {
-        return Arrays.asList(values);
     }
 }

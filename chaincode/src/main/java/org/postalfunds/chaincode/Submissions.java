@@ -80,4 +80,15 @@ final class Submissions {
         }
         return Hashes.sha256Hex(encoded.toByteArray());
     }
+
+    /** Arguments as sent, nulls included (they are validated, and hashed, as "null"). */
+    static List<Object> arguments(final Object... values) {
+        return java.util.Arrays.asList(values);
+    }
+
+    /** A query: the caller read from its certificate, the answer as deterministic JSON; writes nothing. */
+    static String evaluate(final Context ctx, final java.util.function.BiFunction<LedgerTx, Caller, Object> query) {
+        final Caller caller = Caller.of(ctx);
+        return Json.text(query.apply(new LedgerTx(ctx.getStub()), caller));
+    }
 }
