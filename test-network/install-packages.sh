@@ -2,9 +2,10 @@
 # Installs the Debian packages the tests and the local network need (idempotent: skips what is there).
 #   softhsm2: the PKCS#11 token that holds each meter's PSD key in dev and CI.
 #   jq:       reads the consortium description (network/consortium.json) in the network scripts.
+#   chromium, chromium-driver: the headless browser the web console's end-to-end tests drive (Selenium).
 set -euo pipefail
 
-packages=(softhsm2 jq)
+packages=(softhsm2 jq chromium chromium-driver)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
