@@ -84,6 +84,15 @@ public final class ChainVerifier {
     /** Reads the feed to its end and verifies every block. */
     public ChainReport verify(final BlockFeed feed, final LedgerIndex.Progress progress)
             throws LedgerException, InterruptedException {
+        return verify(feed, 0, progress);
+    }
+
+    /**
+     * Verifies a range of the chain: the feed starts at block {@code firstBlock} (0 for the whole chain); the
+     * first block's own previous hash is not checked, as the block before it is not in the range.
+     */
+    public ChainReport verify(final BlockFeed feed, final long firstBlock, final LedgerIndex.Progress progress)
+            throws LedgerException, InterruptedException {
         Findings findings = new Findings();
         Block previous = null;
         long silentSince = System.nanoTime();
@@ -98,7 +107,7 @@ public final class ChainVerifier {
             }
             silentSince = System.nanoTime();
             Block block = next.get();
-            checkLinks(previous, block, findings);
+            checkLinks(previous, block, firstBlock, findings);
             checkTransactions(block, findings);
             previous = block;
             findings.blocks++;
@@ -126,9 +135,10 @@ public final class ChainVerifier {
         return new ChainReport(findings.blocks, findings.transactions, findings.endorsements, checks);
     }
 
-    private static void checkLinks(final Block previous, final Block block, final Findings findings) {
+    private static void checkLinks(final Block previous, final Block block, final long firstBlock,
+            final Findings findings) {
         long number = block.getHeader().getNumber();
-        long expected = previous == null ? 0 : previous.getHeader().getNumber() + 1;
+        long expected = previous == null ? firstBlock : previous.getHeader().getNumber() + 1;
         if (number != expected) {
             findings.chain.add("block " + number + " arrived where block " + expected + " belongs");
         }

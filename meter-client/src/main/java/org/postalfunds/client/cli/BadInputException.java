@@ -1,7 +1,7 @@
 package org.postalfunds.client.cli;
 
 /** A local file or value the user supplied is wrong; the message says which and how. */
-final class BadInputException extends Exception {
+public final class BadInputException extends Exception {
     private static final long serialVersionUID = 1L;
 
     BadInputException(final String message) {

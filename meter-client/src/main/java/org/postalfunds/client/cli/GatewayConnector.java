@@ -9,7 +9,7 @@ import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerConnection;
 
 /** Opens sessions through the organisation's peer gateway over TLS (the real network). */
-final class GatewayConnector implements Connector {
+public final class GatewayConnector implements Connector {
     @Override
     public Session open(final Profile profile) throws BadInputException, IOException, GeneralSecurityException {
         if (!Files.isReadable(profile.tlsRootCertificate())) {

@@ -66,7 +66,7 @@ public record Profile(
      *
      * @throws BadInputException naming the file and what is wrong with it
      */
-    static Profile load(final Path file) throws BadInputException {
+    public static Profile load(final Path file) throws BadInputException {
         String text;
         try {
             if (Files.size(file) > MAX_PROFILE_CHARS) {
