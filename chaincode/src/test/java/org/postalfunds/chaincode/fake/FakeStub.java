@@ -56,6 +56,24 @@ public final class FakeStub implements ChaincodeStub {
 
     // ---- what the transaction did, for tests and for the ledger's validation ------------------------------------
 
+    /** Distinct keys read (the read set's size, as a peer's read-write set would carry it). */
+    public int readCount() {
+        return readVersions.size();
+    }
+
+    /** Range and partial-composite-key scans, and the keys they saw (each key re-checked at validation). */
+    public int rangeScanCount() {
+        return rangeReads.size();
+    }
+
+    public int keysSeenByScans() {
+        return rangeReads.stream().mapToInt(range -> range.seen().size()).sum();
+    }
+
+    public int privateReadCount() {
+        return privateReadVersions.size();
+    }
+
     /** Keys written (value) or deleted (null), in key order. */
     public Map<String, byte[]> writes() {
         return Collections.unmodifiableMap(writes);

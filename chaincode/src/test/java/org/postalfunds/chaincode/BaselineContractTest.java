@@ -1,0 +1,51 @@
+package org.postalfunds.chaincode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.postalfunds.chaincode.fake.TestIdentity;
+
+/** The benchmark baseline writes exactly one key of its own namespace, and only for consortium members. */
+class BaselineContractTest {
+    private final LedgerFixture fx = new LedgerFixture();
+    private final BaselineContract baseline = new BaselineContract();
+
+    @Test
+    void a_write_puts_one_key_in_the_baseline_namespace_and_reads_nothing() {
+        fx.registerMeter("m1", Organisations.MAILER_A);
+        final var fundsBefore = fx.auditTotals();
+
+        final String result = fx.submit(fx.mailerA, ctx -> baseline.write(ctx, "worker-1", "42"));
+
+        assertThat(result).isEqualTo("{\"slot\":\"worker-1\",\"chars\":2}");
+        assertThat(fx.lastWrittenKeys()).containsExactly("~baseline~worker-1~");
+        assertThat(fx.lastStub().readCount()).isZero();
+        assertThat(fx.lastStub().eventName()).isNull();
+        assertThat(fx.auditTotals()).isEqualTo(fundsBefore);
+    }
+
+    @Test
+    void writes_to_the_same_slot_in_one_block_never_conflict_because_nothing_is_read() {
+        final var first = fx.endorse(fx.dataCenter, ctx -> baseline.write(ctx, "hot", "1"));
+        final var second = fx.endorse(fx.mailerB, ctx -> baseline.write(ctx, "hot", "2"));
+        assertThat(fx.ledger.commitBlock(java.util.List.of(first.stub(), second.stub()),
+                java.util.List.of(LedgerFixture.ALL_ORGS, LedgerFixture.ALL_ORGS)))
+                .containsOnly(org.postalfunds.chaincode.fake.FakeLedger.Validation.VALID);
+    }
+
+    @Test
+    void an_organisation_outside_the_consortium_is_refused() {
+        final TestIdentity outsider = TestIdentity.p256("OutsiderMSP", "intruder");
+        assertThat(fx.rejectsWith(ErrorCode.NOT_AUTHORISED, outsider, ctx -> baseline.write(ctx, "s", "1")))
+                .contains("OutsiderMSP");
+    }
+
+    @Test
+    void a_malformed_slot_or_an_oversized_value_is_refused_and_writes_nothing() {
+        fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerA, ctx -> baseline.write(ctx, "../funds", "1"));
+        fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerA, ctx -> baseline.write(ctx, "", "1"));
+        fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, fx.mailerA,
+                ctx -> baseline.write(ctx, "s", "x".repeat(BaselineContract.MAX_VALUE_CHARS + 1)));
+        fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, fx.mailerA, ctx -> baseline.write(ctx, "s", null));
+    }
+}
