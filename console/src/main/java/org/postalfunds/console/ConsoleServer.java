@@ -198,7 +198,7 @@ public final class ConsoleServer implements AutoCloseable {
     }
 
     private static boolean open(final String path) {
-        return path.equals("/login") || path.startsWith("/static/");
+        return path.equals("/login") || path.startsWith("/static/") || path.equals("/favicon.ico");
     }
 
     private void authenticate(final Context ctx) {
@@ -289,7 +289,10 @@ public final class ConsoleServer implements AutoCloseable {
     // ---- login ------------------------------------------------------------------------------------------------------
 
     private void loginPage(final Context ctx, final int status, final String problem) {
-        String token = Sessions.randomToken();
+        // One token per browser (double-submit cookie): a second login page in another tab, or a page reloaded by a
+        // redirect of some other request, keeps the token of the form already shown.
+        String existing = ctx.cookie(LOGIN_COOKIE);
+        String token = existing != null && existing.matches("[0-9a-f]{64}") ? existing : Sessions.randomToken();
         ctx.header("Set-Cookie", LOGIN_COOKIE + "=" + token + "; Path=/login; Secure; HttpOnly; SameSite=Strict");
         String next = ctx.queryParam("next");
         String body = (problem == null ? "" : "<p class=\"error\" id=\"error-message\">" + esc(problem) + "</p>")

@@ -121,8 +121,8 @@ public final class Svg {
         svg.append("<svg xmlns=\"http://www.w3.org/2000/svg\" id=\"").append(Html.esc(id))
                 .append("\" class=\"chart flows\" viewBox=\"0 0 ").append(size).append(' ').append(size)
                 .append("\" role=\"img\" aria-label=\"").append(Html.esc(title)).append("\"><title>").append(Html.esc(title))
-                .append("</title><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"7\" "
-                        + "markerHeight=\"7\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#a54b3b\"/>"
+                .append("</title><defs><marker id=\"arrow\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" markerWidth=\"14\" markerUnits=\"userSpaceOnUse\" "
+                        + "markerHeight=\"14\" orient=\"auto-start-reverse\"><path d=\"M0,0 L10,5 L0,10 z\" fill=\"#a54b3b\"/>"
                         + "</marker></defs>");
         double[][] at = new double[nodes.size()][2];
         for (int i = 0; i < nodes.size(); i++) {
