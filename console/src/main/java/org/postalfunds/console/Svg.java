@@ -45,14 +45,15 @@ public final class Svg {
         for (int i = 0; i < bars.size(); i++) {
             Bar bar = bars.get(i);
             double height = (double) bar.value() * plotHeight / max;
-            double x = LEFT + i * slot + slot * 0.1;
+            double barWidth = Math.min(slot * 0.8, 48);
+            double x = LEFT + i * slot + (slot - barWidth) / 2;
             double y = TOP + plotHeight - height;
             svg.append("<g class=\"bar\" data-label=\"").append(Html.esc(bar.label())).append("\" data-value=\"")
                     .append(bar.value()).append("\"><title>").append(Html.esc(bar.label() + ": " + format.apply(bar.value())))
                     .append("</title><rect x=\"").append(f(x)).append("\" y=\"").append(f(y)).append("\" width=\"")
-                    .append(f(slot * 0.8)).append("\" height=\"").append(f(height)).append("\" fill=\"#3b6ea5\"/>");
+                    .append(f(barWidth)).append("\" height=\"").append(f(height)).append("\" fill=\"#3b6ea5\"/>");
             if (bars.size() <= 31) {
-                svg.append("<text x=\"").append(f(x + slot * 0.4)).append("\" y=\"").append(HEIGHT - BOTTOM + 14)
+                svg.append("<text x=\"").append(f(x + barWidth / 2)).append("\" y=\"").append(HEIGHT - BOTTOM + 14)
                         .append("\" font-size=\"10\" text-anchor=\"middle\">").append(Html.esc(shortLabel(bar.label())))
                         .append("</text>");
             }
