@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.postalfunds.hsm.client.BridgeStats;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.crypto.EcdsaSignatures;
 import org.postalfunds.hsm.crypto.Pem;
@@ -56,12 +57,12 @@ public final class SigningBenchmark {
         final Path pinFile = Path.of(required(options, "pin-file"));
         final Path workDirectory = Path.of(required(options, "work-dir"));
         final Duration warmUp = Duration.ofSeconds(Long.parseLong(options.getOrDefault("warmup-seconds", "2")));
-        final Duration measure = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "3")));
+        final Duration measure = Duration.ofSeconds(Long.parseLong(options.getOrDefault("seconds", "2")));
         final int rounds = Integer.parseInt(options.getOrDefault("rounds", "3"));
         if (rounds < 1 || rounds > 20) {
             throw new IllegalArgumentException("rounds must be 1 to 20");
         }
-        final int[] levels = Arrays.stream(options.getOrDefault("in-flight", "1,4,16").split(","))
+        final int[] levels = Arrays.stream(options.getOrDefault("in-flight", "1,4,16,64").split(","))
                 .mapToInt(Integer::parseInt).toArray();
         for (final int level : levels) {
             if (level < 1 || level > MAX_IN_FLIGHT) {
@@ -79,9 +80,15 @@ public final class SigningBenchmark {
                     : token.createMeterKey(METER).publicKey();
             final OrgCertificateAuthority ca = OrgCertificateAuthority.create("DataCenter");
             final BridgeConfig bridgeConfig = writeBridgeFiles(ca, workDirectory, library, label, pinFile,
-                    options.getOrDefault("worker-threads", "0"));
+                    options.getOrDefault("worker-threads", "0"), options.get("batch-threads"));
+            final int batchSize = Integer.parseInt(options.getOrDefault("batch-size",
+                    String.valueOf(PsdBridgeClient.MAX_DIGESTS_PER_REQUEST)));
+            final int requestsInFlight = Integer.parseInt(options.getOrDefault("requests-in-flight", "2"));
             final KeyPair clientKeys = OrgCertificateAuthority.newP256KeyPair();
             final X509Certificate clientCertificate = ca.issueTlsClientCertificate(METER, "client", clientKeys.getPublic());
+            final KeyPair operatorKeys = OrgCertificateAuthority.newP256KeyPair();
+            final X509Certificate operatorCertificate =
+                    ca.issueTlsClientCertificate("bench-operator", "operator", operatorKeys.getPublic());
             final int connections = Integer.parseInt(options.getOrDefault("connections", "1"));
 
             try (PsdBridgeServer server = PsdBridgeServer.start(bridgeConfig, token);
@@ -89,6 +96,12 @@ public final class SigningBenchmark {
                             .trustedCertificates(List.of(ca.certificate()))
                             .clientCertificate(clientCertificate, clientKeys.getPrivate())
                             .connections(connections)
+                            .signingBatchSize(batchSize)
+                            .signingRequestsInFlight(requestsInFlight)
+                            .build();
+                    PsdBridgeClient operator = PsdBridgeClient.newBuilder().target("127.0.0.1", server.port())
+                            .trustedCertificates(List.of(ca.certificate()))
+                            .clientCertificate(operatorCertificate, operatorKeys.getPrivate())
                             .build()) {
                 final byte[][] digests = digests();
                 final SignPath direct = digest -> token.signDigest(METER, digest);
@@ -100,16 +113,28 @@ public final class SigningBenchmark {
                     run(path, digests, busiest, warmUp.multipliedBy(2));
                 }
 
+                if (options.containsKey("bridge-only-seconds")) {
+                    // For a profiler attached from outside: the bridge path alone, at the first level, no table.
+                    final Result alone = run(bridge, digests, levels[0],
+                            Duration.ofSeconds(Long.parseLong(options.get("bridge-only-seconds"))));
+                    System.out.printf(Locale.ROOT, "bridge alone, %d in flight: %.0f sig/s, %.1f cpu us/sig%n", levels[0],
+                            alone.perSecond(), alone.cpuMicrosPerSignature());
+                    return;
+                }
                 System.out.printf(Locale.ROOT, "PSD signing benchmark: token '%s' (%s), P-256, %d rounds of %d s per path and"
                         + " level (median sig/s of the rounds, latency over all), %d s warm-up, %d cores%n", label,
                         library.getFileName(), rounds, measure.toSeconds(), warmUp.toSeconds(),
                         Runtime.getRuntime().availableProcessors());
                 System.out.printf(Locale.ROOT, "bridge = PsdBridgeClient.signDigest over mutual TLS on 127.0.0.1, audit trail on,"
-                        + " %d connection(s), bridge workerThreads=%s%n%n", connections, bridgeConfig.workerThreads());
-                System.out.printf(Locale.ROOT, "%9s | %28s | %28s | %13s%n", "", "direct (SunPKCS11)", "bridge",
+                        + " %d connection(s), %s; bridge workerThreads=%d batchThreads=%d%n%n", connections,
+                        batchSize == 1 ? "one SignDigest request per signature"
+                                : "concurrent calls coalesced into SignDigests (batches <= " + batchSize + ", "
+                                        + requestsInFlight + " requests in flight)",
+                        bridgeConfig.workerThreads(), bridgeConfig.batchThreads());
+                System.out.printf(Locale.ROOT, "%9s | %28s | %36s | %13s%n", "", "direct (SunPKCS11)", "bridge",
                         "bridge/direct");
-                System.out.printf(Locale.ROOT, "%9s | %7s %6s %6s %6s | %7s %6s %6s %6s | %6s %6s%n", "in flight",
-                        "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/s", "cpu");
+                System.out.printf(Locale.ROOT, "%9s | %7s %6s %6s %6s | %7s %6s %6s %6s %7s | %6s %6s%n", "in flight",
+                        "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/req", "sig/s", "cpu");
                 for (final int inFlight : levels) {
                     for (final SignPath path : List.of(direct, bridge)) {
                         run(path, digests, inFlight, warmUp);
@@ -117,25 +142,29 @@ public final class SigningBenchmark {
                     // Rounds alternate the paths, so a burst of load from elsewhere on the machine hits all of them.
                     final List<Result> directRounds = new ArrayList<>();
                     final List<Result> bridgeRounds = new ArrayList<>();
+                    final long requestsBefore = signingRequests(operator);
                     for (int round = 0; round < rounds; round++) {
                         directRounds.add(run(direct, digests, inFlight, measure));
                         bridgeRounds.add(run(bridge, digests, inFlight, measure));
                     }
                     final Result directResult = Result.combine(directRounds);
                     final Result bridgeResult = Result.combine(bridgeRounds);
+                    final long requests = signingRequests(operator) - requestsBefore;
                     verify(publicKey, directResult, "direct");
                     verify(publicKey, bridgeResult, "bridge");
-                    System.out.printf(Locale.ROOT, "%9d | %7.0f %6.3f %6.3f %6.1f | %7.0f %6.3f %6.3f %6.1f | %6.2f %6.2f%n",
+                    System.out.printf(Locale.ROOT, "%9d | %7.0f %6.3f %6.3f %6.1f | %7.0f %6.3f %6.3f %6.1f %7.1f | %6.2f %6.2f%n",
                             inFlight,
                             directResult.perSecond(), directResult.percentileMillis(50), directResult.percentileMillis(99),
                             directResult.cpuMicrosPerSignature(),
                             bridgeResult.perSecond(), bridgeResult.percentileMillis(50), bridgeResult.percentileMillis(99),
-                            bridgeResult.cpuMicrosPerSignature(), bridgeResult.perSecond() / directResult.perSecond(),
+                            bridgeResult.cpuMicrosPerSignature(), (double) bridgeResult.signatures() / Math.max(1, requests),
+                            bridgeResult.perSecond() / directResult.perSecond(),
                             directResult.cpuMicrosPerSignature() / bridgeResult.cpuMicrosPerSignature());
                 }
                 System.out.printf(Locale.ROOT, "%ncpu us = CPU time of the whole process (caller, bridge and token) per"
-                        + " signature; bridge/direct cpu = direct cpu us / bridge cpu us, the ratio a machine of its own"
-                        + " would show once CPU-bound%n");
+                        + " signature; sig/req = signatures per request the bridge received (SignDigest and SignDigests);"
+                        + "%nbridge/direct cpu = direct cpu us / bridge cpu us, the ratio a machine of its own would show"
+                        + " once CPU-bound%n");
             }
         }
     }
@@ -220,7 +249,14 @@ public final class SigningBenchmark {
                 }
             }
         }
-        return new Result(total * 1e9 / elapsed, total == 0 ? Double.NaN : cpuNanos / 1e3 / total, recorded, verified);
+        return new Result(total * 1e9 / elapsed, total == 0 ? Double.NaN : cpuNanos / 1e3 / total, recorded, verified,
+                total);
+    }
+
+    /** Signing requests the bridge has answered so far, single and batched. */
+    private static long signingRequests(final PsdBridgeClient operator) {
+        final BridgeStats stats = operator.stats();
+        return stats.total("SignDigest") + stats.total("SignDigests");
     }
 
     private static void verify(final ECPublicKey publicKey, final Result result, final String path)
@@ -241,7 +277,8 @@ public final class SigningBenchmark {
      * @param cpuMicrosPerSignature CPU time of the whole process (caller, bridge and token alike) per signature:
      *     unlike sig/s, hardly moved by load from other processes on the machine
      */
-    private record Result(double perSecond, double cpuMicrosPerSignature, long[] sortedLatencyNanos, List<byte[]> samples) {
+    private record Result(double perSecond, double cpuMicrosPerSignature, long[] sortedLatencyNanos, List<byte[]> samples,
+            long signatures) {
         /** Median throughput and CPU cost of the rounds; latencies and samples of all rounds together. */
         static Result combine(final List<Result> rounds) {
             final double median = median(rounds.stream().mapToDouble(Result::perSecond).sorted().toArray());
@@ -249,7 +286,7 @@ public final class SigningBenchmark {
             final long[] latencies = rounds.stream().flatMapToLong(r -> Arrays.stream(r.sortedLatencyNanos())).sorted().toArray();
             final List<byte[]> samples = new ArrayList<>();
             rounds.forEach(r -> samples.addAll(r.samples()));
-            return new Result(median, cpu, latencies, samples);
+            return new Result(median, cpu, latencies, samples, rounds.stream().mapToLong(Result::signatures).sum());
         }
 
         private static double median(final double[] sorted) {
@@ -268,7 +305,8 @@ public final class SigningBenchmark {
     }
 
     private static BridgeConfig writeBridgeFiles(final OrgCertificateAuthority ca, final Path directory, final Path library,
-            final String label, final Path pinFile, final String workerThreads) throws Exception {
+            final String label, final Path pinFile, final String workerThreads, final String batchThreads)
+            throws Exception {
         Files.createDirectories(directory);
         final KeyPair serverKeys = OrgCertificateAuthority.newP256KeyPair();
         final X509Certificate serverCertificate = ca.issueTlsServerCertificate("psd-bridge",
@@ -287,6 +325,9 @@ public final class SigningBenchmark {
         settings.put("token.pinFile", pinFile.toString());
         settings.put("audit.file", "bench-audit.log");
         settings.put("bridge.workerThreads", workerThreads);
+        if (batchThreads != null) {
+            settings.put("bridge.batchThreads", batchThreads);
+        }
         return BridgeConfig.fromValues(settings, directory, System.getenv());
     }
 
@@ -310,7 +351,8 @@ public final class SigningBenchmark {
         for (int i = 0; i < args.length; i++) {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: SigningBenchmark --token-label L --pin-file F --work-dir D"
-                        + " [--library L] [--seconds 3] [--rounds 3] [--warmup-seconds 2] [--in-flight 1,4,16] [--worker-threads 0] [--connections 1]");
+                        + " [--library L] [--seconds 2] [--rounds 3] [--warmup-seconds 2] [--in-flight 1,4,16,64] [--worker-threads 0]"
+                        + " [--batch-threads N] [--connections 1] [--batch-size 64] [--requests-in-flight 2]");
             }
             options.put(args[i].substring(2), args[++i]);
         }

@@ -45,8 +45,28 @@ public interface PsdBridgeClient extends AutoCloseable {
     /** Operator: stores the issued certificate beside the meter's key. */
     MeterPublicKey importCertificate(String meterId, X509Certificate certificate);
 
-    /** The meter itself: DER ECDSA signature with low S over a 32-byte digest. */
+    /** Most digests the bridge signs in one SignDigests request. */
+    int MAX_DIGESTS_PER_REQUEST = 64;
+
+    /**
+     * The meter itself: DER ECDSA signature with low S over a 32-byte digest. Safe to call from many threads:
+     * concurrent calls for the same meter are coalesced into SignDigests requests (see
+     * {@link Builder#signingBatchSize}); each caller gets its own signature or its own refusal.
+     */
     byte[] signDigest(String meterId, byte[] digest);
+
+    /**
+     * The meter itself: signatures over several 32-byte digests, in order, in requests of up to
+     * {@link #MAX_DIGESTS_PER_REQUEST}. Throws {@link BridgeException} (operation "SignDigests") when any digest is
+     * refused. This default signs one by one, for implementations without the batch request.
+     */
+    default List<byte[]> signDigests(final String meterId, final List<byte[]> digests) {
+        final List<byte[]> signatures = new java.util.ArrayList<>(digests.size());
+        for (final byte[] digest : digests) {
+            signatures.add(signDigest(meterId, digest));
+        }
+        return signatures;
+    }
 
     /** The meter itself: the raw ECDH secret between its token key and a peer's P-256 key. */
     byte[] deriveSharedSecret(String meterId, PublicKey peerPublicKey);
@@ -86,6 +106,8 @@ public interface PsdBridgeClient extends AutoCloseable {
         Duration callTimeout = DEFAULT_CALL_TIMEOUT;
         int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
         int connections = 1;
+        int signingBatchSize = MAX_DIGESTS_PER_REQUEST;
+        int signingRequestsInFlight = 2;
 
         Builder() {
         }
@@ -156,6 +178,32 @@ public interface PsdBridgeClient extends AutoCloseable {
                 throw new IllegalArgumentException("connections must be 1 to " + MAX_CONNECTIONS);
             }
             this.connections = count;
+            return this;
+        }
+
+        /**
+         * Most concurrent {@code signDigest} calls (for one meter) sent together in one SignDigests request
+         * (default and maximum {@value PsdBridgeClient#MAX_DIGESTS_PER_REQUEST}); 1 sends every digest alone,
+         * as a SignDigest request of its own. Nothing waits to fill a batch: a batch is what queued while the
+         * earlier requests were outstanding.
+         */
+        public Builder signingBatchSize(final int digests) {
+            if (digests < 1 || digests > MAX_DIGESTS_PER_REQUEST) {
+                throw new IllegalArgumentException("signing batch size must be 1 to " + MAX_DIGESTS_PER_REQUEST);
+            }
+            this.signingBatchSize = digests;
+            return this;
+        }
+
+        /**
+         * Signing requests (per meter) outstanding at once before further {@code signDigest} calls queue for the
+         * next batch (default 2: one being signed while the next one travels).
+         */
+        public Builder signingRequestsInFlight(final int requests) {
+            if (requests < 1 || requests > 64) {
+                throw new IllegalArgumentException("signing requests in flight must be 1 to 64");
+            }
+            this.signingRequestsInFlight = requests;
             return this;
         }
 

@@ -9,6 +9,8 @@ import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -28,6 +30,7 @@ import org.postalfunds.hsm.crypto.Pem;
 import org.postalfunds.hsm.crypto.PublicKeys;
 import org.postalfunds.hsm.proto.CreateCsrRequest;
 import org.postalfunds.hsm.proto.CreateMeterKeyRequest;
+import org.postalfunds.hsm.proto.DigestSignature;
 import org.postalfunds.hsm.proto.DeriveSharedSecretRequest;
 import org.postalfunds.hsm.proto.GetPublicKeyRequest;
 import org.postalfunds.hsm.proto.HealthRequest;
@@ -36,30 +39,45 @@ import org.postalfunds.hsm.proto.ImportCertificateRequest;
 import org.postalfunds.hsm.proto.PsdBridgeGrpc;
 import org.postalfunds.hsm.proto.RequestCounter;
 import org.postalfunds.hsm.proto.SignDigestRequest;
+import org.postalfunds.hsm.proto.SignDigestsRequest;
+import org.postalfunds.hsm.proto.SignDigestsResponse;
 import org.postalfunds.hsm.proto.StatsRequest;
 import org.postalfunds.hsm.proto.StatsResponse;
 
 final class PsdBridgeClientImpl implements PsdBridgeClient {
     static final String[] TLS_PROTOCOLS = {"TLSv1.3", "TLSv1.2"};
     private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
+    /** What the bridge signs: SHA-256 digests. Anything else is sent alone, for the bridge to refuse. */
+    private static final int SIGNED_DIGEST_LENGTH = 32;
 
     private final List<ManagedChannel> channels;
     private final List<PsdBridgeGrpc.PsdBridgeBlockingStub> stubs;
+    /** The same channels for the coalesced signing calls; their callbacks run on the transport thread. */
+    private final List<PsdBridgeGrpc.PsdBridgeStub> asyncStubs;
     private final AtomicInteger nextStub = new AtomicInteger();
     private final Duration callTimeout;
+    private final int signingBatchSize;
+    private final int signingRequestsInFlight;
+    private final Map<String, SigningCoalescer> coalescers = new ConcurrentHashMap<>();
 
     PsdBridgeClientImpl(final PsdBridgeClient.Builder builder) {
         final SslContext sslContext = sslContext(builder);
         final List<ManagedChannel> opened = new ArrayList<>();
         final List<PsdBridgeGrpc.PsdBridgeBlockingStub> openedStubs = new ArrayList<>();
+        final List<PsdBridgeGrpc.PsdBridgeStub> openedAsyncStubs = new ArrayList<>();
         for (int i = 0; i < builder.connections; i++) {
             final ManagedChannel channel = channel(builder, sslContext);
             opened.add(channel);
             openedStubs.add(PsdBridgeGrpc.newBlockingStub(channel));
+            // The callbacks only complete futures and send the next batch: no need for a thread hand-off.
+            openedAsyncStubs.add(PsdBridgeGrpc.newStub(channel).withExecutor(Runnable::run));
         }
         this.channels = List.copyOf(opened);
         this.stubs = List.copyOf(openedStubs);
+        this.asyncStubs = List.copyOf(openedAsyncStubs);
         this.callTimeout = builder.callTimeout;
+        this.signingBatchSize = builder.signingBatchSize;
+        this.signingRequestsInFlight = builder.signingRequestsInFlight;
     }
 
     private static ManagedChannel channel(final PsdBridgeClient.Builder builder, final SslContext sslContext) {
@@ -115,9 +133,38 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
 
     @Override
     public byte[] signDigest(final String meterId, final byte[] digest) {
-        // No local length check: the bridge is the one place that enforces it (INVALID_ARGUMENT).
+        if (signingBatchSize > 1 && digest != null && digest.length == SIGNED_DIGEST_LENGTH && MeterIds.isValid(meterId)) {
+            return coalescers.computeIfAbsent(meterId, id -> new SigningCoalescer(id, this::asyncStub, signingBatchSize,
+                    signingRequestsInFlight, 2 * callTimeout.toNanos())).sign(digest);
+        }
+        // What cannot be signed goes alone, so it is refused alone. No local length check: the bridge is the one
+        // place that enforces it (INVALID_ARGUMENT).
         return call("SignDigest", meterId, () -> stub().signDigest(SignDigestRequest.newBuilder()
                 .setMeterId(meterId).setDigest(ByteString.copyFrom(digest)).build()).getSignature().toByteArray());
+    }
+
+    @Override
+    public List<byte[]> signDigests(final String meterId, final List<byte[]> digests) {
+        final List<byte[]> signatures = new ArrayList<>(digests.size());
+        for (int from = 0; from < digests.size(); from += MAX_DIGESTS_PER_REQUEST) {
+            final List<byte[]> chunk = digests.subList(from, Math.min(digests.size(), from + MAX_DIGESTS_PER_REQUEST));
+            final SignDigestsRequest.Builder request = SignDigestsRequest.newBuilder().setMeterId(meterId);
+            chunk.forEach(digest -> request.addDigests(ByteString.copyFrom(digest)));
+            final SignDigestsResponse response = call("SignDigests", meterId, () -> stub().signDigests(request.build()));
+            for (int i = 0; i < response.getResultsCount(); i++) {
+                final DigestSignature result = response.getResults(i);
+                if (result.getCode() != 0) {
+                    throw new BridgeException("SignDigests", meterId, io.grpc.Status.fromCodeValue(result.getCode())
+                            .withDescription("digest " + (from + i) + ": " + result.getDetail()).asRuntimeException());
+                }
+                signatures.add(result.getSignature().toByteArray());
+            }
+        }
+        if (signatures.size() != digests.size()) {
+            throw new BridgeException("SignDigests", meterId, io.grpc.Status.INTERNAL.withDescription("the bridge answered "
+                    + signatures.size() + " signatures for " + digests.size() + " digests").asRuntimeException());
+        }
+        return signatures;
     }
 
     @Override
@@ -167,6 +214,11 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     private PsdBridgeGrpc.PsdBridgeBlockingStub stub() {
         final int index = Math.floorMod(nextStub.getAndIncrement(), stubs.size());
         return stubs.get(index).withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private PsdBridgeGrpc.PsdBridgeStub asyncStub() {
+        final int index = Math.floorMod(nextStub.getAndIncrement(), asyncStubs.size());
+        return asyncStubs.get(index).withDeadlineAfter(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private static <T> T call(final String operation, final String meterId, final Supplier<T> call) {

@@ -5,10 +5,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.logging.FileHandler;
 import java.util.logging.Formatter;
-import java.util.logging.Handler;
 import java.util.logging.Level;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -34,9 +34,9 @@ final class AuditTrail implements AutoCloseable {
     static final int DIGEST_PREFIX_BYTES = 4;
 
     private final Logger logger;
-    private final Handler fileHandler;
+    private final AuditFileHandler fileHandler;
 
-    private AuditTrail(final Logger logger, final Handler fileHandler) {
+    private AuditTrail(final Logger logger, final AuditFileHandler fileHandler) {
         this.logger = logger;
         this.fileHandler = fileHandler;
     }
@@ -50,7 +50,7 @@ final class AuditTrail implements AutoCloseable {
         final Path path = file.get().toAbsolutePath();
         Files.createDirectories(path.getParent());
         // No rotation by the handler (limit 0, one file): the file name stays what the operator configured.
-        final FileHandler handler = new FileHandler(path.toString().replace("%", "%%"), 0, 1, true);
+        final AuditFileHandler handler = new AuditFileHandler(path.toString().replace("%", "%%"));
         handler.setFormatter(new LineFormatter());
         handler.setLevel(Level.INFO);
         logger.addHandler(handler);
@@ -64,6 +64,36 @@ final class AuditTrail implements AutoCloseable {
      */
     void record(final String operation, final String meterId, final byte[] digest, final String callerSubject,
             final Status status) {
+        logger.log(logRecord(operation, meterId, digest, callerSubject, status));
+    }
+
+    /**
+     * One record per digest of a batch request, each with its own outcome, in order. The lines are written
+     * together and flushed to the file once, before this returns (and so before the response leaves), instead
+     * of once per line: nothing is dropped or deferred, the flush is shared.
+     *
+     * @param statuses the outcome of each digest, as many as digests
+     */
+    void recordDigests(final String operation, final String meterId, final List<byte[]> digests,
+            final String callerSubject, final List<Status> statuses) {
+        if (digests.size() != statuses.size()) {
+            throw new IllegalArgumentException(digests.size() + " digests but " + statuses.size() + " outcomes");
+        }
+        final LogRecord[] records = new LogRecord[digests.size()];
+        for (int i = 0; i < records.length; i++) {
+            records[i] = logRecord(operation, meterId, digests.get(i), callerSubject, statuses.get(i));
+        }
+        if (fileHandler == null) {
+            for (final LogRecord record : records) {
+                logger.log(record);
+            }
+        } else {
+            fileHandler.publishTogether(logger, records);
+        }
+    }
+
+    private LogRecord logRecord(final String operation, final String meterId, final byte[] digest,
+            final String callerSubject, final Status status) {
         final StringBuilder line = new StringBuilder(192).append("op=").append(operation);
         if (meterId != null && !meterId.isEmpty()) {
             line.append(" meter=").append(MeterIds.printable(meterId).replace(' ', '_'));
@@ -78,7 +108,7 @@ final class AuditTrail implements AutoCloseable {
         }
         final LogRecord record = new LogRecord(status.isOk() ? Level.INFO : Level.WARNING, line.toString());
         record.setLoggerName(logger.getName());
-        logger.log(record);
+        return record;
     }
 
     @Override
@@ -96,6 +126,39 @@ final class AuditTrail implements AutoCloseable {
         }
         final String printable = text.length() > 512 ? text.substring(0, 512) + "..." : text;
         return printable.replace("\\", "\\\\").replace("\"", "\\\"").replace('\n', ' ').replace('\r', ' ');
+    }
+
+    /**
+     * The audit file: a {@link FileHandler} (append, no rotation, lock file against a second writer) that
+     * flushes after every record, except inside {@link #publishTogether}, which flushes once after a group.
+     */
+    private static final class AuditFileHandler extends FileHandler {
+        /** Guarded by this handler's monitor (FileHandler and StreamHandler synchronise on it too). */
+        private boolean holdingFlush;
+
+        AuditFileHandler(final String pattern) throws IOException {
+            super(pattern, 0, 1, true);
+        }
+
+        @Override
+        public synchronized void flush() {
+            if (!holdingFlush) {
+                super.flush();
+            }
+        }
+
+        /** Logs the records through the logger while holding this handler, then flushes once. */
+        synchronized void publishTogether(final Logger logger, final LogRecord[] records) {
+            holdingFlush = true;
+            try {
+                for (final LogRecord record : records) {
+                    logger.log(record);
+                }
+            } finally {
+                holdingFlush = false;
+                super.flush();
+            }
+        }
     }
 
     /** time + message, one line per record. */

@@ -35,6 +35,7 @@ public final class BridgeConfig {
             "bridge.host", "127.0.0.1",
             "bridge.port", "7443",
             "bridge.workerThreads", "0",
+            "bridge.batchThreads", "",
             "tls.certificateFile", "",
             "tls.privateKeyFile", "",
             "tls.clientCaFile", "",
@@ -56,6 +57,7 @@ public final class BridgeConfig {
     private final String host;
     private final int port;
     private final int workerThreads;
+    private final int batchThreads;
     private final Path tlsCertificateFile;
     private final Path tlsPrivateKeyFile;
     private final Path tlsClientCaFile;
@@ -74,6 +76,9 @@ public final class BridgeConfig {
         host = required(values, "bridge.host");
         port = integer(values, "bridge.port", 0, 65535);
         workerThreads = integer(values, "bridge.workerThreads", 0, 256);
+        batchThreads = values.get("bridge.batchThreads").isEmpty()
+                ? Math.max(2, Runtime.getRuntime().availableProcessors())
+                : integer(values, "bridge.batchThreads", 0, 256);
         tlsCertificateFile = path(values, "tls.certificateFile", baseDirectory);
         tlsPrivateKeyFile = path(values, "tls.privateKeyFile", baseDirectory);
         tlsClientCaFile = path(values, "tls.clientCaFile", baseDirectory);
@@ -176,6 +181,14 @@ public final class BridgeConfig {
         return workerThreads;
     }
 
+    /**
+     * Threads that sign parts of a SignDigests batch beside the thread that received it (unset: one fewer than
+     * the processors, at least 1); 0 signs every batch on the receiving thread alone.
+     */
+    public int batchThreads() {
+        return batchThreads;
+    }
+
     public Path tlsCertificateFile() {
         return tlsCertificateFile;
     }
@@ -234,7 +247,8 @@ public final class BridgeConfig {
 
     @Override
     public String toString() {
-        return "BridgeConfig[" + host + ":" + port + ", workerThreads=" + workerThreads + ", tls=" + tlsCertificateFile
+        return "BridgeConfig[" + host + ":" + port + ", workerThreads=" + workerThreads + ", batchThreads=" + batchThreads
+                + ", tls=" + tlsCertificateFile
                 + ", clientCa=" + tlsClientCaFile + ", protocols=" + tlsProtocols + ", " + token
                 + ", operatorCommonNames=" + operatorCommonNames + ", operatorIssuers=" + operatorIssuers
                 + ", audit=" + (auditFile == null ? "log" : auditFile) + "]";

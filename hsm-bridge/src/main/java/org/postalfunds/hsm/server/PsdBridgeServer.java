@@ -8,6 +8,7 @@ import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -18,7 +19,10 @@ import java.util.logging.Logger;
 
 import javax.net.ssl.SSLException;
 
+import io.grpc.Metadata;
 import io.grpc.Server;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallExecutorSupplier;
 import io.grpc.ServerInterceptors;
 import io.grpc.health.v1.HealthCheckResponse;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
@@ -52,6 +56,7 @@ public final class PsdBridgeServer implements AutoCloseable {
     private final AuditTrail audit;
     private final HealthStatusManager health;
     private final ExecutorService workers;
+    private final ExecutorService batchWorkers;
     private final ScheduledExecutorService healthProbe;
     private final Server server;
 
@@ -65,11 +70,14 @@ public final class PsdBridgeServer implements AutoCloseable {
         this.health = new HealthStatusManager();
         this.workers = config.workerThreads() == 0 ? null
                 : Executors.newFixedThreadPool(config.workerThreads(), daemonThreads("psd-bridge-worker"));
+        this.batchWorkers = config.batchThreads() == 0 ? null
+                : Executors.newFixedThreadPool(config.batchThreads(), daemonThreads("psd-bridge-signer"));
         this.healthProbe = Executors.newSingleThreadScheduledExecutor(daemonThreads("psd-bridge-health"));
         final RequestCounters counters = new RequestCounters();
         final CallerIdentityInterceptor identity = new CallerIdentityInterceptor(
                 new AccessPolicy(config.operatorCommonNames(), config.operatorIssuers()), audit);
-        final PsdBridgeService service = new PsdBridgeService(token, audit, counters, health, Instant.now());
+        final PsdBridgeService service = new PsdBridgeService(token, audit, counters, health, Instant.now(),
+                new BatchSigner(token, batchWorkers, config.batchThreads()));
         try {
             // intercept(service, a, b) runs b first: counting sees the identity interceptor's refusals too.
             final NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(config.host(), config.port()));
@@ -77,6 +85,18 @@ public final class PsdBridgeServer implements AutoCloseable {
                 builder.directExecutor();
             } else {
                 builder.executor(workers);
+            }
+            if (batchWorkers != null) {
+                // SignDigests runs on the signer pool: tens of token operations are worth a hand-off, and two
+                // batches of one connection are signed side by side instead of one after the other on its
+                // transport thread. The other RPCs stay where they are.
+                final String signDigests = PsdBridgeGrpc.getSignDigestsMethod().getFullMethodName();
+                builder.callExecutor(new ServerCallExecutorSupplier() {
+                    @Override
+                    public <ReqT, RespT> Executor getExecutor(final ServerCall<ReqT, RespT> call, final Metadata headers) {
+                        return signDigests.equals(call.getMethodDescriptor().getFullMethodName()) ? batchWorkers : null;
+                    }
+                });
             }
             this.server = builder
                     .sslContext(sslContext)
@@ -165,17 +185,19 @@ public final class PsdBridgeServer implements AutoCloseable {
 
     private void shutdownExecutors() {
         healthProbe.shutdownNow();
-        if (workers == null) {
-            return;
-        }
-        workers.shutdown();
-        try {
-            if (!workers.awaitTermination(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
-                workers.shutdownNow();
+        for (final ExecutorService pool : new ExecutorService[] {workers, batchWorkers}) {
+            if (pool == null) {
+                continue;
             }
-        } catch (InterruptedException e) {
-            workers.shutdownNow();
-            Thread.currentThread().interrupt();
+            pool.shutdown();
+            try {
+                if (!pool.awaitTermination(SHUTDOWN_GRACE_MILLIS, TimeUnit.MILLISECONDS)) {
+                    pool.shutdownNow();
+                }
+            } catch (InterruptedException e) {
+                pool.shutdownNow();
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -7,6 +7,9 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -27,6 +30,7 @@ import org.postalfunds.hsm.pkcs11.TokenException;
 import org.postalfunds.hsm.proto.CertificationRequest;
 import org.postalfunds.hsm.proto.CreateCsrRequest;
 import org.postalfunds.hsm.proto.CreateMeterKeyRequest;
+import org.postalfunds.hsm.proto.DigestSignature;
 import org.postalfunds.hsm.proto.DeriveSharedSecretRequest;
 import org.postalfunds.hsm.proto.DeriveSharedSecretResponse;
 import org.postalfunds.hsm.proto.GetPublicKeyRequest;
@@ -38,6 +42,8 @@ import org.postalfunds.hsm.proto.PsdBridgeGrpc;
 import org.postalfunds.hsm.proto.RequestCounter;
 import org.postalfunds.hsm.proto.SignDigestRequest;
 import org.postalfunds.hsm.proto.SignDigestResponse;
+import org.postalfunds.hsm.proto.SignDigestsRequest;
+import org.postalfunds.hsm.proto.SignDigestsResponse;
 import org.postalfunds.hsm.proto.StatsRequest;
 import org.postalfunds.hsm.proto.StatsResponse;
 
@@ -48,6 +54,8 @@ import org.postalfunds.hsm.proto.StatsResponse;
  * before the response leaves.
  */
 final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
+    /** Most digests one SignDigests request may carry. */
+    static final int MAX_BATCH_DIGESTS = 64;
     /** A DER certificate for a P-256 key is under 1 KiB; leave room for long names and extensions. */
     static final int MAX_CERTIFICATE_BYTES = 16 * 1024;
 
@@ -58,10 +66,12 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
     private final RequestCounters counters;
     private final HealthStatusManager health;
     private final Instant started;
+    private final BatchSigner batchSigner;
 
     PsdBridgeService(final PsdToken token, final AuditTrail audit, final RequestCounters counters,
-            final HealthStatusManager health, final Instant started) {
+            final HealthStatusManager health, final Instant started, final BatchSigner batchSigner) {
         this.token = token;
+        this.batchSigner = batchSigner;
         this.audit = audit;
         this.counters = counters;
         this.health = health;
@@ -134,6 +144,75 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
             throw invalid("digest must be " + PsdToken.DIGEST_LENGTH + " bytes (SHA-256), got " + digest.length);
         }
         return token.signDigest(meterId, digest);
+    }
+
+    /**
+     * Up to {@link #MAX_BATCH_DIGESTS} digests for one meter key in one request. Refused as a whole, before
+     * anything is signed, for what is the same for every digest: the meter id, the caller, the number of
+     * digests, the meter's key. Then each digest is checked and signed on its own (a digest that is not 32
+     * bytes, or a token failure, is that digest's outcome). One audit line per digest either way, written
+     * and flushed together before the response leaves.
+     */
+    @Override
+    public void signDigests(final SignDigestsRequest request, final StreamObserver<SignDigestsResponse> response) {
+        final CallerIdentity caller = caller("SignDigests");
+        final List<byte[]> digests = new ArrayList<>(Math.min(request.getDigestsCount(), MAX_BATCH_DIGESTS));
+        if (request.getDigestsCount() <= MAX_BATCH_DIGESTS) {
+            for (final ByteString digest : request.getDigestsList()) {
+                digests.add(digest.toByteArray());
+            }
+        }
+        final Status refusal = batchRefusal(caller, request);
+        if (refusal != null) {
+            if (digests.isEmpty()) {
+                // Too many digests (or none): one line for the request, not one per digest it should not carry.
+                audit.record("SignDigests", request.getMeterId(), null, caller.subject(), refusal);
+            } else {
+                audit.recordDigests("SignDigests", request.getMeterId(), digests, caller.subject(),
+                        Collections.nCopies(digests.size(), refusal));
+            }
+            response.onError(refusal.asRuntimeException());
+            return;
+        }
+        final String meterId = request.getMeterId();
+        final BatchSigner.Signed[] signed = batchSigner.sign(meterId, digests);
+        final SignDigestsResponse.Builder results = SignDigestsResponse.newBuilder();
+        final List<Status> outcomes = new ArrayList<>(signed.length);
+        for (final BatchSigner.Signed one : signed) {
+            outcomes.add(one.status());
+            final DigestSignature.Builder result = DigestSignature.newBuilder().setCode(one.status().getCode().value());
+            if (one.status().isOk()) {
+                result.setSignature(ByteString.copyFrom(one.signature()));
+            } else if (one.status().getDescription() != null) {
+                result.setDetail(one.status().getDescription());
+            }
+            results.addResults(result);
+        }
+        audit.recordDigests("SignDigests", meterId, digests, caller.subject(), outcomes);
+        response.onNext(results.build());
+        response.onCompleted();
+    }
+
+    /** Why the whole batch is refused (in the order meter id, caller, arguments, token), or null. */
+    private Status batchRefusal(final CallerIdentity caller, final SignDigestsRequest request) {
+        try {
+            final String meterId = meterId(request.getMeterId());
+            requireMeterItself(caller, meterId, "SignDigests");
+            final int count = request.getDigestsCount();
+            if (count == 0 || count > MAX_BATCH_DIGESTS) {
+                throw invalid("a SignDigests request carries 1 to " + MAX_BATCH_DIGESTS + " digests, got " + count);
+            }
+            // The same key for every digest: a meter without one is refused once, for the whole batch.
+            token.meterKey(meterId);
+            return null;
+        } catch (StatusException e) {
+            return e.getStatus();
+        } catch (TokenException e) {
+            return toStatus(e);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "SignDigests for meter " + MeterIds.printable(request.getMeterId()) + " failed", e);
+            return Status.INTERNAL.withDescription("SignDigests failed inside the bridge; see the bridge's log");
+        }
     }
 
     @Override
