@@ -37,5 +37,8 @@ class PsdBridgeClientBuilderTest {
         assertThatThrownBy(() -> PsdBridgeClient.newBuilder().target("127.0.0.1", 0)).hasMessageContaining("port");
         assertThatThrownBy(() -> PsdBridgeClient.newBuilder().callTimeout(Duration.ZERO)).hasMessageContaining("timeout");
         assertThatThrownBy(() -> PsdBridgeClient.newBuilder().maxInboundMessageBytes(10)).hasMessageContaining("1 KiB");
+        assertThatThrownBy(() -> PsdBridgeClient.newBuilder().signingBatchSize(0)).hasMessageContaining("1 to 64");
+        assertThatThrownBy(() -> PsdBridgeClient.newBuilder().signingBatchSize(65)).hasMessageContaining("1 to 64");
+        assertThatThrownBy(() -> PsdBridgeClient.newBuilder().signingRequestsInFlight(0)).hasMessageContaining("1 to 64");
     }
 }
