@@ -54,7 +54,7 @@ public final class LedgerSnapshot {
 
                 @Override
                 public void close() {
-                    replay.close();
+                    // the replay itself is closed by the enclosing try
                 }
             };
             LedgerIndex index = LedgerIndex.build(tee, LedgerIndex.Progress.NONE);

@@ -15,7 +15,6 @@ import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.time.format.ResolverStyle;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -579,9 +578,5 @@ public final class Pages {
     static HttpProblem tooLarge() {
         return new HttpProblem(413, "Upload too large", "the upload is larger than " + (MAX_UPLOAD_BYTES / 1024)
                 + " KiB; an indicium's Data Matrix PNG is a few KiB");
-    }
-
-    static <T> List<T> list(final Collection<T> values) {
-        return new ArrayList<>(values);
     }
 }
