@@ -23,19 +23,23 @@ public final class BaselineContract implements ContractInterface {
     /** Enough for a counter or a timestamp; the baseline must stay trivial. */
     public static final int MAX_VALUE_CHARS = 256;
 
-    /** Any consortium member: writes {@code value} to the baseline slot {@code slot} (blind write, no read). */
+    /**
+     * Any consortium member: writes {@code value} to {@code baseline~{requestId}}, a blind write (nothing read, so
+     * never an MVCC conflict). Sending the same request id again writes the same key again: idempotent without a
+     * request record, which would make the baseline cost two writes.
+     */
     @Transaction(intent = SUBMIT)
-    public String write(final Context ctx, final String slot, final String value) {
+    public String write(final Context ctx, final String requestId, final String value) {
         final Caller caller = Caller.of(ctx);
         if (!Organisations.CONSORTIUM.contains(caller.mspId())) {
             throw ErrorCode.NOT_AUTHORISED.exception("write is for consortium members only, caller is " + caller.mspId());
         }
-        Ids.require(slot, "slot");
+        Ids.require(requestId, "requestId");
         if (value == null || value.length() > MAX_VALUE_CHARS) {
             throw ErrorCode.LIMIT_EXCEEDED.exception("value must be at most " + MAX_VALUE_CHARS + " characters");
         }
-        final String key = ctx.getStub().createCompositeKey(KEY_TYPE, slot).toString();
+        final String key = ctx.getStub().createCompositeKey(KEY_TYPE, requestId).toString();
         ctx.getStub().putState(key, value.getBytes(UTF_8));
-        return "{\"slot\":\"" + slot + "\",\"chars\":" + value.length() + "}";
+        return "{\"requestId\":\"" + requestId + "\",\"chars\":" + value.length() + "}";
     }
 }

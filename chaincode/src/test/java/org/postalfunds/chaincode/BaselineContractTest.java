@@ -17,7 +17,7 @@ class BaselineContractTest {
 
         final String result = fx.submit(fx.mailerA, ctx -> baseline.write(ctx, "worker-1", "42"));
 
-        assertThat(result).isEqualTo("{\"slot\":\"worker-1\",\"chars\":2}");
+        assertThat(result).isEqualTo("{\"requestId\":\"worker-1\",\"chars\":2}");
         assertThat(fx.lastWrittenKeys()).containsExactly("~baseline~worker-1~");
         assertThat(fx.lastStub().readCount()).isZero();
         assertThat(fx.lastStub().eventName()).isNull();
@@ -25,7 +25,7 @@ class BaselineContractTest {
     }
 
     @Test
-    void writes_to_the_same_slot_in_one_block_never_conflict_because_nothing_is_read() {
+    void writes_to_the_same_key_in_one_block_never_conflict_because_nothing_is_read() {
         final var first = fx.endorse(fx.dataCenter, ctx -> baseline.write(ctx, "hot", "1"));
         final var second = fx.endorse(fx.mailerB, ctx -> baseline.write(ctx, "hot", "2"));
         assertThat(fx.ledger.commitBlock(java.util.List.of(first.stub(), second.stub()),
@@ -41,7 +41,7 @@ class BaselineContractTest {
     }
 
     @Test
-    void a_malformed_slot_or_an_oversized_value_is_refused_and_writes_nothing() {
+    void a_malformed_request_id_or_an_oversized_value_is_refused_and_writes_nothing() {
         fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerA, ctx -> baseline.write(ctx, "../funds", "1"));
         fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerA, ctx -> baseline.write(ctx, "", "1"));
         fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, fx.mailerA,

@@ -216,7 +216,7 @@ class ContractCostBenchmarkTest {
         final BaselineContract baseline = new BaselineContract();
 
         final Summary base = measure("baseline write", fx, meters, 0, (index, recorder) -> recorder.submit(fx.mailerA,
-                "write", ctx -> baseline.write(ctx, "slot-" + index % 64, Long.toString(index))));
+                "write", ctx -> baseline.write(ctx, "b-" + index, Long.toString(index))));
         SCENARIOS.put(base.scenario(), base);
         SCENARIOS.put("refill", measure("refill", fx, meters, 0, (index, recorder) -> recorder.submit(fx.dataCenter,
                 "refillMeter", ctx -> fx.contract.refillMeter(ctx, fx.nextRequestId(), meterId(index % meters), 1))));

@@ -74,9 +74,15 @@ public final class InProcessNetwork {
 
     /** A ledger connection for one identity; the signer must belong to the certificate, as peers check. */
     public Ledger connect(final String mspId, final X509Certificate certificate, final Signer signer) {
+        return connect(mspId, certificate, signer, RetryPolicy.DEFAULT);
+    }
+
+    /** As {@link #connect(String, X509Certificate, Signer)}, retrying as {@code retryPolicy} says (NONE: never). */
+    public Ledger connect(final String mspId, final X509Certificate certificate, final Signer signer,
+            final RetryPolicy retryPolicy) {
         byte[] creator = SerializedIdentity.newBuilder().setMspid(mspId)
                 .setIdBytes(ByteString.copyFromUtf8(Identities.toPemString(certificate))).build().toByteArray();
-        return new InProcessLedger(this, creator, certificate, signer, RetryPolicy.DEFAULT);
+        return new InProcessLedger(this, creator, certificate, signer, retryPolicy);
     }
 
     /** Runs {@code action} once, between the endorsement and the commit of the next submit (a concurrent writer). */
