@@ -107,7 +107,7 @@ public interface PsdBridgeClient extends AutoCloseable {
         int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
         int connections = 1;
         int signingBatchSize = MAX_DIGESTS_PER_REQUEST;
-        int signingRequestsInFlight = 2;
+        int signingRequestsInFlight = 1;
 
         Builder() {
         }
@@ -197,7 +197,9 @@ public interface PsdBridgeClient extends AutoCloseable {
 
         /**
          * Signing requests (per meter) outstanding at once before further {@code signDigest} calls queue for the
-         * next batch (default 2: one being signed while the next one travels).
+         * next batch. Default 1: the largest batches and the least CPU per signature (the bridge signs a batch on
+         * several threads); 2 overlaps one batch's round trip with the next one's signing, which pays off only
+         * when the client and the bridge do not share CPUs.
          */
         public Builder signingRequestsInFlight(final int requests) {
             if (requests < 1 || requests > 64) {
