@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# Signing benchmark: the PSD bridge (gRPC over mutual TLS) against direct SunPKCS11, on a throw-away
-# SoftHSM2 token. Prints signatures/s, p50/p99 latency and the ratio bridge/direct per number in flight.
+# Signing benchmark: the PSD bridge (gRPC over mutual TLS, the client coalescing concurrent calls into
+# SignDigests) against direct SunPKCS11, on a throw-away SoftHSM2 token. Prints, per number in flight,
+# signatures/s, p50/p99 latency, CPU per signature, signatures per request and the ratios bridge/direct.
 #
-#   hsm-bridge/bench.sh                       # 3 rounds of 3 s per path, 1, 4 and 16 in flight
-#   hsm-bridge/bench.sh --seconds 5 --rounds 5 --in-flight 1,8,32 --connections 2
+#   hsm-bridge/bench.sh                       # 3 rounds of 2 s per path, 1, 4, 16 and 64 in flight (~80 s)
+#   hsm-bridge/bench.sh --batch-size 1        # one SignDigest request per signature (no coalescing)
+#   hsm-bridge/bench.sh --seconds 5 --rounds 5 --in-flight 1,8,32 --connections 2 --requests-in-flight 2
+#   hsm-bridge/bench.sh --in-flight 16 --bridge-only-seconds 20   # bridge path alone, for a profiler (perf)
 set -euo pipefail
 
 module_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"

@@ -44,6 +44,10 @@ final class SigningCoalescer {
     private final long waitNanos;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** Digests in {@link #queue} (its size() walks the queue). */
+    private final AtomicInteger queued = new AtomicInteger();
+    /** Fewest digests a request may carry while another one is outstanding (the first slot has no minimum). */
+    private final int minExtraBatch;
     /** Set when the bridge answers UNIMPLEMENTED (an older bridge): every digest then goes alone. */
     private volatile boolean batchesUnsupported;
 
@@ -58,11 +62,13 @@ final class SigningCoalescer {
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
         this.waitNanos = waitNanos;
+        this.minExtraBatch = Math.max(2, maxBatch / 4);
     }
 
     byte[] sign(final byte[] digest) {
         final Pending pending = new Pending(ByteString.copyFrom(digest));
         queue.add(pending);
+        queued.incrementAndGet();
         dispatch();
         return pending.await();
     }
@@ -76,8 +82,9 @@ final class SigningCoalescer {
     private void dispatch() {
         while (!queue.isEmpty()) {
             final int outstanding = inFlight.get();
-            if (outstanding >= maxInFlight) {
-                // Whoever holds a slot calls dispatch() again after releasing it, and will see this queue.
+            if (outstanding >= maxInFlight || (outstanding > 0 && queued.get() < minExtraBatch)) {
+                // Whoever holds a slot calls dispatch() again after releasing it, and will see this queue. A
+                // second request in flight only pays off with a batch of some size: a few digests wait for the slot.
                 return;
             }
             if (!inFlight.compareAndSet(outstanding, outstanding + 1)) {
@@ -99,6 +106,7 @@ final class SigningCoalescer {
             if (next == null) {
                 break;
             }
+            queued.decrementAndGet();
             if (next.claim()) {
                 batch.add(next);
             }

@@ -264,6 +264,27 @@ class BridgeBatchSigningTest {
     }
 
     @Test
+    void a_client_with_several_signing_requests_in_flight_still_gives_every_caller_its_own_signature()
+            throws Exception {
+        try (PsdBridgeClient client = bridge.builderFor(bridge.pki().client(METER, "client"))
+                .signingRequestsInFlight(3).signingBatchSize(8).build()) {
+            final ExecutorService pool = Executors.newFixedThreadPool(32);
+            try {
+                final List<Future<byte[]>> results = new ArrayList<>();
+                for (int t = 0; t < 600; t++) {
+                    final byte[] digest = digest("three in flight " + t);
+                    results.add(pool.submit(() -> client.signDigest(METER, digest)));
+                }
+                for (int t = 0; t < 600; t++) {
+                    assertValid(digest("three in flight " + t), results.get(t).get(60, TimeUnit.SECONDS), "call " + t);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void a_client_with_coalescing_off_sends_every_digest_alone() throws Exception {
         try (PsdBridgeClient alone = bridge.builderFor(bridge.pki().client(METER, "client")).signingBatchSize(1).build()) {
             final long batchesBefore = operator.stats().total("SignDigests");
