@@ -27,9 +27,10 @@ import org.postalfunds.hsm.proto.SignDigestsResponse;
  * Coalesces concurrent {@code signDigest} calls for one meter into SignDigests requests, transparently: each
  * caller still blocks for its own signature (or its own {@link BridgeException}).
  *
- * <p>No timer and no sleeping. A call that finds fewer than {@code maxInFlight} requests outstanding sends at
- * once, together with whatever else is waiting (alone, it goes as a plain SignDigest: one caller at a time sees
- * exactly the old behaviour). When {@code maxInFlight} requests are outstanding, calls queue. A request's slot
+ * <p>No timer and no sleeping. A call that finds no request outstanding sends at once, together with whatever
+ * else is waiting (fewer than {@link #MIN_BATCH} digests go as plain SignDigest calls: one caller at a time sees
+ * exactly the old behaviour). While requests are outstanding, a further one leaves only once
+ * {@link #MIN_BATCH} digests are queued, up to {@code maxInFlight} requests; otherwise calls queue. A request's slot
  * is freed when the last of its callers has taken its result (not when the response arrives): callers that
  * sign again at once, as the Fabric Gateway's do, then find the slot still taken and queue, and leave
  * together with the next request instead of each taking the free slot alone. So batches grow with the load,
@@ -37,6 +38,12 @@ import org.postalfunds.hsm.proto.SignDigestsResponse;
  * wake-up of their callers.
  */
 final class SigningCoalescer {
+    /**
+     * Fewer digests than this go as that many SignDigest calls, pipelined on the connection: the bridge signs
+     * those on its transport thread, where a SignDigests request costs a hand-off to its signer pool.
+     */
+    static final int MIN_BATCH = 4;
+
     private final String meterId;
     private final Supplier<PsdBridgeGrpc.PsdBridgeStub> stubs;
     private final int maxBatch;
@@ -46,8 +53,11 @@ final class SigningCoalescer {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Digests in {@link #queue} (its size() walks the queue). */
     private final AtomicInteger queued = new AtomicInteger();
-    /** Fewest digests a request may carry while another one is outstanding (the first slot has no minimum). */
-    private final int minExtraBatch;
+    /**
+     * Fewest digests sent as a SignDigests request (fewer go as SignDigest calls), and fewest queued for a request
+     * to leave while another one is outstanding (a request alone has no minimum).
+     */
+    private final int minBatch;
     /** Set when the bridge answers UNIMPLEMENTED (an older bridge): every digest then goes alone. */
     private volatile boolean batchesUnsupported;
 
@@ -62,7 +72,7 @@ final class SigningCoalescer {
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
         this.waitNanos = waitNanos;
-        this.minExtraBatch = Math.max(2, maxBatch / 4);
+        this.minBatch = Math.min(MIN_BATCH, maxBatch);
     }
 
     byte[] sign(final byte[] digest) {
@@ -82,7 +92,7 @@ final class SigningCoalescer {
     private void dispatch() {
         while (!queue.isEmpty()) {
             final int outstanding = inFlight.get();
-            if (outstanding >= maxInFlight || (outstanding > 0 && queued.get() < minExtraBatch)) {
+            if (outstanding >= maxInFlight || (outstanding > 0 && queued.get() < minBatch)) {
                 // Whoever holds a slot calls dispatch() again after releasing it, and will see this queue. A
                 // second request in flight only pays off with a batch of some size: a few digests wait for the slot.
                 return;
@@ -120,7 +130,7 @@ final class SigningCoalescer {
 
     private void send(final List<Pending> batch) {
         try {
-            if (batch.size() == 1 || batchesUnsupported) {
+            if (batch.size() < minBatch || batchesUnsupported) {
                 sendAlone(batch);
             } else {
                 sendBatch(batch);
