@@ -107,7 +107,7 @@ public interface PsdBridgeClient extends AutoCloseable {
         int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
         int connections = 1;
         int signingBatchSize = MAX_DIGESTS_PER_REQUEST;
-        int signingRequestsInFlight = 4;
+        int signingRequestsInFlight = 1;
 
         Builder() {
         }
@@ -197,10 +197,9 @@ public interface PsdBridgeClient extends AutoCloseable {
 
         /**
          * Signing requests (per meter) outstanding at once before further {@code signDigest} calls queue for the
-         * next batch (default 4). A request beyond the first leaves only with at least 4 digests, so a few
-         * callers are pipelined (each digest its own SignDigest call, as without coalescing) and many callers are
-         * batched. 1 gives the largest batches and the least CPU per signature, at the price of a round trip
-         * between batches in which the bridge idles.
+         * next batch. Default 1: the largest batches and the least CPU per signature, best from ~10 concurrent
+         * callers up. With 4, up to 4 callers each go alone, pipelined on the connection as without coalescing
+         * (better for a handful of callers), and a request beyond the first leaves only with 4 digests queued.
          */
         public Builder signingRequestsInFlight(final int requests) {
             if (requests < 1 || requests > 64) {

@@ -134,11 +134,16 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     @Override
     public byte[] signDigest(final String meterId, final byte[] digest) {
         if (signingBatchSize > 1 && digest != null && digest.length == SIGNED_DIGEST_LENGTH && MeterIds.isValid(meterId)) {
-            return coalescers.computeIfAbsent(meterId, id -> new SigningCoalescer(id, this::asyncStub, signingBatchSize,
-                    signingRequestsInFlight, 2 * callTimeout.toNanos())).sign(digest);
+            return coalescers.computeIfAbsent(meterId, id -> new SigningCoalescer(id, this::asyncStub,
+                    alone -> signDigestAlone(id, alone), signingBatchSize, signingRequestsInFlight,
+                    2 * callTimeout.toNanos())).sign(digest);
         }
         // What cannot be signed goes alone, so it is refused alone. No local length check: the bridge is the one
         // place that enforces it (INVALID_ARGUMENT).
+        return signDigestAlone(meterId, digest);
+    }
+
+    private byte[] signDigestAlone(final String meterId, final byte[] digest) {
         return call("SignDigest", meterId, () -> stub().signDigest(SignDigestRequest.newBuilder()
                 .setMeterId(meterId).setDigest(ByteString.copyFrom(digest)).build()).getSignature().toByteArray());
     }

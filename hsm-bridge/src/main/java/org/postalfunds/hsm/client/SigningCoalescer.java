@@ -10,6 +10,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 
 import com.google.protobuf.ByteString;
 
@@ -46,6 +47,8 @@ final class SigningCoalescer {
 
     private final String meterId;
     private final Supplier<PsdBridgeGrpc.PsdBridgeStub> stubs;
+    /** A blocking SignDigest call in the caller's thread, as without coalescing. */
+    private final UnaryOperator<byte[]> alone;
     private final int maxBatch;
     private final int maxInFlight;
     private final long waitNanos;
@@ -65,10 +68,11 @@ final class SigningCoalescer {
      * @param stubs a stub with the call deadline set, per request
      * @param waitNanos how long a caller waits for its signature, queueing included
      */
-    SigningCoalescer(final String meterId, final Supplier<PsdBridgeGrpc.PsdBridgeStub> stubs, final int maxBatch,
-            final int maxInFlight, final long waitNanos) {
+    SigningCoalescer(final String meterId, final Supplier<PsdBridgeGrpc.PsdBridgeStub> stubs,
+            final UnaryOperator<byte[]> alone, final int maxBatch, final int maxInFlight, final long waitNanos) {
         this.meterId = meterId;
         this.stubs = stubs;
+        this.alone = alone;
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
         this.waitNanos = waitNanos;
@@ -76,6 +80,19 @@ final class SigningCoalescer {
     }
 
     byte[] sign(final byte[] digest) {
+        // Nobody queued and a slot free: this call goes alone, blocking in its own thread exactly as without
+        // coalescing (the response is read in this thread too, not on the transport thread).
+        for (int outstanding = inFlight.get(); outstanding < maxInFlight && queued.get() == 0;
+                outstanding = inFlight.get()) {
+            if (inFlight.compareAndSet(outstanding, outstanding + 1)) {
+                try {
+                    return alone.apply(digest);
+                } finally {
+                    inFlight.decrementAndGet();
+                    dispatch();
+                }
+            }
+        }
         final Pending pending = new Pending(ByteString.copyFrom(digest));
         queue.add(pending);
         queued.incrementAndGet();
