@@ -83,7 +83,7 @@ public final class SigningBenchmark {
                     options.getOrDefault("worker-threads", "0"), options.get("batch-threads"));
             final int batchSize = Integer.parseInt(options.getOrDefault("batch-size",
                     String.valueOf(PsdBridgeClient.MAX_DIGESTS_PER_REQUEST)));
-            final int requestsInFlight = Integer.parseInt(options.getOrDefault("requests-in-flight", "1"));
+            final int requestsInFlight = Integer.parseInt(options.getOrDefault("requests-in-flight", "4"));
             final KeyPair clientKeys = OrgCertificateAuthority.newP256KeyPair();
             final X509Certificate clientCertificate = ca.issueTlsClientCertificate(METER, "client", clientKeys.getPublic());
             final KeyPair operatorKeys = OrgCertificateAuthority.newP256KeyPair();
@@ -352,7 +352,7 @@ public final class SigningBenchmark {
             if (!args[i].startsWith("--") || i + 1 >= args.length) {
                 throw new IllegalArgumentException("usage: SigningBenchmark --token-label L --pin-file F --work-dir D"
                         + " [--library L] [--seconds 2] [--rounds 3] [--warmup-seconds 2] [--in-flight 1,4,16,64] [--worker-threads 0]"
-                        + " [--batch-threads N] [--connections 1] [--batch-size 64] [--requests-in-flight 1]");
+                        + " [--batch-threads N] [--connections 1] [--batch-size 64] [--requests-in-flight 4]");
             }
             options.put(args[i].substring(2), args[++i]);
         }

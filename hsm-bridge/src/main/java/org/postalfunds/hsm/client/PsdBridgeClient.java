@@ -107,7 +107,7 @@ public interface PsdBridgeClient extends AutoCloseable {
         int maxInboundMessageBytes = DEFAULT_MAX_INBOUND_MESSAGE_BYTES;
         int connections = 1;
         int signingBatchSize = MAX_DIGESTS_PER_REQUEST;
-        int signingRequestsInFlight = 1;
+        int signingRequestsInFlight = 4;
 
         Builder() {
         }
@@ -196,10 +196,10 @@ public interface PsdBridgeClient extends AutoCloseable {
         }
 
         /**
-         * Signing requests (per meter) outstanding at once before further {@code signDigest} calls queue for the
-         * next batch. Default 1: the largest batches and the least CPU per signature, best from ~10 concurrent
-         * callers up. With 4, up to 4 callers each go alone, pipelined on the connection as without coalescing
-         * (better for a handful of callers), and a request beyond the first leaves only with 4 digests queued.
+         * Signing requests (per meter) outstanding at once (default 4). While nothing is queued and no batch is
+         * out, up to this many callers each go alone, pipelined on the connection as without coalescing (best for
+         * a handful of callers); beyond that, calls queue and leave as one batch at a time, so batches are as
+         * large as the load makes them. 1 batches from the second concurrent caller on.
          */
         public Builder signingRequestsInFlight(final int requests) {
             if (requests < 1 || requests > 64) {

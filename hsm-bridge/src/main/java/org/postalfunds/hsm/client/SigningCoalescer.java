@@ -28,15 +28,14 @@ import org.postalfunds.hsm.proto.SignDigestsResponse;
  * Coalesces concurrent {@code signDigest} calls for one meter into SignDigests requests, transparently: each
  * caller still blocks for its own signature (or its own {@link BridgeException}).
  *
- * <p>No timer and no sleeping. A call that finds no request outstanding sends at once, together with whatever
- * else is waiting (fewer than {@link #MIN_BATCH} digests go as plain SignDigest calls: one caller at a time sees
- * exactly the old behaviour). While requests are outstanding, a further one leaves only once
- * {@link #MIN_BATCH} digests are queued, up to {@code maxInFlight} requests; otherwise calls queue. A request's slot
- * is freed when the last of its callers has taken its result (not when the response arrives): callers that
- * sign again at once, as the Fabric Gateway's do, then find the slot still taken and queue, and leave
- * together with the next request instead of each taking the free slot alone. So batches grow with the load,
- * bounded by {@code maxBatch}, and a queued digest waits for no more than the requests ahead of it and the
- * wake-up of their callers.
+ * <p>No timer and no sleeping. While nothing is queued and no batch is out, a call goes alone at once, as a
+ * blocking SignDigest in its own thread exactly as without coalescing, up to {@code maxInFlight} such calls side
+ * by side (pipelined on the connection). Otherwise it queues, and the queue leaves as one request — at most one
+ * at a time, up to {@code maxBatch} digests, fewer than {@link #MIN_BATCH} as SignDigest calls — as soon as
+ * a slot is free and the previous queued request is done. "Done" means its callers have taken their results,
+ * not that its response arrived: callers that sign again at once, as the Fabric Gateway's do, then find it still
+ * out and queue, and leave together with the next request instead of each going alone. So batches grow with
+ * the load, and a queued digest waits for no more than the request ahead of it and the wake-up of its callers.
  */
 final class SigningCoalescer {
     /**
@@ -56,6 +55,8 @@ final class SigningCoalescer {
     private final AtomicInteger inFlight = new AtomicInteger();
     /** Digests in {@link #queue} (its size() walks the queue). */
     private final AtomicInteger queued = new AtomicInteger();
+    /** Whether a request made from the queue is outstanding (its slot not yet freed): at most one is. */
+    private final AtomicBoolean queuedRequest = new AtomicBoolean();
     /**
      * Fewest digests sent as a SignDigests request (fewer go as SignDigest calls), and fewest queued for a request
      * to leave while another one is outstanding (a request alone has no minimum).
@@ -82,7 +83,7 @@ final class SigningCoalescer {
     byte[] sign(final byte[] digest) {
         // Nobody queued and a slot free: this call goes alone, blocking in its own thread exactly as without
         // coalescing (the response is read in this thread too, not on the transport thread).
-        for (int outstanding = inFlight.get(); outstanding < maxInFlight && queued.get() == 0;
+        for (int outstanding = inFlight.get(); outstanding < maxInFlight && queued.get() == 0 && !queuedRequest.get();
                 outstanding = inFlight.get()) {
             if (inFlight.compareAndSet(outstanding, outstanding + 1)) {
                 try {
@@ -109,17 +110,22 @@ final class SigningCoalescer {
     private void dispatch() {
         while (!queue.isEmpty()) {
             final int outstanding = inFlight.get();
-            if (outstanding >= maxInFlight || (outstanding > 0 && queued.get() < minBatch)) {
-                // Whoever holds a slot calls dispatch() again after releasing it, and will see this queue. A
-                // second request in flight only pays off with a batch of some size: a few digests wait for the slot.
+            if (outstanding >= maxInFlight || queuedRequest.get()) {
+                // Whoever holds a slot calls dispatch() again after releasing it, and will see this queue. One
+                // request from the queue at a time: the queue fills while it is out, so the next one is large.
                 return;
             }
+            if (!queuedRequest.compareAndSet(false, true)) {
+                continue;
+            }
             if (!inFlight.compareAndSet(outstanding, outstanding + 1)) {
+                queuedRequest.set(false);
                 continue;
             }
             final List<Pending> batch = drain();
             if (batch.isEmpty()) {
                 inFlight.decrementAndGet();
+                queuedRequest.set(false);
                 continue;
             }
             send(batch);
@@ -228,6 +234,7 @@ final class SigningCoalescer {
         void leave() {
             if (holders.decrementAndGet() == 0) {
                 inFlight.decrementAndGet();
+                queuedRequest.set(false);
                 dispatch();
             }
         }
