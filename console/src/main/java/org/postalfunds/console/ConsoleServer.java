@@ -72,6 +72,8 @@ public final class ConsoleServer implements AutoCloseable {
 
     private final Javalin app;
     private final Map<String, Ledger> ledgers;
+    /** One follower per organisation connection: the pages' snapshots of the ledger's events. */
+    private final Map<String, LedgerFollower> followers;
     private final UserStore users;
     private final Sessions sessions;
     private final Pages pages;
@@ -80,6 +82,7 @@ public final class ConsoleServer implements AutoCloseable {
             final TlsMaterial tls, final Clock ledgerClock, final Path uploadDirectory) throws GeneralSecurityException,
             IOException {
         this.ledgers = Map.copyOf(ledgers);
+        this.followers = new java.util.TreeMap<>();
         this.users = users;
         this.sessions = new Sessions(settings.idleTimeout(), Clock.systemUTC());
         this.pages = new Pages(settings.money(), ledgerClock, settings.chaincode(), settings.requiredEndorsers());
@@ -121,7 +124,13 @@ public final class ConsoleServer implements AutoCloseable {
         Path uploads = Files.createTempDirectory("console-uploads");
         uploads.toFile().deleteOnExit();
         ConsoleServer server = new ConsoleServer(settings, ledgers, users, tls, ledgerClock, uploads);
-        server.app.start();
+        try {
+            server.ledgers.forEach((msp, ledger) -> server.followers.put(msp, LedgerFollower.start(msp, ledger)));
+            server.app.start();
+        } catch (RuntimeException e) {
+            server.close();
+            throw e;
+        }
         return server;
     }
 
@@ -129,9 +138,18 @@ public final class ConsoleServer implements AutoCloseable {
         return app.port();
     }
 
+    /** The follower of an organisation's connection (for tests that wait for it to catch up). */
+    LedgerFollower follower(final String mspId) {
+        return followers.get(mspId);
+    }
+
     @Override
     public void close() {
-        app.stop();
+        try {
+            app.stop();
+        } finally {
+            followers.values().forEach(LedgerFollower::close);
+        }
     }
 
     // ---- routing, authentication, errors ----------------------------------------------------------------------------
@@ -230,7 +248,7 @@ public final class ConsoleServer implements AutoCloseable {
             throw new HttpProblem(503, "No ledger connection", "the console has no connection for organisation "
                     + lookup.session().user().mspId());
         }
-        ctx.attribute(VIEWER, new Viewer(lookup.session(), ledger));
+        ctx.attribute(VIEWER, new Viewer(lookup.session(), ledger, followers.get(lookup.session().user().mspId())));
     }
 
     private static Viewer viewer(final Context ctx) {

@@ -3,13 +3,15 @@ package org.postalfunds.console;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.time.LocalDate;
 import java.util.Collections;
-import java.util.List;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import org.postalfunds.client.audit.LedgerIndex;
+import org.postalfunds.client.indicium.Indicium;
 import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerEvent;
@@ -19,61 +21,110 @@ import org.postalfunds.client.model.Json;
 import org.postalfunds.client.model.Meter;
 
 /**
- * What the ledger's events say, read once for a page: the meter client's {@link LedgerIndex} (every meter,
- * transfer and allotment) and, from the same replay, each meter's owner and every printed piece (for the
- * per-organisation filter and the charts).
+ * What the ledger's events say, as of one event: the meter client's {@link LedgerIndex} (every meter, transfer and
+ * allotment) and, from the same events, each meter's owner (for the per-organisation filter) and the postage printed
+ * per meter and mailing day (for the charts). Immutable; a {@link LedgerFollower} keeps one up to date per
+ * organisation connection, and {@link #status()} says how far behind the ledger it may be.
  */
 public final class LedgerSnapshot {
+    /** Bounds the printed-postage aggregates (one entry per meter and mailing day), as LedgerIndex bounds its sets. */
+    public static final int MAX_POSTAGE_DAYS = 1_000_000;
+
+    /** How current a snapshot is: the follower's state when the snapshot was taken. */
+    public enum State {
+        /** read by one replay, nothing followed */
+        REPLAYED,
+        /** the follower is reading events it has not seen yet */
+        CATCHING_UP,
+        /** the follower has read everything the peer has sent and waits for new events */
+        LIVE,
+        /** the follow stream failed; the follower reconnects from its checkpoint */
+        RECONNECTING,
+        /** the follower stopped (closed, or an event it could not index) */
+        STOPPED
+    }
+
+    /** The follower's state and, when it failed, why. */
+    public record Status(State state, String problem) {
+        public static final Status REPLAYED = new Status(State.REPLAYED, null);
+    }
+
     private final LedgerIndex index;
     private final Map<String, String> owners;
-    private final List<IndiciumRecord> printed;
+    private final Map<String, SortedMap<LocalDate, Long>> postage;
+    private final Status status;
 
-    private LedgerSnapshot(final LedgerIndex index, final Map<String, String> owners, final List<IndiciumRecord> printed) {
+    private LedgerSnapshot(final LedgerIndex index, final Map<String, String> owners,
+            final Map<String, SortedMap<LocalDate, Long>> postage, final Status status) {
         this.index = index;
-        this.owners = Collections.unmodifiableMap(owners);
-        this.printed = List.copyOf(printed);
+        this.owners = owners;
+        this.postage = postage;
+        this.status = status;
     }
 
-    /** Replays the contract's events through this identity's connection. */
+    /** Replays the contract's events through this identity's connection (once; the console follows thereafter). */
     public static LedgerSnapshot read(final Ledger ledger) throws LedgerException, InterruptedException {
-        Map<String, String> owners = new TreeMap<>();
-        List<IndiciumRecord> printed = new ArrayList<>();
+        Accumulator accumulator = new Accumulator();
         try (EventFeed replay = ledger.replay()) {
-            EventFeed tee = new EventFeed() {
-                @Override
-                public Optional<LedgerEvent> next(final Duration wait) throws LedgerException, InterruptedException {
-                    Optional<LedgerEvent> event = replay.next(wait);
-                    event.ifPresent(e -> collect(e, owners, printed));
-                    return event;
-                }
+            while (!replay.ended()) {
+                replay.next(Duration.ofSeconds(1)).ifPresent(accumulator::apply);
+            }
+        }
+        return accumulator.snapshot(Status.REPLAYED);
+    }
 
-                @Override
-                public boolean ended() {
-                    return replay.ended();
-                }
+    /**
+     * The events applied one at a time, in commit order. Not thread-safe: one owner applies events and takes
+     * snapshots (the {@link LedgerFollower} under its lock).
+     */
+    static final class Accumulator {
+        private final LedgerIndex.Builder index = LedgerIndex.builder();
+        private final Map<String, String> owners = new HashMap<>();
+        private final Map<String, SortedMap<LocalDate, Long>> postage = new HashMap<>();
+        private int postageDays;
 
-                @Override
-                public void close() {
-                    // the replay itself is closed by the enclosing try
+        /** Indexes one event; throws IllegalStateException past a bound, or on an event it cannot read. */
+        void apply(final LedgerEvent event) {
+            index.apply(event);
+            JsonNode payload = Json.treeFromLedger(event.payloadJson().getBytes(StandardCharsets.UTF_8));
+            JsonNode meter = payload.get("meter");
+            if (meter != null && meter.isObject() && meter.path("meterId").isTextual()) {
+                Meter parsed = Json.convert(meter, Meter.class);
+                owners.put(parsed.meterId(), parsed.ownerMsp());
+            }
+            JsonNode indicium = payload.get("indicium");
+            if ("PostagePrinted".equals(event.name()) && indicium != null && indicium.isObject()) {
+                Indicium printed = Json.convert(indicium, IndiciumRecord.class).indicium();
+                SortedMap<LocalDate, Long> days = postage.computeIfAbsent(printed.meterId(), id -> new TreeMap<>());
+                LocalDate day = printed.mailingDay();
+                if (!days.containsKey(day) && ++postageDays > MAX_POSTAGE_DAYS) {
+                    throw new IllegalStateException("the ledger holds postage of more than " + MAX_POSTAGE_DAYS
+                            + " meter-days, more than this console charts");
                 }
-            };
-            LedgerIndex index = LedgerIndex.build(tee, LedgerIndex.Progress.NONE);
-            return new LedgerSnapshot(index, owners, printed);
+                days.merge(day, printed.amountMinorUnits(), Long::sum);
+            }
+        }
+
+        long events() {
+            return index.events();
+        }
+
+        long lastBlock() {
+            return index.lastBlock();
+        }
+
+        /** An immutable copy of what was applied so far. */
+        LedgerSnapshot snapshot(final Status status) {
+            Map<String, SortedMap<LocalDate, Long>> postageCopy = new HashMap<>();
+            postage.forEach((meterId, days) -> postageCopy.put(meterId, Collections.unmodifiableSortedMap(new TreeMap<>(days))));
+            return new LedgerSnapshot(index.build(), Collections.unmodifiableMap(new HashMap<>(owners)),
+                    Collections.unmodifiableMap(postageCopy), status);
         }
     }
 
-    private static void collect(final LedgerEvent event, final Map<String, String> owners,
-            final List<IndiciumRecord> printed) {
-        JsonNode payload = Json.treeFromLedger(event.payloadJson().getBytes(StandardCharsets.UTF_8));
-        JsonNode meter = payload.get("meter");
-        if (meter != null && meter.isObject() && meter.path("meterId").isTextual()) {
-            Meter parsed = Json.convert(meter, Meter.class);
-            owners.put(parsed.meterId(), parsed.ownerMsp());
-        }
-        JsonNode indicium = payload.get("indicium");
-        if ("PostagePrinted".equals(event.name()) && indicium != null && indicium.isObject()) {
-            printed.add(Json.convert(indicium, IndiciumRecord.class));
-        }
+    /** The same events with another follower status (nothing copied). */
+    LedgerSnapshot withStatus(final Status value) {
+        return value.equals(status) ? this : new LedgerSnapshot(index, owners, postage, value);
     }
 
     public LedgerIndex index() {
@@ -85,8 +136,18 @@ public final class LedgerSnapshot {
         return Optional.ofNullable(owners.get(meterId));
     }
 
-    public List<IndiciumRecord> printed() {
-        return printed;
+    /** Postage printed per meter and mailing day (UTC date of the indicium), in minor units. */
+    public Map<String, SortedMap<LocalDate, Long>> postagePerDay() {
+        return postage;
+    }
+
+    /** The block of the last event applied; -1 when there was none. */
+    public long lastBlock() {
+        return index.lastBlock();
+    }
+
+    public Status status() {
+        return status;
     }
 
     /** The checkpoint block a live feed continues from: the one after the last event read. */

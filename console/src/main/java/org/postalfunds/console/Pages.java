@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.postalfunds.client.AuditorClient;
@@ -37,14 +38,16 @@ import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
 import org.postalfunds.client.model.AuditTotals;
 import org.postalfunds.client.model.HistoryEntry;
-import org.postalfunds.client.model.IndiciumRecord;
 import org.postalfunds.client.model.IndiciumVerdict;
 import org.postalfunds.client.model.MeterView;
 import org.postalfunds.client.model.PsdRegisters;
 import org.postalfunds.client.model.Transfer;
 import org.postalfunds.client.model.TransferState;
 
-/** The console's pages: each reads the ledger through the viewer's connection and renders HTML. */
+/**
+ * The console's pages: each renders HTML from the organisation's current snapshot of the ledger's events (kept up to
+ * date by its {@link LedgerFollower}, never replayed per page) and the queries it makes through the viewer's connection.
+ */
 public final class Pages {
     /** Meter and transfer ids: the contract's own rule (chaincode support.Ids), 1-64 of A-Z a-z 0-9 . _ -. */
     public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
@@ -101,10 +104,26 @@ public final class Pages {
         return money.format(minorUnits);
     }
 
+    /** Which block the page's events reach, and whether the follower is behind or reconnecting. */
+    static String asOf(final LedgerSnapshot snapshot) {
+        LedgerSnapshot.Status status = snapshot.status();
+        String state = switch (status.state()) {
+            case REPLAYED, LIVE -> "";
+            case CATCHING_UP -> "; catching up with newer events";
+            case RECONNECTING -> "; reconnecting to the ledger's event stream, newer events may be missing";
+            case STOPPED -> "; no longer following the ledger, newer events are missing";
+        };
+        String problem = status.problem() == null ? "" : " (" + status.problem() + ")";
+        return "<p class=\"as-of\" id=\"as-of\" data-block=\"" + snapshot.lastBlock() + "\" data-state=\""
+                + status.state().name().toLowerCase(java.util.Locale.ROOT) + "\">Ledger events as of block "
+                + (snapshot.lastBlock() < 0 ? "none" : Long.toString(snapshot.lastBlock())) + " (" + snapshot.index().events()
+                + " events)" + esc(state + problem) + ".</p>";
+    }
+
     // ---- meters -----------------------------------------------------------------------------------------------------
 
     public String meters(final Viewer viewer) throws LedgerException, InterruptedException {
-        LedgerSnapshot snapshot = LedgerSnapshot.read(viewer.ledger());
+        LedgerSnapshot snapshot = viewer.snapshot();
         AuditorClient reader = AuditorClient.of(viewer.ledger());
         List<String> rows = new ArrayList<>();
         for (String meterId : snapshot.index().meterIds()) {
@@ -126,7 +145,7 @@ public final class Pages {
         }
         String scope = viewer.user().role().seesAll() ? "every meter registered on the ledger"
                 : "the meters of " + viewer.user().mspId();
-        return "<p>" + rows.size() + " meter(s): " + esc(scope) + ". Registers in currency units.</p>"
+        return asOf(snapshot) + "<p>" + rows.size() + " meter(s): " + esc(scope) + ". Registers in currency units.</p>"
                 + Html.table("meters", new String[] {"meter", "owner", "kind", "status", "descending (available)",
                     "ascending (printed)", "pieces", "refilled", "in", "out", "control sum", "inspection",
                     "inspection due", "overdue from"}, rows);
@@ -134,12 +153,12 @@ public final class Pages {
 
     public String meter(final Viewer viewer, final String meterId) throws LedgerException, InterruptedException {
         requireId(meterId, "meter id");
-        LedgerSnapshot snapshot = LedgerSnapshot.read(viewer.ledger());
+        LedgerSnapshot snapshot = viewer.snapshot();
         viewer.requireMeter(meterId, snapshot);
         AuditorClient reader = AuditorClient.of(viewer.ledger());
         MeterView view = reader.meter(meterId);
         PsdRegisters r = view.registers();
-        StringBuilder html = new StringBuilder();
+        StringBuilder html = new StringBuilder(asOf(snapshot));
         html.append("<dl class=\"facts\" id=\"meter\">");
         fact(html, "owner", view.meter().ownerMsp());
         fact(html, "kind / model", view.meter().kind() + " / " + view.meter().model());
@@ -207,14 +226,14 @@ public final class Pages {
     // ---- transfers --------------------------------------------------------------------------------------------------
 
     public String transfers(final Viewer viewer) throws LedgerException, InterruptedException {
-        LedgerSnapshot snapshot = LedgerSnapshot.read(viewer.ledger());
+        LedgerSnapshot snapshot = viewer.snapshot();
         List<String> rows = new ArrayList<>();
         for (Transfer transfer : snapshot.index().transfers().values()) {
             if (TransferState.OPEN.contains(transfer.state()) && viewer.mayView(transfer)) {
                 rows.add(transferRow(transfer));
             }
         }
-        return "<p>Transfers in flight (requested, granted, offered), with the deadline of the request or of the escrow. "
+        return asOf(snapshot) + "<p>Transfers in flight (requested, granted, offered), with the deadline of the request or of the escrow. "
                 + "<span id=\"live-status\">This list updates live from the ledger's events.</span></p>"
                 + "<table id=\"transfers\" data-after=\"" + snapshot.nextBlock() + "\"><thead><tr><th>transfer</th>"
                 + "<th>kind</th><th>state</th><th>donor</th><th>recipient</th><th>amount</th><th>escrow held</th>"
@@ -274,7 +293,7 @@ public final class Pages {
     }
 
     public String flows(final Viewer viewer, final Period period) throws LedgerException, InterruptedException {
-        LedgerSnapshot snapshot = LedgerSnapshot.read(viewer.ledger());
+        LedgerSnapshot snapshot = viewer.snapshot();
         Map<List<String>, long[]> totals = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
         for (Transfer transfer : snapshot.index().transfers().values()) {
             boolean settled = transfer.state() == TransferState.ACCEPTED || transfer.state() == TransferState.ACKNOWLEDGED;
@@ -291,7 +310,7 @@ public final class Pages {
             edges.add(new Svg.Edge(pair.get(0), pair.get(1), sum[0], (int) sum[1]));
             rows.add(row(pair.get(0), pair.get(1), amount(sum[0]), sum[1]));
         });
-        return periodForm("/flows", period) + "<p>Funds settled between meters (accepted pulls, acknowledged pushes) from "
+        return asOf(snapshot) + periodForm("/flows", period) + "<p>Funds settled between meters (accepted pulls, acknowledged pushes) from "
                 + esc(period.describe()) + ".</p>"
                 + Svg.flowGraph("flow-graph", "Funds between meters, " + period.describe(), edges, this::amount)
                 + Html.table("flows", new String[] {"from meter", "to meter", "amount", "transfers"}, rows);
@@ -299,14 +318,17 @@ public final class Pages {
 
     public String charts(final Viewer viewer, final Period period, final String meterParameter)
             throws LedgerException, InterruptedException {
-        LedgerSnapshot snapshot = LedgerSnapshot.read(viewer.ledger());
+        LedgerSnapshot snapshot = viewer.snapshot();
         Map<String, Long> postage = new TreeMap<>();
-        for (IndiciumRecord record : snapshot.printed()) {
-            Indicium indicium = record.indicium();
-            LocalDate day = indicium.mailingDay();
-            if (viewer.mayView(snapshot.owner(indicium.meterId()).orElse("")) && period.contains(day)) {
-                postage.merge(day.toString(), indicium.amountMinorUnits(), Long::sum);
+        for (Map.Entry<String, SortedMap<LocalDate, Long>> printed : snapshot.postagePerDay().entrySet()) {
+            if (!viewer.mayView(snapshot.owner(printed.getKey()).orElse(""))) {
+                continue;
             }
+            printed.getValue().forEach((day, minorUnits) -> {
+                if (period.contains(day)) {
+                    postage.merge(day.toString(), minorUnits, Long::sum);
+                }
+            });
         }
         Map<String, Long> transfersPerDay = new TreeMap<>();
         for (Transfer transfer : snapshot.index().transfers().values()) {
@@ -324,7 +346,7 @@ public final class Pages {
         }
         String meterId = meterParameter == null || meterParameter.isEmpty()
                 ? (visibleMeters.isEmpty() ? null : visibleMeters.get(0)) : requireId(meterParameter, "meter");
-        StringBuilder html = new StringBuilder(periodForm("/charts", period));
+        StringBuilder html = new StringBuilder(asOf(snapshot)).append(periodForm("/charts", period));
         html.append("<h2>Postage printed per day</h2>")
                 .append(Svg.barChart("postage-chart", "Postage printed per day", bars(postage), this::amount));
         html.append("<h2>Transfers opened per day</h2>")
@@ -531,7 +553,7 @@ public final class Pages {
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new HttpProblem(422, "No indicium in the image", "the PNG holds no readable indicium: " + e.getMessage());
         }
-        LedgerSnapshot snapshot = LedgerSnapshot.read(viewer.ledger());
+        LedgerSnapshot snapshot = viewer.snapshot();
         String owner = snapshot.owner(indicium.meterId()).orElse(null);
         if (owner != null && !viewer.mayView(owner)) {
             throw HttpProblem.forbidden("meter " + indicium.meterId() + " belongs to another organisation");

@@ -6,9 +6,17 @@ import org.postalfunds.client.model.Transfer;
 /**
  * One request's user and the ledger connection of the user's organisation: every read goes through it, so the
  * contract's own access rules apply; on top, a mailer sees only its own organisation's meters and the
- * transfers they take part in.
+ * transfers they take part in. What the events say comes from the organisation's {@link LedgerFollower}.
  */
-public record Viewer(Sessions.Session session, Ledger ledger) {
+public record Viewer(Sessions.Session session, Ledger ledger, LedgerFollower follower) {
+    /** How long a page waits for the organisation's first replay before it answers 503. */
+    static final java.time.Duration FIRST_SNAPSHOT_WAIT = java.time.Duration.ofSeconds(60);
+
+    /** The organisation's current snapshot of the ledger's events (no replay: the follower keeps it up to date). */
+    public LedgerSnapshot snapshot() throws InterruptedException {
+        return follower.snapshot(FIRST_SNAPSHOT_WAIT);
+    }
+
     public UserStore.User user() {
         return session.user();
     }

@@ -35,6 +35,8 @@ final class ConsoleFixture implements AutoCloseable {
     final String settledPull;
     final String openGrant;
     final TlsMaterial tls;
+    /** Each organisation's connection, counting its replays. */
+    final Map<String, CountingLedger> ledgers;
     final ConsoleServer server;
     final Path directory;
 
@@ -58,12 +60,27 @@ final class ConsoleFixture implements AutoCloseable {
         UserStore.addUser(users, "bert", Consortium.MAILER_B, Role.MAILER, PASSWORD, 1_000);
         UserStore.addUser(users, "locky", Consortium.MAILER_B, Role.MAILER, PASSWORD, 1_000);
         tls = TlsMaterial.selfSigned(directory.resolve("tls"));
-        server = ConsoleServer.start(ConsoleServer.Settings.defaults().withPort(0), Map.of(
-                Consortium.DATA_CENTER, consortium.connect(consortium.dataCenterIdentity),
-                Consortium.POSTAL_AUTHORITY, consortium.connect(consortium.auditorIdentity),
-                Consortium.MAILER_A, consortium.connect(consortium.mailerAOperator),
-                Consortium.MAILER_B, consortium.connect(mailerBOperator)),
+        ledgers = Map.of(
+                Consortium.DATA_CENTER, new CountingLedger(consortium.connect(consortium.dataCenterIdentity)),
+                Consortium.POSTAL_AUTHORITY, new CountingLedger(consortium.connect(consortium.auditorIdentity)),
+                Consortium.MAILER_A, new CountingLedger(consortium.connect(consortium.mailerAOperator)),
+                Consortium.MAILER_B, new CountingLedger(consortium.connect(mailerBOperator)));
+        server = ConsoleServer.start(ConsoleServer.Settings.defaults().withPort(0), Map.copyOf(ledgers),
                 UserStore.load(users), tls, consortium.clock());
+    }
+
+    /**
+     * Waits (bounded) until every organisation's follower has applied the ledger's last event, so a page shows
+     * what was committed before this call.
+     */
+    void awaitFollowersCaughtUp() throws InterruptedException {
+        var events = consortium.network.events();
+        long lastBlock = events.isEmpty() ? -1 : events.get(events.size() - 1).blockNumber();
+        for (String msp : ledgers.keySet()) {
+            if (!server.follower(msp).awaitBlock(lastBlock, Duration.ofSeconds(20))) {
+                throw new AssertionError("the follower of " + msp + " did not reach block " + lastBlock + " in 20 s");
+            }
+        }
     }
 
     Instant inHours(final long hours) {

@@ -294,6 +294,7 @@ class ConsoleHttpTest {
     @Test
     void the_live_feed_of_a_mailer_carries_its_own_transfers_only() throws Exception {
         WebClient mailerB = loggedIn("bert");
+        fixture.awaitFollowersCaughtUp();
         String page = mailerB.get("/transfers").body();
         assertThat(page).contains("data-transfer=\"" + fixture.openGrant + "\"");
         String after = page.replaceAll("(?s).*data-after=\"([0-9]+)\".*", "$1");

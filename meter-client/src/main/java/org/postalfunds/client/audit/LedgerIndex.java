@@ -66,32 +66,80 @@ public final class LedgerIndex {
     public static LedgerIndex build(final EventFeed feed, final Progress progress)
             throws LedgerException, InterruptedException {
         Objects.requireNonNull(progress, "progress");
-        NavigableSet<String> meterIds = new TreeSet<>();
-        SortedMap<String, Transfer> transfers = new TreeMap<>();
-        NavigableSet<AllotmentKey> allotments = new TreeSet<>();
-        long events = 0;
-        long lastBlock = -1;
+        Builder builder = new Builder();
         long silentSince = System.nanoTime();
         while (!feed.ended()) {
             var next = feed.next(Duration.ofSeconds(1));
             if (next.isEmpty()) {
                 if (!feed.ended() && System.nanoTime() - silentSince > MAX_SILENCE.toNanos()) {
                     throw LedgerException.transientFailure("replay", "no event for " + MAX_SILENCE.toSeconds()
-                            + " seconds after " + events + " events; check the peer and run the audit again");
+                            + " seconds after " + builder.events() + " events; check the peer and run the audit again");
                 }
                 continue;
             }
             silentSince = System.nanoTime();
-            LedgerEvent event = next.get();
-            events++;
-            lastBlock = event.blockNumber();
-            index(event, meterIds, transfers, allotments);
-            if (events % 1_000 == 0) {
-                progress.read(events);
+            builder.apply(next.get());
+            if (builder.events() % 1_000 == 0) {
+                progress.read(builder.events());
             }
         }
-        progress.read(events);
-        return new LedgerIndex(meterIds, transfers, allotments, events, lastBlock);
+        progress.read(builder.events());
+        return builder.build();
+    }
+
+    /** A builder that has seen no event yet: feed it events in commit order with {@link Builder#apply}. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * The index built one event at a time, e.g. by a reader that keeps following the ledger after a replay: the
+     * same indexing and the same bounds as {@link #build}. Not thread-safe: one owner applies events and takes
+     * snapshots.
+     */
+    public static final class Builder {
+        private final NavigableSet<String> meterIds = new TreeSet<>();
+        private final SortedMap<String, Transfer> transfers = new TreeMap<>();
+        private final NavigableSet<AllotmentKey> allotments = new TreeSet<>();
+        private long events;
+        private long lastBlock = -1;
+
+        public Builder() {
+        }
+
+        /**
+         * Indexes one event, the next in commit order.
+         *
+         * @throws IllegalStateException when the ledger holds more meters, transfers or allotments than the bounds
+         */
+        public Builder apply(final LedgerEvent event) {
+            Objects.requireNonNull(event, "event");
+            index(event, meterIds, transfers, allotments);
+            events++;
+            lastBlock = event.blockNumber();
+            return this;
+        }
+
+        /** Events applied so far. */
+        public long events() {
+            return events;
+        }
+
+        /** The block of the last event applied; -1 when there was none. */
+        public long lastBlock() {
+            return lastBlock;
+        }
+
+        /** An immutable index of the events applied so far (a copy: later events do not change it). */
+        public LedgerIndex build() {
+            return new LedgerIndex(new TreeSet<>(meterIds), new TreeMap<>(transfers), new TreeSet<>(allotments), events,
+                    lastBlock);
+        }
+
+        /** The same as {@link #build()}. */
+        public LedgerIndex snapshot() {
+            return build();
+        }
     }
 
     private static void index(final LedgerEvent event, final NavigableSet<String> meterIds,
