@@ -407,7 +407,8 @@ public final class ConsoleServer implements AutoCloseable {
             return;
         }
         String lastEventId = ctx.header("Last-Event-ID");
-        long after = lastEventId != null && lastEventId.matches("[0-9]{1,15}") ? Long.parseLong(lastEventId) + 1
+        // The block of the last event seen is read again: a connection may have broken part-way through it.
+        long after = lastEventId != null && lastEventId.matches("[0-9]{1,15}") ? Long.parseLong(lastEventId)
                 : Pages.blockNumber(Optional.ofNullable(ctx.queryParam("after")).orElse("0"), "after");
         AtomicBoolean running = new AtomicBoolean(true);
         client.keepAlive();

@@ -150,8 +150,12 @@ public final class LedgerSnapshot {
         return status;
     }
 
-    /** The checkpoint block a live feed continues from: the one after the last event read. */
-    public long nextBlock() {
-        return index.lastBlock() + 1;
+    /**
+     * The block a live feed starts from: the block of the last event read, again, since a snapshot may have been
+     * taken part-way through it. Its events are sent twice then, which the page absorbs: an update sets a
+     * transfer's row to the state it carries, in ledger order.
+     */
+    public long liveFromBlock() {
+        return Math.max(0, index.lastBlock());
     }
 }

@@ -235,7 +235,7 @@ public final class Pages {
         }
         return asOf(snapshot) + "<p>Transfers in flight (requested, granted, offered), with the deadline of the request or of the escrow. "
                 + "<span id=\"live-status\">This list updates live from the ledger's events.</span></p>"
-                + "<table id=\"transfers\" data-after=\"" + snapshot.nextBlock() + "\"><thead><tr><th>transfer</th>"
+                + "<table id=\"transfers\" data-after=\"" + snapshot.liveFromBlock() + "\"><thead><tr><th>transfer</th>"
                 + "<th>kind</th><th>state</th><th>donor</th><th>recipient</th><th>amount</th><th>escrow held</th>"
                 + "<th>deadline</th><th>time left</th></tr></thead><tbody>" + String.join("", rows) + "</tbody></table>";
     }
