@@ -49,12 +49,7 @@ public interface Workload {
     static Workload pull(final BenchConsortium consortium, final java.time.Clock clock) {
         return (worker, workers, iteration) -> {
             final int pair = pairOf(worker, workers, iteration, consortium);
-            final MeterClient donor = consortium.donor(pair);
-            final MeterClient recipient = consortium.recipient(pair);
-            final String transferId = recipient.request(RequestId.random(), donor.meterId(), AMOUNT,
-                    clock.instant().plus(DEADLINE)).transfer().transferId();
-            donor.grant(RequestId.random(), transferId, clock.instant().plus(DEADLINE));
-            recipient.accept(RequestId.random(), transferId);
+            pullTransfer(consortium.donor(pair), consortium.recipient(pair), clock);
         };
     }
 
@@ -77,13 +72,17 @@ public interface Workload {
     static Workload distributor(final BenchConsortium consortium, final java.time.Clock clock) {
         return (worker, workers, iteration) -> {
             final int index = (int) ((worker + iteration * workers) % consortium.distributorRecipients());
-            final MeterClient recipient = consortium.distributorRecipient(index);
-            final MeterClient distributor = consortium.distributor();
-            final String transferId = recipient.request(RequestId.random(), distributor.meterId(), AMOUNT,
-                    clock.instant().plus(DEADLINE)).transfer().transferId();
-            distributor.grant(RequestId.random(), transferId, clock.instant().plus(DEADLINE));
-            recipient.accept(RequestId.random(), transferId);
+            pullTransfer(consortium.distributor(), consortium.distributorRecipient(index), clock);
         };
+    }
+
+    /** Request (recipient), grant (donor), accept (recipient): three transactions. */
+    private static void pullTransfer(final MeterClient donor, final MeterClient recipient, final java.time.Clock clock)
+            throws LedgerException {
+        final String transferId = recipient.request(RequestId.random(), donor.meterId(), AMOUNT,
+                clock.instant().plus(DEADLINE)).transfer().transferId();
+        donor.grant(RequestId.random(), transferId, clock.instant().plus(DEADLINE));
+        recipient.accept(RequestId.random(), transferId);
     }
 
     /** Spreads workers over the pairs; with at least as many pairs as workers, no two workers share a key. */
