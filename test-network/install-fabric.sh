@@ -1,69 +1,108 @@
 #!/usr/bin/env bash
-# Builds Fabric's own binaries with `go install` at the pinned release (test-network/fabric-version.env)
-# into a cache outside the clone, keyed by version, so a second run skips the build.
-# Prints the bin directory on its last line.
+# Builds Fabric's binaries (peer, orderer, configtxgen, configtxlator, osnadmin, the chaincode-as-a-service
+# builder) and Fabric CA's (fabric-ca-server, fabric-ca-client) from source, into a cache outside the clone
+# keyed by version and source checksum, so a second run builds nothing.
+#
+#   test-network/install-fabric.sh [SOURCE_DIR]
+#
+# SOURCE_DIR holds fabric-3.1.5-src.tar.gz and fabric-ca-1.5.21-src.tar.gz (default: ../shared/fabric next to
+# the clone, or $POSTAL_FABRIC_SOURCE). Elsewhere, point FABRIC_CHECKOUT and FABRIC_CA_CHECKOUT at git checkouts
+# of the same tags instead; their commits are checked in place of the checksums.
+# Prints the cache folder (bin/, builders/ccaas/bin/, config/) on its last line.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 # shellcheck source=fabric-version.env
 source "$here/fabric-version.env"
 
-command -v go >/dev/null || { echo "install-fabric: 'go' is not on PATH; install Go (1.22 or newer) first" >&2; exit 1; }
+say() { echo "install-fabric: $*" >&2; }
+die() { say "$*"; exit 1; }
+command -v go >/dev/null || die "'go' is not on PATH; install Go 1.26 or newer first"
+command -v gcc >/dev/null || die "'gcc' is not on PATH (Fabric CA builds SQLite with cgo); apt-get install gcc"
 
-cache="${POSTAL_LEDGER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/postal-ledger}/fabric-${FABRIC_VERSION}"
-bin="$cache/bin"
-main_commands=(peer orderer configtxgen configtxlator osnadmin cryptogen)
-builder_commands=(detect build release)
+source_dir="${1:-${POSTAL_FABRIC_SOURCE:-$here/../../shared/fabric}}"
+fabric_checkout="${FABRIC_CHECKOUT:-}"
+ca_checkout="${FABRIC_CA_CHECKOUT:-}"
 
+if [ -n "$fabric_checkout" ]; then
+  [ -n "$ca_checkout" ] || die "FABRIC_CHECKOUT given without FABRIC_CA_CHECKOUT"
+  for pair in "$fabric_checkout:$FABRIC_COMMIT" "$ca_checkout:$FABRIC_CA_COMMIT"; do
+    dir=${pair%:*}; want=${pair##*:}
+    got=$(git -C "$dir" rev-parse HEAD 2>/dev/null) || die "$dir is not a git checkout"
+    [ "$got" = "$want" ] || die "$dir is at commit $got, expected $want"
+  done
+  key="${FABRIC_COMMIT:0:12}-${FABRIC_CA_COMMIT:0:12}"
+else
+  [ -d "$source_dir" ] || die "no Fabric source folder at $source_dir; pass one: install-fabric.sh SOURCE_DIR"
+  source_dir=$(cd "$source_dir" && pwd)
+  for f in "$FABRIC_SOURCE" "$FABRIC_CA_SOURCE"; do
+    [ -f "$source_dir/$f" ] || die "$source_dir/$f is missing"
+  done
+  key="${FABRIC_SOURCE_SHA256:0:12}-${FABRIC_CA_SOURCE_SHA256:0:12}"
+fi
+
+cache="${POSTAL_LEDGER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/postal-ledger}/fabric-${FABRIC_VERSION}-ca-${FABRIC_CA_VERSION}-${key}"
 if [ -f "$cache/.complete" ]; then
-  echo "install-fabric: Fabric ${FABRIC_VERSION} binaries cached in $bin"
-  echo "$bin"
+  say "Fabric ${FABRIC_VERSION} and Fabric CA ${FABRIC_CA_VERSION} cached in $cache"
+  echo "$cache"
   exit 0
 fi
-mkdir -p "$bin"
-
-# go install each package at one version; reports the proxy's refusal in one clear sentence.
-install_at() {
-  local module=$1 version=$2; shift 2
-  local packages=()
-  for c in "$@"; do packages+=("$module/$c@$version"); done
-  local log="$cache/go-install.log"
-  if GOBIN="$bin" go install "${packages[@]}" >"$log" 2>&1; then
-    return 0
-  fi
-  if grep -q '403 Forbidden' "$log"; then
-    return 3
-  fi
-  cat "$log" >&2
-  return 1
-}
 
 start=$(date +%s)
-# The pinned commit, the same commit as a pseudo-version, then the 2.5 fallback release.
-for version in "$FABRIC_COMMIT" "$FABRIC_PSEUDO_VERSION" "$FABRIC_FALLBACK_COMMIT"; do
-  echo "install-fabric: building ${main_commands[*]} at $version (first run downloads the modules; about 1-3 min)"
-  status=0
-  install_at github.com/hyperledger/fabric "$version" $(printf 'cmd/%s ' "${main_commands[@]}") || status=$?
-  [ "$status" -eq 0 ] && break
-done
-if [ "$status" -eq 3 ]; then
-  cat >&2 <<MSG
-install-fabric: the Go module proxy refuses Fabric ${FABRIC_VERSION} and the fallback ${FABRIC_FALLBACK_VERSION}:
-  go install github.com/hyperledger/fabric/cmd/peer@${FABRIC_COMMIT}
-  -> 403 Forbidden: "This module version is not available."
-  (the same at ${FABRIC_PSEUDO_VERSION} and at ${FABRIC_FALLBACK_COMMIT})
-The local network cannot be built on this machine until the proxy serves github.com/hyperledger/fabric
-at that release. Details: $cache/go-install.log
-MSG
-  exit 3
+if [ -z "$fabric_checkout" ]; then
+  say "verifying the source checksums"
+  echo "$FABRIC_SOURCE_SHA256  $source_dir/$FABRIC_SOURCE" | sha256sum -c --quiet - \
+    || die "$FABRIC_SOURCE does not match its pinned SHA-256 ($FABRIC_SOURCE_SHA256)"
+  echo "$FABRIC_CA_SOURCE_SHA256  $source_dir/$FABRIC_CA_SOURCE" | sha256sum -c --quiet - \
+    || die "$FABRIC_CA_SOURCE does not match its pinned SHA-256 ($FABRIC_CA_SOURCE_SHA256)"
 fi
-[ "$status" -eq 0 ] || exit "$status"
 
-echo "install-fabric: building the chaincode-as-a-service builder (${builder_commands[*]})"
-install_at github.com/hyperledger/fabric/ccaas_builder "$version" $(printf 'cmd/%s ' "${builder_commands[@]}")
+# Build in a fresh folder beside the cache, then move it into place: an interrupted build leaves no half cache.
+build="$cache.building.$$"
+rm -rf "$build"
+mkdir -p "$build/bin" "$build/builders/ccaas/bin" "$build/src"
+trap 'rm -rf "$build"' EXIT
+if [ -n "$fabric_checkout" ]; then
+  fabric_src=$(cd "$fabric_checkout" && pwd); ca_src=$(cd "$ca_checkout" && pwd)
+else
+  say "unpacking the source"
+  tar -xzf "$source_dir/$FABRIC_SOURCE" -C "$build/src"
+  tar -xzf "$source_dir/$FABRIC_CA_SOURCE" -C "$build/src"
+  fabric_src="$build/src/fabric-${FABRIC_VERSION}"
+  ca_src="$build/src/fabric-ca-${FABRIC_CA_VERSION}"
+  [ -d "$fabric_src/cmd/peer" ] || fabric_src=$(dirname "$(find "$build/src" -maxdepth 3 -path '*/cmd/peer' -type d | head -1)")/..
+  [ -d "$ca_src/cmd/fabric-ca-server" ] || ca_src=$(dirname "$(find "$build/src" -maxdepth 3 -path '*/cmd/fabric-ca-server' -type d | head -1)")/..
+fi
 
-for c in "${main_commands[@]}" "${builder_commands[@]}"; do
-  [ -x "$bin/$c" ] || { echo "install-fabric: $c missing from $bin after the build" >&2; exit 1; }
+metadata=github.com/hyperledger/fabric/common/metadata
+say "building peer orderer configtxgen configtxlator osnadmin (vendored modules; about 2 min cold)"
+(cd "$fabric_src" && GOFLAGS=-mod=vendor go build -buildvcs=false \
+  -ldflags "-X $metadata.Version=${FABRIC_VERSION} -X $metadata.CommitSHA=${FABRIC_COMMIT:0:7}" \
+  -o "$build/bin/" ./cmd/peer ./cmd/orderer ./cmd/configtxgen ./cmd/configtxlator ./cmd/osnadmin)
+
+say "building the chaincode-as-a-service builder (detect build release)"
+(cd "$fabric_src/ccaas_builder" && GOFLAGS= go build -buildvcs=false -o "$build/builders/ccaas/bin/" \
+  ./cmd/detect ./cmd/build ./cmd/release)
+
+say "building fabric-ca-server fabric-ca-client (modules from the proxy; about 1.5 min cold)"
+(cd "$ca_src" && GOFLAGS=-mod=mod go build -buildvcs=false \
+  -ldflags "-X github.com/hyperledger/fabric-ca/lib/metadata.Version=${FABRIC_CA_VERSION}" \
+  -o "$build/bin/" ./cmd/fabric-ca-server ./cmd/fabric-ca-client)
+
+# The sample configuration the network scripts start from (overridden by environment variables).
+cp -r "$fabric_src/sampleconfig" "$build/config"
+
+for c in peer orderer configtxgen configtxlator osnadmin fabric-ca-server fabric-ca-client; do
+  [ -x "$build/bin/$c" ] || die "$c missing after the build"
 done
-echo "$version" > "$cache/.complete"
-echo "install-fabric: built in $(( $(date +%s) - start )) s"
-echo "$bin"
+for c in detect build release; do
+  [ -x "$build/builders/ccaas/bin/$c" ] || die "ccaas builder $c missing after the build"
+done
+"$build/bin/peer" version | grep -q "Version: ${FABRIC_VERSION}" || die "peer does not report version ${FABRIC_VERSION}"
+
+rm -rf "$build/src"
+rm -rf "$cache"
+mv "$build" "$cache"
+trap - EXIT
+date -u +%FT%TZ > "$cache/.complete"
+say "built in $(( $(date +%s) - start )) s into $cache"
+echo "$cache"
