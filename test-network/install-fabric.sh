@@ -73,20 +73,24 @@ else
   [ -d "$ca_src/cmd/fabric-ca-server" ] || ca_src=$(dirname "$(find "$build/src" -maxdepth 3 -path '*/cmd/fabric-ca-server' -type d | head -1)")/..
 fi
 
+# Go's own chatter (module downloads) goes to a log, shown only when a build fails.
+golog="$build/go-build.log"
+quiet() { "$@" >>"$golog" 2>&1 || { cat "$golog" >&2; die "build failed: $*"; }; }
+
 metadata=github.com/hyperledger/fabric/common/metadata
 say "building peer orderer configtxgen configtxlator osnadmin (vendored modules; about 2 min cold)"
-(cd "$fabric_src" && GOFLAGS=-mod=vendor go build -buildvcs=false \
+quiet env -C "$fabric_src" GOFLAGS=-mod=vendor go build -buildvcs=false \
   -ldflags "-X $metadata.Version=${FABRIC_VERSION} -X $metadata.CommitSHA=${FABRIC_COMMIT:0:7}" \
-  -o "$build/bin/" ./cmd/peer ./cmd/orderer ./cmd/configtxgen ./cmd/configtxlator ./cmd/osnadmin)
+  -o "$build/bin/" ./cmd/peer ./cmd/orderer ./cmd/configtxgen ./cmd/configtxlator ./cmd/osnadmin
 
 say "building the chaincode-as-a-service builder (detect build release)"
-(cd "$fabric_src/ccaas_builder" && GOFLAGS= go build -buildvcs=false -o "$build/builders/ccaas/bin/" \
-  ./cmd/detect ./cmd/build ./cmd/release)
+quiet env -C "$fabric_src/ccaas_builder" GOFLAGS= go build -buildvcs=false -o "$build/builders/ccaas/bin/" \
+  ./cmd/detect ./cmd/build ./cmd/release
 
 say "building fabric-ca-server fabric-ca-client (modules from the proxy; about 1.5 min cold)"
-(cd "$ca_src" && GOFLAGS=-mod=mod go build -buildvcs=false \
+quiet env -C "$ca_src" GOFLAGS=-mod=mod go build -buildvcs=false \
   -ldflags "-X github.com/hyperledger/fabric-ca/lib/metadata.Version=${FABRIC_CA_VERSION}" \
-  -o "$build/bin/" ./cmd/fabric-ca-server ./cmd/fabric-ca-client)
+  -o "$build/bin/" ./cmd/fabric-ca-server ./cmd/fabric-ca-client
 
 # The sample configuration the network scripts start from (overridden by environment variables).
 cp -r "$fabric_src/sampleconfig" "$build/config"
@@ -99,7 +103,7 @@ for c in detect build release; do
 done
 "$build/bin/peer" version | grep -q "Version: ${FABRIC_VERSION}" || die "peer does not report version ${FABRIC_VERSION}"
 
-rm -rf "$build/src"
+rm -rf "$build/src" "$golog"
 rm -rf "$cache"
 mv "$build" "$cache"
 trap - EXIT
