@@ -14,7 +14,7 @@ for o in $PEER_ORGS Orderer; do
   org=$(org_json "$o" | jq -c --arg od "$od" --arg ca "$STATE/ca/$o" '{
       name, mspId, domain,
       ca: { url: "https://127.0.0.1:\(.ca.port)", name: "ca-\(.name)", tlsCertificate: "\($od)/ca-cert.pem",
-            registrar: "admin", registrarSecretFile: "\($ca)/bootstrap.secret", operations: "http://127.0.0.1:\(.ca.operationsPort)" },
+            registrar: "admin", registrarSecretFile: "\($ca)/bootstrap.secret", registrarHome: "\($ca)/registrar", operations: "http://127.0.0.1:\(.ca.operationsPort)" },
       admin: { certificate: "\($od)/users/admin/msp/signcerts/cert.pem", privateKey: "\($od)/users/admin/msp/keystore/key.pem",
                mspDir: "\($od)/users/admin/msp" },
       tlsRootCertificate: "\($od)/ca-cert.pem" }
@@ -38,8 +38,9 @@ processes=$(network_processes | while read -r name ops; do
 done | jq -s -c .)
 chaincode="{}"
 [ -f "$STATE/chaincode/deployed.json" ] && chaincode=$(cat "$STATE/chaincode/deployed.json")
-jq -n --arg state "$STATE" --arg channel "$CHANNEL" --argjson orgs "$orgs" --argjson orderers "$orderers" \
+fabric_home
+jq -n --arg fabric "$POSTAL_FABRIC_HOME" --arg state "$STATE" --arg channel "$CHANNEL" --argjson orgs "$orgs" --argjson orderers "$orderers" \
   --argjson processes "$processes" --argjson chaincode "$chaincode" --arg cc "$(c .chaincode.name)" '{
-    state: $state, channel: $channel, chaincodeName: $cc, organisations: $orgs, orderers: $orderers,
+    state: $state, fabricHome: $fabric, channel: $channel, chaincodeName: $cc, organisations: $orgs, orderers: $orderers,
     chaincode: $chaincode, processes: $processes,
     profiles: "\($state)/profiles" }'

@@ -24,3 +24,11 @@ done
 if [ -n "$keep_logs" ] && [ -d "$LOGS" ]; then mkdir -p "$keep_logs" && cp -r "$LOGS"/. "$keep_logs"/; fi
 rm -rf "$STATE"
 if [ ${#stopped[@]} -eq 0 ]; then say "no process was running; removed $STATE"; else say "stopped ${stopped[*]}; removed $STATE"; fi
+
+# Nothing may be left listening on the network's ports.
+left=()
+for port in $(jq -r '[.. | objects | to_entries[] | select(.key | test("[pP]ort$")) | .value] | unique | .[]' "$CONSORTIUM") \
+            "$(c .chaincode.serverAddress | sed 's/.*://')"; do
+  port_free "$port" || left+=("$port")
+done
+[ ${#left[@]} -eq 0 ] || die "still listening after down: 127.0.0.1 ports ${left[*]}"

@@ -19,5 +19,5 @@ row() { # name, operations port (or "-")
   printf '%-22s %8s %-8s %-8s %8s\n' "$name" "${p:--}" "$state" "$health" "$rss"
 }
 while read -r name ops; do row "$name" "$ops"; done < <(network_processes)
-[ -f "$PIDS/chaincode.pid" ] && row chaincode "$(c .chaincode.serverOperationsPort)-"
+[ -f "$PIDS/chaincode.pid" ] && row chaincode -
 exit $bad
