@@ -16,12 +16,21 @@ source "$here/fabric-version.env"
 
 say() { echo "install-fabric: $*" >&2; }
 die() { say "$*"; exit 1; }
-command -v go >/dev/null || die "'go' is not on PATH; install Go 1.26 or newer first"
-command -v gcc >/dev/null || die "'gcc' is not on PATH (Fabric CA builds SQLite with cgo); apt-get install gcc"
 
-source_dir="${1:-${POSTAL_FABRIC_SOURCE:-$here/../../shared/fabric}}"
 fabric_checkout="${FABRIC_CHECKOUT:-}"
 ca_checkout="${FABRIC_CA_CHECKOUT:-}"
+# The cache key comes from the pins, so a cached build needs no source at all.
+if [ -n "$fabric_checkout" ]; then
+  key="${FABRIC_COMMIT:0:12}-${FABRIC_CA_COMMIT:0:12}"
+else
+  key="${FABRIC_SOURCE_SHA256:0:12}-${FABRIC_CA_SOURCE_SHA256:0:12}"
+fi
+cache="${POSTAL_LEDGER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/postal-ledger}/fabric-${FABRIC_VERSION}-ca-${FABRIC_CA_VERSION}-${key}"
+if [ -f "$cache/.complete" ]; then
+  say "Fabric ${FABRIC_VERSION} and Fabric CA ${FABRIC_CA_VERSION} cached in $cache"
+  echo "$cache"
+  exit 0
+fi
 
 if [ -n "$fabric_checkout" ]; then
   [ -n "$ca_checkout" ] || die "FABRIC_CHECKOUT given without FABRIC_CA_CHECKOUT"
@@ -30,23 +39,23 @@ if [ -n "$fabric_checkout" ]; then
     got=$(git -C "$dir" rev-parse HEAD 2>/dev/null) || die "$dir is not a git checkout"
     [ "$got" = "$want" ] || die "$dir is at commit $got, expected $want"
   done
-  key="${FABRIC_COMMIT:0:12}-${FABRIC_CA_COMMIT:0:12}"
 else
-  [ -d "$source_dir" ] || die "no Fabric source folder at $source_dir; pass one: install-fabric.sh SOURCE_DIR"
+  # The source: the folder given, else ../shared/fabric beside the clone (our machines keep it there).
+  source_dir="${1:-${POSTAL_FABRIC_SOURCE:-}}"
+  if [ -z "$source_dir" ]; then
+    for candidate in "$here/../../shared/fabric" "$here/../../../shared/fabric" /work/shared/fabric; do
+      [ -f "$candidate/$FABRIC_SOURCE" ] && { source_dir=$candidate; break; }
+    done
+  fi
+  [ -n "$source_dir" ] && [ -d "$source_dir" ] || die "no Fabric source found (looked for $FABRIC_SOURCE in ../shared/fabric and /work/shared/fabric); pass the folder holding it: install-fabric.sh SOURCE_DIR"
   source_dir=$(cd "$source_dir" && pwd)
   for f in "$FABRIC_SOURCE" "$FABRIC_CA_SOURCE"; do
     [ -f "$source_dir/$f" ] || die "$source_dir/$f is missing"
   done
-  key="${FABRIC_SOURCE_SHA256:0:12}-${FABRIC_CA_SOURCE_SHA256:0:12}"
 fi
 
-cache="${POSTAL_LEDGER_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/postal-ledger}/fabric-${FABRIC_VERSION}-ca-${FABRIC_CA_VERSION}-${key}"
-if [ -f "$cache/.complete" ]; then
-  say "Fabric ${FABRIC_VERSION} and Fabric CA ${FABRIC_CA_VERSION} cached in $cache"
-  echo "$cache"
-  exit 0
-fi
-
+command -v go >/dev/null || die "'go' is not on PATH; install Go 1.26 or newer first"
+command -v gcc >/dev/null || die "'gcc' is not on PATH (Fabric CA builds SQLite with cgo); apt-get install gcc"
 start=$(date +%s)
 if [ -z "$fabric_checkout" ]; then
   say "verifying the source checksums"
