@@ -11,8 +11,13 @@ public enum ErrorCode {
     INVALID_ARGUMENT,
     /** A JSON argument does not parse, has unknown or duplicate fields, or a field of the wrong type. */
     MALFORMED_JSON,
-    /** An amount is zero or negative. */
+    /**
+     * An amount argument is not canonical decimal minor units (ASCII digits, no sign, spaces, point, exponent or
+     * leading zero), is zero, or is above the ledger's largest amount (Limits.MAX_AMOUNT_MINOR_UNITS).
+     */
     INVALID_AMOUNT,
+    /** A count argument (page size, history limit, days, piece number) is not canonical decimal or out of range. */
+    INVALID_COUNT,
     /** An amount would overflow a register or a total. */
     AMOUNT_OVERFLOW,
     /** The account to be debited holds less than the amount. */
@@ -40,8 +45,13 @@ public enum ErrorCode {
     DEADLINE_PASSED,
     /** Expiry before the transfer's deadline. */
     DEADLINE_NOT_REACHED,
-    /** A deadline not in the future, or further ahead than the longest allowed window. */
+    /** A deadline not canonical decimal epoch seconds, not in the future, or beyond the longest allowed window. */
     INVALID_DEADLINE,
+    /**
+     * The meter is a party to transfers still open (requested, granted or offered): a withdrawal waits until they
+     * are settled or expired (suspend the meter first, so no new ones open).
+     */
+    TRANSFERS_OPEN,
     /** Donor and recipient are the same meter. */
     SELF_TRANSFER,
     /** The requesting meter is not on the donor's list of authorised requesters. */

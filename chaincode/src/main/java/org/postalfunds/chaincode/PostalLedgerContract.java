@@ -15,6 +15,7 @@ import org.hyperledger.fabric.contract.annotation.Transaction;
 import org.postalfunds.chaincode.audit.AuditService;
 import org.postalfunds.chaincode.indicium.PostageService;
 import org.postalfunds.chaincode.meter.MeterService;
+import org.postalfunds.chaincode.support.Arguments;
 import org.postalfunds.chaincode.transfer.AllotmentService;
 import org.postalfunds.chaincode.transfer.RequesterService;
 import org.postalfunds.chaincode.transfer.TransferService;
@@ -26,6 +27,9 @@ import org.postalfunds.chaincode.transfer.TransferService;
  * the first result and changes nothing; with different content it fails with REQUEST_ID_REUSED. Every result is
  * deterministic JSON, and every successful submit emits exactly one event whose payload is that JSON. The function
  * table, key layout and design notes are in chaincode/README.md.
+ *
+ * <p>Every parameter is a {@code String}: numbers are parsed by {@link Arguments} with one grammar and refused with
+ * an error code, never by the shim's own conversion (which answers malformed numbers without a code).
  */
 @Contract(name = "PostalLedgerContract", info = @Info(title = "Postal funds ledger", version = "0.1.0"))
 @Default
@@ -50,9 +54,9 @@ public final class PostalLedgerContract implements ContractInterface {
     /** DataCenter: issued funds -> meter. Counts as data center contact for the inspection clock. */
     @Transaction(intent = SUBMIT)
     public String refillMeter(
-            final Context ctx, final String requestId, final String meterId, final long amountMinorUnits) {
+            final Context ctx, final String requestId, final String meterId, final String amountMinorUnits) {
         return submit(ctx, "refillMeter", requestId, arguments(meterId, amountMinorUnits),
-                command -> meters.refill(command, meterId, amountMinorUnits));
+                command -> meters.refill(command, meterId, Arguments.amount(amountMinorUnits, "amountMinorUnits")));
     }
 
     @Transaction(intent = SUBMIT)
@@ -80,9 +84,10 @@ public final class PostalLedgerContract implements ContractInterface {
 
     @Transaction(intent = SUBMIT)
     public String setInspectionPeriods(
-            final Context ctx, final String requestId, final long dueAfterDays, final long overdueAfterDays) {
+            final Context ctx, final String requestId, final String dueAfterDays, final String overdueAfterDays) {
         return submit(ctx, "setInspectionPeriods", requestId, arguments(dueAfterDays, overdueAfterDays),
-                command -> meters.setInspectionPeriods(command, dueAfterDays, overdueAfterDays));
+                command -> meters.setInspectionPeriods(command, days(dueAfterDays, "dueAfterDays"),
+                        days(overdueAfterDays, "overdueAfterDays")));
     }
 
     // ---- owners and meters -------------------------------------------------------------------------------------
@@ -106,19 +111,21 @@ public final class PostalLedgerContract implements ContractInterface {
     @Transaction(intent = SUBMIT)
     public String fundAllotment(
             final Context ctx, final String requestId, final String distributorMeterId, final String recipientMeterId,
-            final long amountMinorUnits) {
+            final String amountMinorUnits) {
         return submit(ctx, "fundAllotment", requestId, arguments(distributorMeterId, recipientMeterId, amountMinorUnits),
-                command -> allotments.fund(command, distributorMeterId, recipientMeterId, amountMinorUnits));
+                command -> allotments.fund(command, distributorMeterId, recipientMeterId,
+                        Arguments.amount(amountMinorUnits, "amountMinorUnits")));
     }
 
     /** Distributor meter: allotment -> back to its meter. */
     @Transaction(intent = SUBMIT)
     public String releaseAllotment(
             final Context ctx, final String requestId, final String distributorMeterId, final String recipientMeterId,
-            final long amountMinorUnits) {
+            final String amountMinorUnits) {
         return submit(ctx, "releaseAllotment", requestId,
                 arguments(distributorMeterId, recipientMeterId, amountMinorUnits),
-                command -> allotments.release(command, distributorMeterId, recipientMeterId, amountMinorUnits));
+                command -> allotments.release(command, distributorMeterId, recipientMeterId,
+                        Arguments.amount(amountMinorUnits, "amountMinorUnits")));
     }
 
     /** Meter: prints postage; {@code indiciumJson} carries the signed indicium (see IndiciumEncoding). */
@@ -132,19 +139,22 @@ public final class PostalLedgerContract implements ContractInterface {
     @Transaction(intent = SUBMIT)
     public String requestTransfer(
             final Context ctx, final String requestId, final String recipientMeterId, final String donorMeterId,
-            final long amountMinorUnits, final long deadlineEpochSeconds) {
+            final String amountMinorUnits, final String deadlineEpochSeconds) {
         return submit(ctx, "requestTransfer", requestId,
                 arguments(recipientMeterId, donorMeterId, amountMinorUnits, deadlineEpochSeconds),
-                command -> transfers.request(command, recipientMeterId, donorMeterId, amountMinorUnits,
-                        deadlineEpochSeconds));
+                command -> transfers.request(command, recipientMeterId, donorMeterId,
+                        Arguments.amount(amountMinorUnits, "amountMinorUnits"),
+                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds")));
     }
 
     /** Donor meter: funds -> escrow until {@code escrowDeadlineEpochSeconds}. */
     @Transaction(intent = SUBMIT)
     public String grantTransfer(
-            final Context ctx, final String requestId, final String transferId, final long escrowDeadlineEpochSeconds) {
+            final Context ctx, final String requestId, final String transferId,
+            final String escrowDeadlineEpochSeconds) {
         return submit(ctx, "grantTransfer", requestId, arguments(transferId, escrowDeadlineEpochSeconds),
-                command -> transfers.grant(command, transferId, escrowDeadlineEpochSeconds));
+                command -> transfers.grant(command, transferId,
+                        Arguments.deadline(escrowDeadlineEpochSeconds, "escrowDeadlineEpochSeconds")));
     }
 
     @Transaction(intent = SUBMIT)
@@ -171,11 +181,12 @@ public final class PostalLedgerContract implements ContractInterface {
     @Transaction(intent = SUBMIT)
     public String offerTransfer(
             final Context ctx, final String requestId, final String donorMeterId, final String recipientMeterId,
-            final long amountMinorUnits, final long deadlineEpochSeconds) {
+            final String amountMinorUnits, final String deadlineEpochSeconds) {
         return submit(ctx, "offerTransfer", requestId,
                 arguments(donorMeterId, recipientMeterId, amountMinorUnits, deadlineEpochSeconds),
-                command -> transfers.offer(command, donorMeterId, recipientMeterId, amountMinorUnits,
-                        deadlineEpochSeconds));
+                command -> transfers.offer(command, donorMeterId, recipientMeterId,
+                        Arguments.amount(amountMinorUnits, "amountMinorUnits"),
+                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds")));
     }
 
     @Transaction(intent = SUBMIT)
@@ -229,14 +240,14 @@ public final class PostalLedgerContract implements ContractInterface {
     /** A meter's transfers in one state, {@code pageSize} 1..100; pass the returned bookmark for the next page. */
     @Transaction(intent = EVALUATE)
     public String listTransfers(
-            final Context ctx, final String meterId, final String state, final int pageSize, final String bookmark) {
-        return evaluate(ctx, (tx, caller) -> transfers.list(tx, caller, meterId, state, pageSize, bookmark));
+            final Context ctx, final String meterId, final String state, final String pageSize, final String bookmark) {
+        return evaluate(ctx, (tx, caller) -> transfers.list(tx, caller, meterId, state, pageSize(pageSize), bookmark));
     }
 
     @Transaction(intent = EVALUATE)
     public String listAuthorisedRequesters(
-            final Context ctx, final String donorMeterId, final int pageSize, final String bookmark) {
-        return evaluate(ctx, (tx, caller) -> requesters.list(tx, caller, donorMeterId, pageSize, bookmark));
+            final Context ctx, final String donorMeterId, final String pageSize, final String bookmark) {
+        return evaluate(ctx, (tx, caller) -> requesters.list(tx, caller, donorMeterId, pageSize(pageSize), bookmark));
     }
 
     @Transaction(intent = EVALUATE)
@@ -245,8 +256,9 @@ public final class PostalLedgerContract implements ContractInterface {
     }
 
     @Transaction(intent = EVALUATE)
-    public String getIndicium(final Context ctx, final String meterId, final long pieceNumber) {
-        return evaluate(ctx, (tx, caller) -> postage.get(tx, caller, meterId, pieceNumber));
+    public String getIndicium(final Context ctx, final String meterId, final String pieceNumber) {
+        return evaluate(ctx, (tx, caller) -> postage.get(tx, caller, meterId,
+                Arguments.count(pieceNumber, "pieceNumber", 1, Long.MAX_VALUE)));
     }
 
     /** PostalAuthority, DataCenter: is this indicium genuine, forged, unpaid or conflicting? Writes nothing. */
@@ -257,14 +269,23 @@ public final class PostalLedgerContract implements ContractInterface {
 
     /** The newest {@code limit} (1..100) versions of an account, e.g. METER:m1, ALLOTMENT:d1:r1, ESCROW:t1. */
     @Transaction(intent = EVALUATE)
-    public String getAccountHistory(final Context ctx, final String accountId, final int limit) {
-        return evaluate(ctx, (tx, caller) -> audit.history(tx, caller, accountId, limit));
+    public String getAccountHistory(final Context ctx, final String accountId, final String limit) {
+        return evaluate(ctx, (tx, caller) -> audit.history(tx, caller, accountId,
+                (int) Arguments.count(limit, "limit", 1, Limits.MAX_HISTORY_ENTRIES)));
     }
 
     /** PostalAuthority, DataCenter: per-class totals of every account and the proof that they sum to zero. */
     @Transaction(intent = EVALUATE)
     public String auditTotals(final Context ctx) {
         return evaluate(ctx, audit::totals);
+    }
+
+    private static int pageSize(final String text) {
+        return (int) Arguments.count(text, "pageSize", 1, Limits.MAX_PAGE_SIZE);
+    }
+
+    private static long days(final String text, final String what) {
+        return Arguments.count(text, what, 1, Limits.MAX_INSPECTION_PERIOD_DAYS);
     }
 
     private String submit(

@@ -13,6 +13,7 @@ import org.hyperledger.fabric.contract.annotation.Contract;
 import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
 import org.postalfunds.chaincode.information.InformationService;
+import org.postalfunds.chaincode.support.Arguments;
 import org.postalfunds.formats.SealedPackage;
 
 /**
@@ -33,21 +34,22 @@ public final class SecureInformationContract implements ContractInterface {
     /** Recipient meter: asks a meter for a named item (pull). The transfer id is derived from meter and request id. */
     @Transaction(intent = SUBMIT)
     public String requestInformation(final Context ctx, final String requestId, final String recipientMeterId,
-            final String senderMeterId, final String itemName, final long deadlineEpochSeconds) {
+            final String senderMeterId, final String itemName, final String deadlineEpochSeconds) {
         return submit(ctx, "requestInformation", requestId,
                 arguments(recipientMeterId, senderMeterId, itemName, deadlineEpochSeconds),
                 command -> information.request(command, requestId, recipientMeterId, senderMeterId, itemName,
-                        deadlineEpochSeconds));
+                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds")));
     }
 
     /** Sender meter: answers a request with the sealed package (transient {@code package}), to be accepted in time. */
     @Transaction(intent = SUBMIT)
     public String grantInformation(final Context ctx, final String requestId, final String transferId,
-            final long deliveryDeadlineEpochSeconds) {
+            final String deliveryDeadlineEpochSeconds) {
         final byte[] sealed = sealedPackage(ctx);
         return submit(ctx, "grantInformation", requestId,
                 arguments(transferId, deliveryDeadlineEpochSeconds, packageHash(sealed)),
-                command -> information.grant(command, transferId, deliveryDeadlineEpochSeconds, sealed));
+                command -> information.grant(command, transferId,
+                        Arguments.deadline(deliveryDeadlineEpochSeconds, "deliveryDeadlineEpochSeconds"), sealed));
     }
 
     @Transaction(intent = SUBMIT)
@@ -73,23 +75,24 @@ public final class SecureInformationContract implements ContractInterface {
     /** Sender meter: pushes a sealed package (transient {@code package}) for the recipient to acknowledge in time. */
     @Transaction(intent = SUBMIT)
     public String offerInformation(final Context ctx, final String requestId, final String senderMeterId,
-            final String recipientMeterId, final String itemName, final long deadlineEpochSeconds) {
+            final String recipientMeterId, final String itemName, final String deadlineEpochSeconds) {
         final byte[] sealed = sealedPackage(ctx);
         return submit(ctx, "offerInformation", requestId,
                 arguments(senderMeterId, recipientMeterId, itemName, deadlineEpochSeconds, packageHash(sealed)),
                 command -> information.offer(command, requestId, senderMeterId, recipientMeterId, itemName,
-                        deadlineEpochSeconds, sealed));
+                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds"), sealed));
     }
 
     /** DataCenter (the I/O module of claim 12): pushes a sealed package to a meter. */
     @Transaction(intent = SUBMIT)
     public String downloadInformation(final Context ctx, final String requestId, final String recipientMeterId,
-            final String itemName, final long deadlineEpochSeconds) {
+            final String itemName, final String deadlineEpochSeconds) {
         final byte[] sealed = sealedPackage(ctx);
         return submit(ctx, "downloadInformation", requestId,
                 arguments(recipientMeterId, itemName, deadlineEpochSeconds, packageHash(sealed)),
-                command -> information.download(command, requestId, recipientMeterId, itemName, deadlineEpochSeconds,
-                        sealed, callerCertificatePem(ctx)));
+                command -> information.download(command, requestId, recipientMeterId, itemName,
+                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds"), sealed,
+                        callerCertificatePem(ctx)));
     }
 
     @Transaction(intent = SUBMIT)

@@ -22,7 +22,7 @@ class AuditTest {
         fx.print("m1", 120);
         fx.print("m1", 80);
         fx.authorise("m1", "m2");
-        fx.submit(fx.meter("m1"), ctx -> fx.contract.fundAllotment(ctx, "f1", "m1", "m2", 700));
+        fx.submit(fx.meter("m1"), ctx -> fx.contract.fundAllotment(ctx, "f1", "m1", "m2", "700"));
         openTransfer = fx.offer("m2", "m1", 300);
     }
 
@@ -53,13 +53,13 @@ class AuditTest {
         @Test
         void the_history_of_a_meter_account_lists_its_versions_newest_first() {
             final JsonNode history = json(fx.evaluate(fx.authority,
-                    ctx -> fx.contract.getAccountHistory(ctx, "METER:m1", 10)));
+                    ctx -> fx.contract.getAccountHistory(ctx, "METER:m1", "10")));
             assertThat(history.at("/accountId").asText()).isEqualTo("METER:m1");
             assertThat(history.at("/history").size()).isEqualTo(5);
             assertThat(history.at("/history/0/value/descendingRegisterMinorUnits").asLong()).isEqualTo(4_100);
             assertThat(history.at("/history/4/value/descendingRegisterMinorUnits").asLong()).isZero();
             final JsonNode newest = json(fx.evaluate(fx.mailerA,
-                    ctx -> fx.contract.getAccountHistory(ctx, "POSTAGE_REVENUE:m1", 1)));
+                    ctx -> fx.contract.getAccountHistory(ctx, "POSTAGE_REVENUE:m1", "1")));
             assertThat(newest.at("/history").size()).isEqualTo(1);
         }
 
@@ -67,7 +67,7 @@ class AuditTest {
         void a_settled_escrow_shows_its_deletion() {
             fx.submit(fx.meter("m1"), ctx -> fx.contract.acknowledgeTransfer(ctx, "k1", openTransfer));
             final JsonNode history = json(fx.evaluate(fx.mailerB,
-                    ctx -> fx.contract.getAccountHistory(ctx, "ESCROW:" + openTransfer, 10)));
+                    ctx -> fx.contract.getAccountHistory(ctx, "ESCROW:" + openTransfer, "10")));
             assertThat(history.at("/history/0/deleted").asBoolean()).isTrue();
             assertThat(history.at("/history/1/value/heldMinorUnits").asLong()).isEqualTo(300);
         }
@@ -75,19 +75,19 @@ class AuditTest {
         @Test
         void owners_see_only_their_own_accounts_and_names_are_checked() {
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerB,
-                    ctx -> fx.contract.getAccountHistory(ctx, "METER:m1", 10));
-            fx.evaluate(fx.mailerB, ctx -> fx.contract.getAccountHistory(ctx, "ALLOTMENT:m1:m2", 10));
+                    ctx -> fx.contract.getAccountHistory(ctx, "METER:m1", "10"));
+            fx.evaluate(fx.mailerB, ctx -> fx.contract.getAccountHistory(ctx, "ALLOTMENT:m1:m2", "10"));
             final TestIdentity outsider = TestIdentity.p256("OtherMSP", "x");
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, outsider,
-                    ctx -> fx.contract.getAccountHistory(ctx, "ESCROW:" + openTransfer, 10));
+                    ctx -> fx.contract.getAccountHistory(ctx, "ESCROW:" + openTransfer, "10"));
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.authority,
-                    ctx -> fx.contract.getAccountHistory(ctx, "WALLET:m1", 10));
+                    ctx -> fx.contract.getAccountHistory(ctx, "WALLET:m1", "10"));
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.authority,
-                    ctx -> fx.contract.getAccountHistory(ctx, "ALLOTMENT:m1", 10));
-            fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.authority,
-                    ctx -> fx.contract.getAccountHistory(ctx, "METER:m1", 0));
-            fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.authority,
-                    ctx -> fx.contract.getAccountHistory(ctx, "METER:m1", Limits.MAX_HISTORY_ENTRIES + 1));
+                    ctx -> fx.contract.getAccountHistory(ctx, "ALLOTMENT:m1", "10"));
+            fx.rejectsWith(ErrorCode.INVALID_COUNT, fx.authority,
+                    ctx -> fx.contract.getAccountHistory(ctx, "METER:m1", "0"));
+            fx.rejectsWith(ErrorCode.INVALID_COUNT, fx.authority,
+                    ctx -> fx.contract.getAccountHistory(ctx, "METER:m1", String.valueOf(Limits.MAX_HISTORY_ENTRIES + 1)));
         }
     }
 }

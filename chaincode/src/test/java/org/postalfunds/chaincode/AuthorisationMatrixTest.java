@@ -115,7 +115,7 @@ class AuthorisationMatrixTest {
             fx.refill("mB2", 100_000);
             fx.authorise("mA1", "mB2");
             fx.authorise("mB2", "mA1");
-            fx.submit(fx.meter("mA1"), ctx -> fx.contract.fundAllotment(ctx, fx.nextRequestId(), "mA1", "mB2", 5_000));
+            fx.submit(fx.meter("mA1"), ctx -> fx.contract.fundAllotment(ctx, fx.nextRequestId(), "mA1", "mB2", "5000"));
             toGrant = fx.request("mB2", "mA1", 100);
             toCancel = fx.request("mA1", "mB2", 100);
             toAccept = fx.request("mA1", "mB2", 100);
@@ -149,32 +149,32 @@ class AuthorisationMatrixTest {
                 "r", LedgerFixture.registration("mA9", Organisations.MAILER_A, base.newMeter.certificatePem(),
                         MeterKind.POSTAL_METER, 1_000, 100, 1_000))));
         scenarios.put(EntryPoint.REFILL_METER, new Scenario(nothing,
-                (fx, ctx) -> c.apply(fx).refillMeter(ctx, "r", "mA1", 100)));
+                (fx, ctx) -> c.apply(fx).refillMeter(ctx, "r", "mA1", "100")));
         scenarios.put(EntryPoint.SUSPEND_METER, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).suspendMeter(ctx, "r", "mA1", "seal check")));
         scenarios.put(EntryPoint.RESUME_METER, new Scenario(
                 fx -> fx.submit(fx.dataCenter, ctx -> fx.contract.suspendMeter(ctx, "s", "mA1", "seal check")),
                 (fx, ctx) -> c.apply(fx).resumeMeter(ctx, "r", "mA1")));
         scenarios.put(EntryPoint.WITHDRAW_METER, new Scenario(nothing,
-                (fx, ctx) -> c.apply(fx).withdrawMeter(ctx, "r", "mA1")));
+                (fx, ctx) -> c.apply(fx).withdrawMeter(ctx, "r", "mA2"))); // mA1 has open transfers
         scenarios.put(EntryPoint.RECORD_INSPECTION, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).recordInspection(ctx, "r", "mA1")));
         scenarios.put(EntryPoint.SET_INSPECTION_PERIODS, new Scenario(nothing,
-                (fx, ctx) -> c.apply(fx).setInspectionPeriods(ctx, "r", 60, 90)));
+                (fx, ctx) -> c.apply(fx).setInspectionPeriods(ctx, "r", "60", "90")));
         scenarios.put(EntryPoint.AUTHORISE_REQUESTER, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).authoriseRequester(ctx, "r", "mA1", "mA2")));
         scenarios.put(EntryPoint.REVOKE_REQUESTER, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).revokeRequester(ctx, "r", "mA1", "mB2")));
         scenarios.put(EntryPoint.FUND_ALLOTMENT, new Scenario(nothing,
-                (fx, ctx) -> c.apply(fx).fundAllotment(ctx, "r", "mA1", "mB2", 100)));
+                (fx, ctx) -> c.apply(fx).fundAllotment(ctx, "r", "mA1", "mB2", "100")));
         scenarios.put(EntryPoint.RELEASE_ALLOTMENT, new Scenario(nothing,
-                (fx, ctx) -> c.apply(fx).releaseAllotment(ctx, "r", "mA1", "mB2", 100)));
+                (fx, ctx) -> c.apply(fx).releaseAllotment(ctx, "r", "mA1", "mB2", "100")));
         scenarios.put(EntryPoint.PRINT_POSTAGE, new Scenario(nothing, (fx, ctx) -> c.apply(fx).printPostage(ctx, "r",
                 fx.indicium("mA1", 2, 100, fx.meter("mA1")))));
         scenarios.put(EntryPoint.REQUEST_TRANSFER, new Scenario(nothing, (fx, ctx) -> c.apply(fx).requestTransfer(ctx,
-                "r", "mA1", "mB2", 100, fx.nowSeconds() + 3_600)));
+                "r", "mA1", "mB2", "100", String.valueOf(fx.nowSeconds() + 3_600))));
         scenarios.put(EntryPoint.GRANT_TRANSFER, new Scenario(nothing, (fx, ctx) -> c.apply(fx).grantTransfer(ctx,
-                "r", base.toGrant, fx.nowSeconds() + 3_600)));
+                "r", base.toGrant, String.valueOf(fx.nowSeconds() + 3_600))));
         scenarios.put(EntryPoint.DENY_TRANSFER, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).denyTransfer(ctx, "r", base.toGrant, "not now")));
         scenarios.put(EntryPoint.ACCEPT_TRANSFER, new Scenario(nothing,
@@ -182,7 +182,7 @@ class AuthorisationMatrixTest {
         scenarios.put(EntryPoint.CANCEL_TRANSFER, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).cancelTransfer(ctx, "r", base.toCancel)));
         scenarios.put(EntryPoint.OFFER_TRANSFER, new Scenario(nothing, (fx, ctx) -> c.apply(fx).offerTransfer(ctx,
-                "r", "mA1", "mB2", 100, fx.nowSeconds() + 3_600)));
+                "r", "mA1", "mB2", "100", String.valueOf(fx.nowSeconds() + 3_600))));
         scenarios.put(EntryPoint.ACKNOWLEDGE_TRANSFER, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).acknowledgeTransfer(ctx, "r", base.toAcknowledge)));
         scenarios.put(EntryPoint.REJECT_TRANSFER, new Scenario(nothing,
@@ -198,17 +198,17 @@ class AuthorisationMatrixTest {
         scenarios.put(EntryPoint.GET_TRANSFER, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).getTransfer(ctx, base.toAccept)));
         scenarios.put(EntryPoint.LIST_TRANSFERS, new Scenario(nothing,
-                (fx, ctx) -> c.apply(fx).listTransfers(ctx, "mA1", "REQUESTED", 10, "")));
+                (fx, ctx) -> c.apply(fx).listTransfers(ctx, "mA1", "REQUESTED", "10", "")));
         scenarios.put(EntryPoint.LIST_AUTHORISED_REQUESTERS, new Scenario(nothing,
-                (fx, ctx) -> c.apply(fx).listAuthorisedRequesters(ctx, "mA1", 10, "")));
+                (fx, ctx) -> c.apply(fx).listAuthorisedRequesters(ctx, "mA1", "10", "")));
         scenarios.put(EntryPoint.GET_ALLOTMENT, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).getAllotment(ctx, "mA1", "mB2")));
         scenarios.put(EntryPoint.GET_INDICIUM, new Scenario(nothing,
-                (fx, ctx) -> c.apply(fx).getIndicium(ctx, "mA1", 1)));
+                (fx, ctx) -> c.apply(fx).getIndicium(ctx, "mA1", "1")));
         scenarios.put(EntryPoint.VERIFY_INDICIUM, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).verifyIndicium(ctx, base.printed)));
         scenarios.put(EntryPoint.GET_ACCOUNT_HISTORY, new Scenario(nothing,
-                (fx, ctx) -> c.apply(fx).getAccountHistory(ctx, "METER:mA1", 10)));
+                (fx, ctx) -> c.apply(fx).getAccountHistory(ctx, "METER:mA1", "10")));
         scenarios.put(EntryPoint.AUDIT_TOTALS, new Scenario(nothing, (fx, ctx) -> c.apply(fx).auditTotals(ctx)));
         return scenarios;
     }

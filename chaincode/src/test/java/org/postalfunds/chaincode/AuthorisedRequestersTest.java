@@ -60,7 +60,7 @@ class AuthorisedRequestersTest {
                     ctx -> fx.contract.revokeRequester(ctx, "v1", "d", "r1")));
             assertThat(result.at("/event").asText()).isEqualTo("RequesterRevoked");
             fx.rejectsWith(ErrorCode.REQUESTER_NOT_AUTHORISED, fx.meter("r1"),
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "r1", "d", 10, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "r1", "d", "10", String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
@@ -77,13 +77,13 @@ class AuthorisedRequestersTest {
             fx.authorise("d", "r1");
             fx.authorise("d", "r2");
             final JsonNode first = json(fx.evaluate(fx.mailerA,
-                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "d", 1, "")));
+                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "d", "1", "")));
             assertThat(first.at("/authorisedRequesters/0/requesterMeterId").asText()).isEqualTo("r1");
             final JsonNode second = json(fx.evaluate(fx.mailerA,
-                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "d", 1, first.at("/bookmark").asText())));
+                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "d", "1", first.at("/bookmark").asText())));
             assertThat(second.at("/authorisedRequesters/0/requesterMeterId").asText()).isEqualTo("r2");
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerB,
-                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "d", 1, ""));
+                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "d", "1", ""));
         }
     }
 }

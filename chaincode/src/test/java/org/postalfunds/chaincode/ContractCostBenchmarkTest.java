@@ -178,11 +178,11 @@ class ContractCostBenchmarkTest {
             final String donor = meterId(index % meters);
             final String recipient = meterId((index + 1) % meters);
             final String requested = recorder.submit(fx.meter(recipient), "requestTransfer",
-                    ctx -> fx.contract.requestTransfer(ctx, fx.nextRequestId(), recipient, donor, 1,
-                            fx.nowSeconds() + 86_400));
+                    ctx -> fx.contract.requestTransfer(ctx, fx.nextRequestId(), recipient, donor, "1",
+                            String.valueOf(fx.nowSeconds() + 86_400)));
             final String transferId = LedgerFixture.json(requested).at("/transfer/transferId").asText();
             recorder.submit(fx.meter(donor), "grantTransfer",
-                    ctx -> fx.contract.grantTransfer(ctx, fx.nextRequestId(), transferId, fx.nowSeconds() + 3_600));
+                    ctx -> fx.contract.grantTransfer(ctx, fx.nextRequestId(), transferId, String.valueOf(fx.nowSeconds() + 3_600)));
             recorder.submit(fx.meter(recipient), "acceptTransfer",
                     ctx -> fx.contract.acceptTransfer(ctx, fx.nextRequestId(), transferId));
         };
@@ -193,8 +193,8 @@ class ContractCostBenchmarkTest {
             final String donor = meterId(index % meters);
             final String recipient = meterId((index + 1) % meters);
             final String offered = recorder.submit(fx.meter(donor), "offerTransfer",
-                    ctx -> fx.contract.offerTransfer(ctx, fx.nextRequestId(), donor, recipient, 1,
-                            fx.nowSeconds() + 3_600));
+                    ctx -> fx.contract.offerTransfer(ctx, fx.nextRequestId(), donor, recipient, "1",
+                            String.valueOf(fx.nowSeconds() + 3_600)));
             final String transferId = LedgerFixture.json(offered).at("/transfer/transferId").asText();
             recorder.submit(fx.meter(recipient), "acknowledgeTransfer",
                     ctx -> fx.contract.acknowledgeTransfer(ctx, fx.nextRequestId(), transferId));
@@ -219,7 +219,7 @@ class ContractCostBenchmarkTest {
                 "write", ctx -> baseline.write(ctx, "b-" + index, Long.toString(index))));
         SCENARIOS.put(base.scenario(), base);
         SCENARIOS.put("refill", measure("refill", fx, meters, 0, (index, recorder) -> recorder.submit(fx.dataCenter,
-                "refillMeter", ctx -> fx.contract.refillMeter(ctx, fx.nextRequestId(), meterId(index % meters), 1))));
+                "refillMeter", ctx -> fx.contract.refillMeter(ctx, fx.nextRequestId(), meterId(index % meters), "1"))));
 
         // Indicia are signed before the window opens: the PSD's signing is the meter's work, not the contract's.
         final long[] pieces = new long[meters];
@@ -258,7 +258,7 @@ class ContractCostBenchmarkTest {
             fx.registerMeter(recipient, i % 2 == 0 ? Organisations.MAILER_A : Organisations.MAILER_B);
             fx.authorise("dist", recipient);
             fx.submit(fx.meter("dist"),
-                    ctx -> fx.contract.fundAllotment(ctx, fx.nextRequestId(), "dist", recipient, 5_000));
+                    ctx -> fx.contract.fundAllotment(ctx, fx.nextRequestId(), "dist", recipient, "5000"));
             transfers.add(fx.request(recipient, "dist", 1_000));
         }
         // Every grant endorsed against the same state, then all ordered into one block, as under full load.
@@ -267,7 +267,7 @@ class ContractCostBenchmarkTest {
         for (final String transferId : transfers) {
             final long start = System.nanoTime();
             final LedgerFixture.Endorsed endorsed = fx.endorse(fx.meter("dist"),
-                    ctx -> fx.contract.grantTransfer(ctx, fx.nextRequestId(), transferId, fx.nowSeconds() + 3_600));
+                    ctx -> fx.contract.grantTransfer(ctx, fx.nextRequestId(), transferId, String.valueOf(fx.nowSeconds() + 3_600)));
             assertThat(endorsed.failure()).isNull();
             costs.add(costOf("grantTransfer", endorsed.stub(), System.nanoTime() - start, 0));
             block.add(endorsed.stub());

@@ -266,7 +266,7 @@ final class ContractFuzzing {
 
         private String requestInformation(final String recipient, final String sender, final String item) {
             return information(base.meter(recipient), ctx -> base.information.requestInformation(ctx,
-                    base.nextRequestId(), recipient, sender, item, base.nowSeconds() + 86_400));
+                    base.nextRequestId(), recipient, sender, item, String.valueOf(base.nowSeconds() + 86_400)));
         }
 
         private void grantInformation(final String transferId) {
@@ -277,7 +277,7 @@ final class ContractFuzzing {
                     new byte[64], base.meter(sender));
             base.carrying(Map.of(InformationService.PACKAGE_TRANSIENT_KEY, sealed)).submit(base.meter(sender),
                     ctx -> base.information.grantInformation(ctx, base.nextRequestId(), transferId,
-                            base.nowSeconds() + 3_600));
+                            String.valueOf(base.nowSeconds() + 3_600)));
         }
 
         private String offerInformation(final String sender, final String recipient, final String item) {
@@ -287,7 +287,7 @@ final class ContractFuzzing {
                     new byte[SealedPackage.NONCE_BYTES], new byte[64], base.meter(sender));
             return information(base.carrying(Map.of(InformationService.PACKAGE_TRANSIENT_KEY, sealed))
                     .meter(sender), ctx -> base.information.offerInformation(ctx, requestId, sender, recipient, item,
-                            base.nowSeconds() + 3_600));
+                            String.valueOf(base.nowSeconds() + 3_600)));
         }
 
         private String downloadInformation(final String recipient, final String item) {
@@ -297,12 +297,12 @@ final class ContractFuzzing {
                     "application/octet-stream", new byte[SealedPackage.NONCE_BYTES], new byte[64], base.dataCenter);
             return information(base.carrying(Map.of(InformationService.PACKAGE_TRANSIENT_KEY, sealed)).dataCenter,
                     ctx -> base.information.downloadInformation(ctx, requestId, recipient, item,
-                            base.nowSeconds() + 3_600));
+                            String.valueOf(base.nowSeconds() + 3_600)));
         }
 
         private void fundAllotment(final String distributor, final String recipient, final long amount) {
             base.submit(base.meter(distributor), ctx -> base.contract.fundAllotment(ctx, base.nextRequestId(),
-                    distributor, recipient, amount));
+                    distributor, recipient, String.valueOf(amount)));
         }
     }
 
@@ -499,7 +499,7 @@ final class ContractFuzzing {
                 case REFILL_METER -> {
                     final String meter = meterId();
                     final long amount = amount();
-                    return dataCenter(ctx -> c.refillMeter(ctx, requestId, meter, amount), meter + " " + amount);
+                    return dataCenter(ctx -> c.refillMeter(ctx, requestId, meter, String.valueOf(amount)), meter + " " + amount);
                 }
                 case SUSPEND_METER -> {
                     final String meter = meterId();
@@ -521,7 +521,7 @@ final class ContractFuzzing {
                 case SET_INSPECTION_PERIODS -> {
                     final long due = days();
                     final long overdue = days();
-                    return dataCenter(ctx -> c.setInspectionPeriods(ctx, requestId, due, overdue), due + " " + overdue);
+                    return dataCenter(ctx -> c.setInspectionPeriods(ctx, requestId, String.valueOf(due), String.valueOf(overdue)), due + " " + overdue);
                 }
                 case AUTHORISE_REQUESTER, REVOKE_REQUESTER -> {
                     final String donor = meterId();
@@ -536,8 +536,8 @@ final class ContractFuzzing {
                     final String recipient = recipientOf(distributor);
                     final long amount = amount();
                     final Function<Context, String> body = entry == EntryPoint.FUND_ALLOTMENT
-                            ? ctx -> c.fundAllotment(ctx, requestId, distributor, recipient, amount)
-                            : ctx -> c.releaseAllotment(ctx, requestId, distributor, recipient, amount);
+                            ? ctx -> c.fundAllotment(ctx, requestId, distributor, recipient, String.valueOf(amount))
+                            : ctx -> c.releaseAllotment(ctx, requestId, distributor, recipient, String.valueOf(amount));
                     return new Call(body, meterOrStranger(distributor), distributor, null,
                             distributor + " " + recipient + " " + amount);
                 }
@@ -558,15 +558,15 @@ final class ContractFuzzing {
                     final long amount = amount();
                     final long deadline = deadline();
                     final Function<Context, String> body = entry == EntryPoint.REQUEST_TRANSFER
-                            ? ctx -> c.requestTransfer(ctx, requestId, actor, counterpart, amount, deadline)
-                            : ctx -> c.offerTransfer(ctx, requestId, actor, counterpart, amount, deadline);
+                            ? ctx -> c.requestTransfer(ctx, requestId, actor, counterpart, String.valueOf(amount), String.valueOf(deadline))
+                            : ctx -> c.offerTransfer(ctx, requestId, actor, counterpart, String.valueOf(amount), String.valueOf(deadline));
                     return new Call(body, meterOrStranger(actor), actor, null,
                             actor + " " + counterpart + " " + amount + " " + deadline);
                 }
                 case GRANT_TRANSFER -> {
                     final String transfer = transferIn("REQUESTED");
                     final long deadline = deadline();
-                    return new Call(ctx -> c.grantTransfer(ctx, requestId, transfer, deadline),
+                    return new Call(ctx -> c.grantTransfer(ctx, requestId, transfer, String.valueOf(deadline)),
                             party(transfer, "donorMeterId"), null, null, transfer + " " + deadline);
                 }
                 case DENY_TRANSFER, REJECT_TRANSFER -> {
@@ -615,14 +615,14 @@ final class ContractFuzzing {
                     final String state = state();
                     final int pageSize = pageSize();
                     final String bookmark = bookmark();
-                    return new Call(ctx -> c.listTransfers(ctx, meter, state, pageSize, bookmark), ownerOf(meter),
+                    return new Call(ctx -> c.listTransfers(ctx, meter, state, String.valueOf(pageSize), bookmark), ownerOf(meter),
                             meter, state, meter + " " + state + " " + pageSize + " " + bookmark);
                 }
                 case LIST_AUTHORISED_REQUESTERS -> {
                     final String donor = meterId();
                     final int pageSize = pageSize();
                     final String bookmark = bookmark();
-                    return new Call(ctx -> c.listAuthorisedRequesters(ctx, donor, pageSize, bookmark), ownerOf(donor),
+                    return new Call(ctx -> c.listAuthorisedRequesters(ctx, donor, String.valueOf(pageSize), bookmark), ownerOf(donor),
                             donor, null, donor + " " + pageSize + " " + bookmark);
                 }
                 case GET_ALLOTMENT -> {
@@ -634,7 +634,7 @@ final class ContractFuzzing {
                 case GET_INDICIUM -> {
                     final String meter = meterId();
                     final long piece = choice(4) == 0 ? data.consumeLong(1, 3) : data.consumeLong();
-                    return new Call(ctx -> c.getIndicium(ctx, meter, piece), ownerOf(meter), null, null,
+                    return new Call(ctx -> c.getIndicium(ctx, meter, String.valueOf(piece)), ownerOf(meter), null, null,
                             meter + " " + piece);
                 }
                 case VERIFY_INDICIUM -> {
@@ -645,7 +645,7 @@ final class ContractFuzzing {
                     final String account = accountId();
                     final int limit = choice(4) == 0 ? data.consumeInt(1, Limits.MAX_HISTORY_ENTRIES + 1)
                             : data.consumeInt();
-                    return new Call(ctx -> c.getAccountHistory(ctx, account, limit), fx.authority, null, null,
+                    return new Call(ctx -> c.getAccountHistory(ctx, account, String.valueOf(limit)), fx.authority, null, null,
                             account + " " + limit);
                 }
                 case AUDIT_TOTALS -> {
@@ -667,7 +667,7 @@ final class ContractFuzzing {
                     final String sender = counterpartOf(recipient);
                     final String item = itemName();
                     final long deadline = deadline();
-                    return new Call(ctx -> c.requestInformation(ctx, requestId, recipient, sender, item, deadline),
+                    return new Call(ctx -> c.requestInformation(ctx, requestId, recipient, sender, item, String.valueOf(deadline)),
                             meterOrStranger(recipient), null, null, recipient + " <- " + sender + " '" + item + "' "
                                     + deadline);
                 }
@@ -675,7 +675,7 @@ final class ContractFuzzing {
                     final String transferId = informationIn("REQUESTED");
                     final long deadline = deadline();
                     final Map<String, byte[]> carried = packageFor(transferId);
-                    return new Call(ctx -> c.grantInformation(ctx, requestId, transferId, deadline),
+                    return new Call(ctx -> c.grantInformation(ctx, requestId, transferId, String.valueOf(deadline)),
                             informationParty(transferId, "senderId"), null, null,
                             transferId + " " + deadline + " " + describe(carried), carried);
                 }
@@ -702,7 +702,7 @@ final class ContractFuzzing {
                     final long deadline = deadline();
                     final Map<String, byte[]> carried = packageFor(openedId(sender, requestId), sender, recipient,
                             item, meterOrStranger(sender));
-                    return new Call(ctx -> c.offerInformation(ctx, requestId, sender, recipient, item, deadline),
+                    return new Call(ctx -> c.offerInformation(ctx, requestId, sender, recipient, item, String.valueOf(deadline)),
                             meterOrStranger(sender), null, null, sender + " -> " + recipient + " '" + item + "' "
                                     + deadline + " " + describe(carried), carried);
                 }
@@ -713,7 +713,7 @@ final class ContractFuzzing {
                     final Map<String, byte[]> carried = packageFor(
                             openedId(InformationService.DATA_CENTER_SENDER, requestId),
                             InformationService.DATA_CENTER_SENDER, recipient, item, fx.dataCenter);
-                    return new Call(ctx -> c.downloadInformation(ctx, requestId, recipient, item, deadline),
+                    return new Call(ctx -> c.downloadInformation(ctx, requestId, recipient, item, String.valueOf(deadline)),
                             fx.dataCenter, null, null, "-> " + recipient + " '" + item + "' " + deadline + " "
                                     + describe(carried), carried);
                 }

@@ -28,7 +28,7 @@ class DistributorHotKeyTest {
             fx.authorise("dist", recipient);
             if (withAllotments) {
                 fx.submit(fx.meter("dist"),
-                        ctx -> fx.contract.fundAllotment(ctx, fx.nextRequestId(), "dist", recipient, 5_000));
+                        ctx -> fx.contract.fundAllotment(ctx, fx.nextRequestId(), "dist", recipient, "5000"));
             }
             transfers.add(fx.request(recipient, "dist", 1_000));
         }
@@ -39,7 +39,7 @@ class DistributorHotKeyTest {
         final List<LedgerFixture.Endorsed> endorsed = new ArrayList<>();
         for (final String transferId : transfers) {
             endorsed.add(fx.endorse(fx.meter("dist"), ctx -> fx.contract.grantTransfer(ctx, fx.nextRequestId(),
-                    transferId, fx.nowSeconds() + 3_600)));
+                    transferId, String.valueOf(fx.nowSeconds() + 3_600))));
         }
         endorsed.forEach(each -> assertThat(each.failure()).isNull());
         return commit(endorsed);
@@ -81,13 +81,13 @@ class DistributorHotKeyTest {
             fx.authorise("dist", "r" + i);
             final String recipient = "r" + i;
             fx.submit(fx.meter("dist"),
-                    ctx -> fx.contract.fundAllotment(ctx, fx.nextRequestId(), "dist", recipient, 5_000));
+                    ctx -> fx.contract.fundAllotment(ctx, fx.nextRequestId(), "dist", recipient, "5000"));
         }
         final List<LedgerFixture.Endorsed> requests = new ArrayList<>();
         for (int i = 0; i < RECIPIENTS; i++) {
             final String recipient = "r" + i;
             requests.add(fx.endorse(fx.meter(recipient), ctx -> fx.contract.requestTransfer(ctx, fx.nextRequestId(),
-                    recipient, "dist", 1_000, fx.nowSeconds() + 600)));
+                    recipient, "dist", "1000", String.valueOf(fx.nowSeconds() + 600))));
         }
         assertThat(commit(requests)).containsOnly(Validation.VALID);
 
@@ -113,9 +113,9 @@ class DistributorHotKeyTest {
         fx.authorise("dist", "r0");
         final long deadline = fx.nowSeconds() + 600;
         final LedgerFixture.Endorsed first = fx.endorse(fx.meter("dist"),
-                ctx -> fx.contract.offerTransfer(ctx, "same", "dist", "r0", 100, deadline));
+                ctx -> fx.contract.offerTransfer(ctx, "same", "dist", "r0", "100", String.valueOf(deadline)));
         final LedgerFixture.Endorsed retry = fx.endorse(fx.meter("dist"),
-                ctx -> fx.contract.offerTransfer(ctx, "same", "dist", "r0", 100, deadline));
+                ctx -> fx.contract.offerTransfer(ctx, "same", "dist", "r0", "100", String.valueOf(deadline)));
         assertThat(fx.ledger.commitBlock(List.of(first.stub(), retry.stub()),
                 List.of(LedgerFixture.ALL_ORGS, LedgerFixture.ALL_ORGS)))
                 .containsExactly(Validation.VALID, Validation.MVCC_READ_CONFLICT);

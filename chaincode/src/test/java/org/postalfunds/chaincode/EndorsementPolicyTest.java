@@ -26,7 +26,7 @@ class EndorsementPolicyTest {
     void a_grant_endorsed_by_the_data_center_and_both_owners_commits() {
         final String transferId = fx.request("m2", "m1", 100);
         final var grant = fx.endorse(fx.meter("m1"),
-                ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
         assertThat(fx.ledger.commit(grant.stub(), Set.of("DataCenterMSP", "MailerAMSP", "MailerBMSP")))
                 .isEqualTo(Validation.VALID);
     }
@@ -35,7 +35,7 @@ class EndorsementPolicyTest {
     void a_grant_without_the_donor_owners_peer_is_rejected_at_validation() {
         final String transferId = fx.request("m2", "m1", 100);
         final var grant = fx.endorse(fx.meter("m1"),
-                ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
         assertThat(fx.ledger.commit(grant.stub(), Set.of("DataCenterMSP", "MailerBMSP")))
                 .isEqualTo(Validation.ENDORSEMENT_POLICY_FAILURE);
         assertThat(fx.available("m1")).isEqualTo(1_000);
@@ -52,7 +52,7 @@ class EndorsementPolicyTest {
 
     @Test
     void a_refill_without_the_owners_peer_is_rejected_at_validation() {
-        final var refill = fx.endorse(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "r1", "m1", 10));
+        final var refill = fx.endorse(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "r1", "m1", "10"));
         assertThat(fx.ledger.commit(refill.stub(), Set.of("DataCenterMSP")))
                 .isEqualTo(Validation.ENDORSEMENT_POLICY_FAILURE);
     }

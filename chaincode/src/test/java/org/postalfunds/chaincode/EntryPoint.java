@@ -44,6 +44,18 @@ public enum EntryPoint {
         return method().getAnnotation(Transaction.class).intent() == Transaction.TYPE.SUBMIT;
     }
 
+    /** The name a peer routes by: the default contract's functions plainly, the other contract's with its name. */
+    public String routedName() {
+        final var contract = contract().getAnnotation(org.hyperledger.fabric.contract.annotation.Contract.class);
+        return contract() == PostalLedgerContract.class ? functionName() : contract.name() + ":" + functionName();
+    }
+
+    /** The argument types after the context: all String, so the shim converts nothing (the contract parses). */
+    public List<Class<?>> argumentTypes() {
+        final Class<?>[] types = method().getParameterTypes();
+        return List.of(types).subList(1, types.length);
+    }
+
     public static EntryPoint ofFunction(final String functionName) {
         return Arrays.stream(values()).filter(entry -> entry.functionName().equals(functionName)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no entry point " + functionName));

@@ -16,7 +16,7 @@ class EventsTest {
         fx.registerMeter("m1", Organisations.MAILER_A);
         fx.registerMeter("m2", Organisations.MAILER_B);
         final int before = fx.ledger.events().size();
-        final String refill = fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "e1", "m1", 900));
+        final String refill = fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "e1", "m1", "900"));
         final String print = fx.print("m1", 100);
         fx.authorise("m1", "m2");
         final String transferId = fx.request("m2", "m1", 200);
@@ -37,10 +37,10 @@ class EventsTest {
     void results_are_byte_identical_when_two_peers_run_the_same_transaction() {
         fx.registerMeter("m1", Organisations.MAILER_A);
         fx.refill("m1", 500);
-        final var first = fx.endorse(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "same", "m1", 7));
+        final var first = fx.endorse(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "same", "m1", "7"));
         final var second = fx.ledger.newTransaction(first.stub().getTxId(), fx.now(), fx.dataCenter.creator());
         final String again = fx.contract.refillMeter(new org.hyperledger.fabric.contract.Context(second), "same",
-                "m1", 7);
+                "m1", "7");
         assertThat(again).isEqualTo(first.result());
         assertThat(second.writes().keySet()).containsExactlyElementsOf(first.stub().writes().keySet());
         first.stub().writes().forEach((key, value) -> assertThat(second.writes().get(key)).isEqualTo(value));

@@ -16,8 +16,8 @@ class IdempotencyTest {
 
     @Test
     void the_same_request_again_returns_the_first_result_and_writes_nothing() {
-        final String first = fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "refill-7", "m1", 300));
-        final String again = fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "refill-7", "m1", 300));
+        final String first = fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "refill-7", "m1", "300"));
+        final String again = fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "refill-7", "m1", "300"));
 
         assertThat(again).isEqualTo(first);
         assertThat(fx.lastStub().putOrder()).isEmpty();
@@ -27,9 +27,9 @@ class IdempotencyTest {
 
     @Test
     void the_same_request_id_with_different_content_is_refused() {
-        fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "refill-7", "m1", 300));
+        fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "refill-7", "m1", "300"));
         final String message = fx.rejectsWith(ErrorCode.REQUEST_ID_REUSED, fx.dataCenter,
-                ctx -> fx.contract.refillMeter(ctx, "refill-7", "m1", 301));
+                ctx -> fx.contract.refillMeter(ctx, "refill-7", "m1", "301"));
         assertThat(message).contains("refillMeter");
         fx.rejectsWith(ErrorCode.REQUEST_ID_REUSED, fx.dataCenter,
                 ctx -> fx.contract.suspendMeter(ctx, "refill-7", "m1", "x"));
@@ -41,9 +41,9 @@ class IdempotencyTest {
         fx.refill("m1", 1_000);
         final long deadline = fx.nowSeconds() + 600;
         final String first = fx.submit(fx.meter("m1"),
-                ctx -> fx.contract.offerTransfer(ctx, "offer-1", "m1", "m2", 400, deadline));
+                ctx -> fx.contract.offerTransfer(ctx, "offer-1", "m1", "m2", "400", String.valueOf(deadline)));
         final String again = fx.submit(fx.meter("m1"),
-                ctx -> fx.contract.offerTransfer(ctx, "offer-1", "m1", "m2", 400, deadline));
+                ctx -> fx.contract.offerTransfer(ctx, "offer-1", "m1", "m2", "400", String.valueOf(deadline)));
         assertThat(again).isEqualTo(first);
         assertThat(fx.available("m1")).isEqualTo(600);
     }
@@ -51,8 +51,8 @@ class IdempotencyTest {
     @Test
     void a_failed_request_is_not_remembered_and_may_be_retried() {
         fx.rejectsWith(ErrorCode.INVALID_AMOUNT, fx.dataCenter,
-                ctx -> fx.contract.refillMeter(ctx, "refill-8", "m1", 0));
-        fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "refill-8", "m1", 5));
+                ctx -> fx.contract.refillMeter(ctx, "refill-8", "m1", "0"));
+        fx.submit(fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "refill-8", "m1", "5"));
         assertThat(fx.available("m1")).isEqualTo(5);
     }
 
@@ -62,8 +62,8 @@ class IdempotencyTest {
         fx.refill("m1", 100);
         fx.refill("m2", 100);
         final long deadline = fx.nowSeconds() + 600;
-        fx.submit(fx.meter("m1"), ctx -> fx.contract.offerTransfer(ctx, "shared-id", "m1", "m2", 10, deadline));
-        fx.submit(fx.meter("m2"), ctx -> fx.contract.offerTransfer(ctx, "shared-id", "m2", "m1", 10, deadline));
+        fx.submit(fx.meter("m1"), ctx -> fx.contract.offerTransfer(ctx, "shared-id", "m1", "m2", "10", String.valueOf(deadline)));
+        fx.submit(fx.meter("m2"), ctx -> fx.contract.offerTransfer(ctx, "shared-id", "m2", "m1", "10", String.valueOf(deadline)));
         assertThat(fx.auditTotals().at("/openEscrows").asLong()).isEqualTo(2);
     }
 

@@ -38,6 +38,19 @@ class IndiciumVerificationTest {
         }
 
         @Test
+        void a_genuine_indicium_already_scanned_is_a_duplicate_for_every_verifier() {
+            fx.submit(fx.authority, ctx -> fx.contract.recordIndiciumScan(ctx, "s1", printed));
+            JsonNode result = json(fx.evaluate(fx.dataCenter, ctx -> fx.contract.verifyIndicium(ctx, printed)));
+            assertThat(result.at("/verdict").asText()).isEqualTo("DUPLICATE");
+            assertThat(result.at("/scanCount").asLong()).isEqualTo(1);
+            fx.submit(fx.authority, ctx -> fx.contract.recordIndiciumScan(ctx, "s2", printed));
+            result = json(fx.evaluate(fx.authority, ctx -> fx.contract.verifyIndicium(ctx, printed)));
+            assertThat(result.at("/verdict").asText()).isEqualTo("DUPLICATE");
+            assertThat(result.at("/scanCount").asLong()).isEqualTo(2);
+            assertThat(result.at("/recorded/txId").asText()).isNotEmpty();
+        }
+
+        @Test
         void a_signature_by_another_key_is_a_forgery() {
             final String forged = fx.indicium("m1", 1, 85, TestIdentity.p256(Organisations.MAILER_A, "thief"));
             assertThat(verdictOf(forged)).isEqualTo("FORGED");
@@ -78,6 +91,10 @@ class IndiciumVerificationTest {
                     ctx -> fx.contract.recordIndiciumScan(ctx, "s2", printed)));
             assertThat(second.at("/verification/verdict").asText()).isEqualTo("DUPLICATE");
             assertThat(second.at("/verification/scanCount").asLong()).isEqualTo(2);
+            final JsonNode third = json(fx.submit(fx.authority,
+                    ctx -> fx.contract.recordIndiciumScan(ctx, "s3", printed)));
+            assertThat(third.at("/verification/verdict").asText()).isEqualTo("DUPLICATE");
+            assertThat(third.at("/verification/scanCount").asLong()).isEqualTo(3);
         }
 
         @Test
@@ -100,9 +117,9 @@ class IndiciumVerificationTest {
     class GetIndicium {
         @Test
         void an_unprinted_piece_is_unknown() {
-            fx.rejectsWith(ErrorCode.UNKNOWN_INDICIUM, fx.mailerA, ctx -> fx.contract.getIndicium(ctx, "m1", 2));
-            fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerA, ctx -> fx.contract.getIndicium(ctx, "m1", 0));
-            fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerB, ctx -> fx.contract.getIndicium(ctx, "m1", 1));
+            fx.rejectsWith(ErrorCode.UNKNOWN_INDICIUM, fx.mailerA, ctx -> fx.contract.getIndicium(ctx, "m1", "2"));
+            fx.rejectsWith(ErrorCode.INVALID_COUNT, fx.mailerA, ctx -> fx.contract.getIndicium(ctx, "m1", "0"));
+            fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerB, ctx -> fx.contract.getIndicium(ctx, "m1", "1"));
         }
     }
 }

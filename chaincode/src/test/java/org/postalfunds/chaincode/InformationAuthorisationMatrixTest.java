@@ -73,15 +73,15 @@ class InformationAuthorisationMatrixTest {
             toCancel = request("mA1", "mB2", "to-cancel");
             toAccept = request("mA1", "mB2", "to-accept");
             fx.carrying(Map.of("package", sealed(toAccept, "mB2", "mA1", fx.meter("mB2")))).submit(fx.meter("mB2"),
-                    ctx -> fx.information.grantInformation(ctx, "g", toAccept, fx.nowSeconds() + 7_200));
+                    ctx -> fx.information.grantInformation(ctx, "g", toAccept, String.valueOf(fx.nowSeconds() + 7_200)));
             toAcknowledge = SealedPackage.transferIdFor("mB2", "offer");
             fx.carrying(Map.of("package", sealed(toAcknowledge, "mB2", "mA1", fx.meter("mB2")))).submit(fx.meter("mB2"),
-                    ctx -> fx.information.offerInformation(ctx, "offer", "mB2", "mA1", "item", fx.nowSeconds() + 7_200));
+                    ctx -> fx.information.offerInformation(ctx, "offer", "mB2", "mA1", "item", String.valueOf(fx.nowSeconds() + 7_200)));
         }
 
         private String request(final String recipient, final String sender, final String requestId) {
             fx.submit(fx.meter(recipient), ctx -> fx.information.requestInformation(ctx, requestId, recipient, sender,
-                    "item", fx.nowSeconds() + 3_600));
+                    "item", String.valueOf(fx.nowSeconds() + 3_600)));
             return SealedPackage.transferIdFor(recipient, requestId);
         }
 
@@ -108,10 +108,10 @@ class InformationAuthorisationMatrixTest {
         final Consumer<LedgerFixture> nothing = fx -> { };
         final Map<String, Scenario> scenarios = new LinkedHashMap<>();
         scenarios.put("requestInformation", new Scenario(nothing, Map.of(), (fx, ctx) -> fx.information
-                .requestInformation(ctx, "r", "mA1", "mB2", "item", fx.nowSeconds() + 600)));
+                .requestInformation(ctx, "r", "mA1", "mB2", "item", String.valueOf(fx.nowSeconds() + 600))));
         scenarios.put("grantInformation", new Scenario(nothing,
                 Map.of("package", sealed(base.toGrant, "mA1", "mB2", base.fx.meter("mA1"))),
-                (fx, ctx) -> fx.information.grantInformation(ctx, "r", base.toGrant, fx.nowSeconds() + 600)));
+                (fx, ctx) -> fx.information.grantInformation(ctx, "r", base.toGrant, String.valueOf(fx.nowSeconds() + 600))));
         scenarios.put("denyInformation", new Scenario(nothing, Map.of(),
                 (fx, ctx) -> fx.information.denyInformation(ctx, "r", base.toGrant, "not licensed")));
         scenarios.put("acceptInformation", new Scenario(nothing, Map.of(),
@@ -120,11 +120,11 @@ class InformationAuthorisationMatrixTest {
                 (fx, ctx) -> fx.information.cancelInformation(ctx, "r", base.toCancel)));
         scenarios.put("offerInformation", new Scenario(nothing,
                 Map.of("package", sealed(SealedPackage.transferIdFor("mA1", "r"), "mA1", "mB2", base.fx.meter("mA1"))),
-                (fx, ctx) -> fx.information.offerInformation(ctx, "r", "mA1", "mB2", "item", fx.nowSeconds() + 600)));
+                (fx, ctx) -> fx.information.offerInformation(ctx, "r", "mA1", "mB2", "item", String.valueOf(fx.nowSeconds() + 600))));
         scenarios.put("downloadInformation", new Scenario(nothing,
                 Map.of("package", sealed(SealedPackage.transferIdFor("DataCenterMSP", "r"), "DataCenterMSP", "mA1",
                         base.fx.dataCenter)),
-                (fx, ctx) -> fx.information.downloadInformation(ctx, "r", "mA1", "item", fx.nowSeconds() + 600)));
+                (fx, ctx) -> fx.information.downloadInformation(ctx, "r", "mA1", "item", String.valueOf(fx.nowSeconds() + 600))));
         scenarios.put("acknowledgeInformation", new Scenario(nothing, Map.of(),
                 (fx, ctx) -> fx.information.acknowledgeInformation(ctx, "r", base.toAcknowledge)));
         scenarios.put("rejectInformation", new Scenario(nothing, Map.of(),

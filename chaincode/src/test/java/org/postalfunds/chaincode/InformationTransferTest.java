@@ -88,7 +88,7 @@ class InformationTransferTest {
 
     private String request(final String recipient, final String sender, final String item, final String requestId) {
         final String result = fx.submit(fx.meter(recipient), ctx -> fx.information.requestInformation(ctx, requestId,
-                recipient, sender, item, fx.nowSeconds() + 3_600));
+                recipient, sender, item, String.valueOf(fx.nowSeconds() + 3_600)));
         return LedgerFixture.json(result).at("/informationTransfer/transferId").asText();
     }
 
@@ -102,7 +102,7 @@ class InformationTransferTest {
 
     private JsonNode grant(final String transferId, final byte[] sealed) {
         return LedgerFixture.json(fx.carrying(carrying(sealed)).submit(fx.meter("mA1"),
-                ctx -> fx.information.grantInformation(ctx, "grant-" + transferId, transferId, fx.nowSeconds() + 7_200)));
+                ctx -> fx.information.grantInformation(ctx, "grant-" + transferId, transferId, String.valueOf(fx.nowSeconds() + 7_200))));
     }
 
     private String granted() {
@@ -116,7 +116,7 @@ class InformationTransferTest {
         final byte[] sealed = packageFor(transferId);
         sealedOut[0] = sealed;
         fx.carrying(carrying(sealed)).submit(fx.meter("mA1"), ctx -> fx.information.offerInformation(ctx, "push-1",
-                "mA1", "mB1", "rate-table", fx.nowSeconds() + 3_600));
+                "mA1", "mB1", "rate-table", String.valueOf(fx.nowSeconds() + 3_600)));
         return transferId;
     }
 
@@ -160,39 +160,39 @@ class InformationTransferTest {
         @Test
         void is_for_the_recipient_meter_itself() {
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.meter("mA2"), ctx -> fx.information.requestInformation(ctx,
-                    "r", "mB1", "mA1", "rate-table", fx.nowSeconds() + 60));
+                    "r", "mB1", "mA1", "rate-table", String.valueOf(fx.nowSeconds() + 60)));
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerB, ctx -> fx.information.requestInformation(ctx,
-                    "r", "mB1", "mA1", "rate-table", fx.nowSeconds() + 60));
+                    "r", "mB1", "mA1", "rate-table", String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
         void refuses_bad_item_names_deadlines_self_requests_and_unknown_meters() {
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.meter("mB1"), ctx -> fx.information.requestInformation(ctx,
-                    "r", "mB1", "mA1", "x".repeat(SealedPackage.MAX_ITEM_NAME_BYTES + 1), fx.nowSeconds() + 60));
+                    "r", "mB1", "mA1", "x".repeat(SealedPackage.MAX_ITEM_NAME_BYTES + 1), String.valueOf(fx.nowSeconds() + 60)));
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.meter("mB1"), ctx -> fx.information.requestInformation(ctx,
-                    "r", "mB1", "mA1", "tab\there", fx.nowSeconds() + 60));
+                    "r", "mB1", "mA1", "tab\there", String.valueOf(fx.nowSeconds() + 60)));
             fx.rejectsWith(ErrorCode.INVALID_DEADLINE, fx.meter("mB1"), ctx -> fx.information.requestInformation(ctx,
-                    "r", "mB1", "mA1", "rate-table", fx.nowSeconds()));
+                    "r", "mB1", "mA1", "rate-table", String.valueOf(fx.nowSeconds())));
             fx.rejectsWith(ErrorCode.INVALID_DEADLINE, fx.meter("mB1"), ctx -> fx.information.requestInformation(ctx,
-                    "r", "mB1", "mA1", "rate-table", fx.nowSeconds() + Limits.MAX_REQUEST_WINDOW_SECONDS + 1));
+                    "r", "mB1", "mA1", "rate-table", String.valueOf(fx.nowSeconds() + Limits.MAX_REQUEST_WINDOW_SECONDS + 1)));
             fx.rejectsWith(ErrorCode.SELF_TRANSFER, fx.meter("mB1"), ctx -> fx.information.requestInformation(ctx,
-                    "r", "mB1", "mB1", "rate-table", fx.nowSeconds() + 60));
+                    "r", "mB1", "mB1", "rate-table", String.valueOf(fx.nowSeconds() + 60)));
             fx.rejectsWith(ErrorCode.UNKNOWN_METER, fx.meter("mB1"), ctx -> fx.information.requestInformation(ctx,
-                    "r", "mB1", "mZ9", "rate-table", fx.nowSeconds() + 60));
+                    "r", "mB1", "mZ9", "rate-table", String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
         void the_same_request_id_returns_the_first_result_and_writes_nothing() {
             final String first = fx.submit(fx.meter("mB1"), ctx -> fx.information.requestInformation(ctx, "again",
-                    "mB1", "mA1", "rate-table", fx.nowSeconds() + 3_600));
+                    "mB1", "mA1", "rate-table", String.valueOf(fx.nowSeconds() + 3_600)));
             final String second = fx.submit(fx.meter("mB1"), ctx -> fx.information.requestInformation(ctx, "again",
-                    "mB1", "mA1", "rate-table", fx.nowSeconds() + 3_600));
+                    "mB1", "mA1", "rate-table", String.valueOf(fx.nowSeconds() + 3_600)));
 
             assertThat(second).isEqualTo(first);
             assertThat(fx.lastStub().writes()).isEmpty();
             assertThat(fx.lastStub().eventName()).isNull();
             fx.rejectsWith(ErrorCode.REQUEST_ID_REUSED, fx.meter("mB1"), ctx -> fx.information.requestInformation(ctx,
-                    "again", "mB1", "mA1", "other-item", fx.nowSeconds() + 3_600));
+                    "again", "mB1", "mA1", "other-item", String.valueOf(fx.nowSeconds() + 3_600)));
         }
     }
 
@@ -230,19 +230,19 @@ class InformationTransferTest {
             final long deadline = fx.nowSeconds() + 600;
 
             fx.rejectsWith(ErrorCode.MISSING_PACKAGE, sender,
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, deadline));
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(deadline)));
             final byte[] truncated = Arrays.copyOf(packageFor(transferId), 100);
             fx.carrying(carrying(truncated)).rejectsWith(ErrorCode.MALFORMED_PACKAGE, sender,
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, deadline));
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(deadline)));
             fx.carrying(carrying(new byte[SealedPackage.MAX_PACKAGE_BYTES + 1])).rejectsWith(
-                    ErrorCode.MALFORMED_PACKAGE, sender, ctx -> fx.information.grantInformation(ctx, "g", transferId, deadline));
+                    ErrorCode.MALFORMED_PACKAGE, sender, ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(deadline)));
             for (final byte[] misaddressed : new byte[][] {
                     sealedPackage("info-other", "mA1", "mB1", "rate-table", sender),
                     sealedPackage(transferId, "mA2", "mB1", "rate-table", sender),
                     sealedPackage(transferId, "mA1", "mA2", "rate-table", sender),
                     sealedPackage(transferId, "mA1", "mB1", "other-item", sender)}) {
                 fx.carrying(carrying(misaddressed)).rejectsWith(ErrorCode.PACKAGE_MISMATCH, sender,
-                        ctx -> fx.information.grantInformation(ctx, "g", transferId, deadline));
+                        ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(deadline)));
             }
         }
 
@@ -251,12 +251,12 @@ class InformationTransferTest {
             final String transferId = requested();
             final byte[] sealed = packageFor(transferId);
             fx.carrying(carrying(sealed)).rejectsWith(ErrorCode.NOT_AUTHORISED, fx.meter("mB1"),
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, fx.nowSeconds() + 600));
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(fx.nowSeconds() + 600)));
             fx.carrying(carrying(sealed)).rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerA,
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, fx.nowSeconds() + 600));
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(fx.nowSeconds() + 600)));
             fx.advance(Duration.ofHours(2));
             fx.carrying(carrying(sealed)).rejectsWith(ErrorCode.DEADLINE_PASSED, fx.meter("mA1"),
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, fx.nowSeconds() + 600));
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(fx.nowSeconds() + 600)));
         }
 
         @Test
@@ -265,20 +265,20 @@ class InformationTransferTest {
             final byte[] sealed = packageFor(transferId);
             final long deadline = fx.nowSeconds() + 600;
             final String first = fx.carrying(carrying(sealed)).submit(fx.meter("mA1"),
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, deadline));
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(deadline)));
 
             assertThat(fx.carrying(carrying(sealed)).submit(fx.meter("mA1"),
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, deadline))).isEqualTo(first);
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(deadline)))).isEqualTo(first);
             assertThat(fx.lastStub().privateWrites()).isEmpty();
             fx.carrying(carrying(packageFor(transferId))).rejectsWith(ErrorCode.REQUEST_ID_REUSED, fx.meter("mA1"),
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, deadline));
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(deadline)));
         }
 
         @Test
         void without_the_recipient_orgs_endorsement_the_private_write_is_invalid() {
             final String transferId = requested();
             final FakeStub stub = fx.carrying(carrying(packageFor(transferId))).endorse(fx.meter("mA1"),
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, fx.nowSeconds() + 600)).stub();
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(fx.nowSeconds() + 600))).stub();
 
             assertThat(fx.ledger.commit(stub, java.util.Set.of(Organisations.DATA_CENTER, Organisations.MAILER_A)))
                     .isEqualTo(FakeLedger.Validation.ENDORSEMENT_POLICY_FAILURE);
@@ -388,12 +388,12 @@ class InformationTransferTest {
         void is_for_the_sender_meter_and_needs_a_matching_package() {
             final String transferId = SealedPackage.transferIdFor("mA1", "o");
             fx.carrying(carrying(packageFor(transferId))).rejectsWith(ErrorCode.NOT_AUTHORISED, fx.meter("mA2"),
-                    ctx -> fx.information.offerInformation(ctx, "o", "mA1", "mB1", "rate-table", fx.nowSeconds() + 60));
+                    ctx -> fx.information.offerInformation(ctx, "o", "mA1", "mB1", "rate-table", String.valueOf(fx.nowSeconds() + 60)));
             fx.rejectsWith(ErrorCode.MISSING_PACKAGE, fx.meter("mA1"),
-                    ctx -> fx.information.offerInformation(ctx, "o", "mA1", "mB1", "rate-table", fx.nowSeconds() + 60));
+                    ctx -> fx.information.offerInformation(ctx, "o", "mA1", "mB1", "rate-table", String.valueOf(fx.nowSeconds() + 60)));
             // bound to the id another request id would give: refused
             fx.carrying(carrying(packageFor(transferId))).rejectsWith(ErrorCode.PACKAGE_MISMATCH, fx.meter("mA1"),
-                    ctx -> fx.information.offerInformation(ctx, "o2", "mA1", "mB1", "rate-table", fx.nowSeconds() + 60));
+                    ctx -> fx.information.offerInformation(ctx, "o2", "mA1", "mB1", "rate-table", String.valueOf(fx.nowSeconds() + 60)));
         }
     }
 
@@ -472,7 +472,7 @@ class InformationTransferTest {
             final String transferId = SealedPackage.transferIdFor("DataCenterMSP", "dl-1");
             final byte[] sealed = sealedPackage(transferId, "DataCenterMSP", "mB1", "rate-table", fx.dataCenter);
             fx.carrying(carrying(sealed)).submit(fx.dataCenter, ctx -> fx.information.downloadInformation(ctx,
-                    "dl-1", "mB1", "rate-table", fx.nowSeconds() + 3_600));
+                    "dl-1", "mB1", "rate-table", String.valueOf(fx.nowSeconds() + 3_600)));
 
             final String collection = SecureInformationCollections.between(Organisations.DATA_CENTER, Organisations.MAILER_B);
             assertThat(fx.lastStub().privateWrites()).containsOnlyKeys(collection);
@@ -494,7 +494,7 @@ class InformationTransferTest {
             final String transferId = SealedPackage.transferIdFor("DataCenterMSP", "dl-1");
             final byte[] sealed = sealedPackage(transferId, "DataCenterMSP", "mB1", "rate-table", fx.meter("mA1"));
             fx.carrying(carrying(sealed)).rejectsWith(ErrorCode.NOT_AUTHORISED, fx.meter("mA1"), ctx ->
-                    fx.information.downloadInformation(ctx, "dl-1", "mB1", "rate-table", fx.nowSeconds() + 60));
+                    fx.information.downloadInformation(ctx, "dl-1", "mB1", "rate-table", String.valueOf(fx.nowSeconds() + 60)));
         }
     }
 
@@ -621,7 +621,7 @@ class InformationTransferTest {
             final String transferId = request("mA2", "mA1", "config", "same-org");
             final byte[] sealed = sealedPackage(transferId, "mA1", "mA2", "config", fx.meter("mA1"));
             fx.carrying(carrying(sealed)).submit(fx.meter("mA1"),
-                    ctx -> fx.information.grantInformation(ctx, "g", transferId, fx.nowSeconds() + 600));
+                    ctx -> fx.information.grantInformation(ctx, "g", transferId, String.valueOf(fx.nowSeconds() + 600)));
 
             assertThat(fx.lastStub().privateWrites()).containsOnlyKeys("secureInfo-MailerAMSP");
         }

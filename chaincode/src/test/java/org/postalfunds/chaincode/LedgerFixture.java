@@ -249,7 +249,7 @@ public final class LedgerFixture {
     }
 
     public void refill(final String meterId, final long amount) {
-        submit(dataCenter, ctx -> contract.refillMeter(ctx, nextRequestId(), meterId, amount));
+        submit(dataCenter, ctx -> contract.refillMeter(ctx, nextRequestId(), meterId, String.valueOf(amount)));
     }
 
     public void authorise(final String donorMeterId, final String requesterMeterId) {
@@ -260,12 +260,12 @@ public final class LedgerFixture {
     /** Request (recipient) with a one-day deadline; returns the transfer id. */
     public String request(final String recipient, final String donor, final long amount) {
         final String result = submit(meter(recipient), ctx -> contract.requestTransfer(ctx, nextRequestId(), recipient,
-                donor, amount, nowSeconds() + 86_400));
+                donor, String.valueOf(amount), String.valueOf(nowSeconds() + 86_400)));
         return json(result).at("/transfer/transferId").asText();
     }
 
     public void grant(final String transferId, final String donor) {
-        submit(meter(donor), ctx -> contract.grantTransfer(ctx, nextRequestId(), transferId, nowSeconds() + 3_600));
+        submit(meter(donor), ctx -> contract.grantTransfer(ctx, nextRequestId(), transferId, String.valueOf(nowSeconds() + 3_600)));
     }
 
     public void accept(final String transferId, final String recipient) {
@@ -275,7 +275,7 @@ public final class LedgerFixture {
     /** Offer (donor) with a one-hour deadline; returns the transfer id. */
     public String offer(final String donor, final String recipient, final long amount) {
         final String result = submit(meter(donor), ctx -> contract.offerTransfer(ctx, nextRequestId(), donor,
-                recipient, amount, nowSeconds() + 3_600));
+                recipient, String.valueOf(amount), String.valueOf(nowSeconds() + 3_600)));
         return json(result).at("/transfer/transferId").asText();
     }
 

@@ -117,7 +117,7 @@ class LedgerPropertiesTest {
             final String transfer = pickTransfer(step.transferPick());
             final PostalLedgerContract c = fx.contract;
             switch (step.kind()) {
-                case REFILL -> run(step, fx.dataCenter, ctx -> c.refillMeter(ctx, id(), a, amount));
+                case REFILL -> run(step, fx.dataCenter, ctx -> c.refillMeter(ctx, id(), a, String.valueOf(amount)));
                 case PRINT -> {
                     final long piece = fx.meterView(a).at("/registers/pieceCount").asLong() + 1;
                     final String indicium = amount > 0
@@ -127,13 +127,13 @@ class LedgerPropertiesTest {
                     run(step, fx.meter(a), ctx -> c.printPostage(ctx, id(), indicium));
                 }
                 case AUTHORISE -> run(step, fx.meter(a), ctx -> c.authoriseRequester(ctx, id(), a, b));
-                case FUND_ALLOTMENT -> run(step, fx.meter(a), ctx -> c.fundAllotment(ctx, id(), a, b, amount));
-                case RELEASE_ALLOTMENT -> run(step, fx.meter(a), ctx -> c.releaseAllotment(ctx, id(), a, b, amount));
-                case REQUEST -> remember(run(step, fx.meter(b), ctx -> c.requestTransfer(ctx, id(), b, a, amount,
-                        deadline)));
-                case OFFER -> remember(run(step, fx.meter(a), ctx -> c.offerTransfer(ctx, id(), a, b, amount,
-                        deadline)));
-                case GRANT -> run(step, donorOf(transfer), ctx -> c.grantTransfer(ctx, id(), transfer, deadline));
+                case FUND_ALLOTMENT -> run(step, fx.meter(a), ctx -> c.fundAllotment(ctx, id(), a, b, String.valueOf(amount)));
+                case RELEASE_ALLOTMENT -> run(step, fx.meter(a), ctx -> c.releaseAllotment(ctx, id(), a, b, String.valueOf(amount)));
+                case REQUEST -> remember(run(step, fx.meter(b), ctx -> c.requestTransfer(ctx, id(), b, a, String.valueOf(amount),
+                        String.valueOf(deadline))));
+                case OFFER -> remember(run(step, fx.meter(a), ctx -> c.offerTransfer(ctx, id(), a, b, String.valueOf(amount),
+                        String.valueOf(deadline))));
+                case GRANT -> run(step, donorOf(transfer), ctx -> c.grantTransfer(ctx, id(), transfer, String.valueOf(deadline)));
                 case DENY -> run(step, donorOf(transfer), ctx -> c.denyTransfer(ctx, id(), transfer, "no"));
                 case ACCEPT -> run(step, recipientOf(transfer), ctx -> c.acceptTransfer(ctx, id(), transfer));
                 case CANCEL -> run(step, recipientOf(transfer), ctx -> c.cancelTransfer(ctx, id(), transfer));

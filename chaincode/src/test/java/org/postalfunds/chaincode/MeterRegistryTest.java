@@ -209,7 +209,7 @@ class MeterRegistryTest {
             fx.rejectsWith(ErrorCode.METER_WITHDRAWN, fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "r2", "m1"));
             fx.rejectsWith(ErrorCode.METER_WITHDRAWN, fx.dataCenter, ctx -> fx.contract.resumeMeter(ctx, "r3", "m1"));
             fx.rejectsWith(ErrorCode.METER_WITHDRAWN, fx.dataCenter,
-                    ctx -> fx.contract.refillMeter(ctx, "r4", "m1", 10));
+                    ctx -> fx.contract.refillMeter(ctx, "r4", "m1", "10"));
             fx.rejectsWith(ErrorCode.METER_WITHDRAWN, fx.dataCenter,
                     ctx -> fx.contract.recordInspection(ctx, "r5", "m1"));
         }
@@ -265,7 +265,7 @@ class MeterRegistryTest {
             assertThat(json(fx.evaluate(fx.mailerA, ctx -> fx.contract.getInspectionPeriods(ctx))).toString())
                     .isEqualTo("{\"dueAfterDays\":90,\"overdueAfterDays\":120}");
             final JsonNode result = json(fx.submit(fx.dataCenter,
-                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", 10, 20)));
+                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", "10", "20")));
             assertThat(result.at("/event").asText()).isEqualTo("InspectionPeriodsChanged");
             assertThat(result.at("/previous/dueAfterDays").asLong()).isEqualTo(90);
             fx.advance(Duration.ofDays(21));
@@ -275,13 +275,13 @@ class MeterRegistryTest {
         @Test
         void inconsistent_periods_are_refused() {
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.dataCenter,
-                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", 20, 20));
-            fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.dataCenter,
-                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", 0, 20));
-            fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.dataCenter,
-                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", 10, 5000));
+                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", "20", "20"));
+            fx.rejectsWith(ErrorCode.INVALID_COUNT, fx.dataCenter,
+                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", "0", "20"));
+            fx.rejectsWith(ErrorCode.INVALID_COUNT, fx.dataCenter,
+                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", "10", "5000"));
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.authority,
-                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", 10, 20));
+                    ctx -> fx.contract.setInspectionPeriods(ctx, "r1", "10", "20"));
         }
     }
 

@@ -266,13 +266,13 @@ class MvccConcurrencyModelTest {
             final long amount = 100 + random.nextInt(2_900);
             final long deadline = fx.nowSeconds() + 300 + random.nextInt(1_500);
             return new Operation(Kind.REQUEST, client, caller, null,
-                    op -> ctx -> c.requestTransfer(ctx, op.requestId, meter, donor, amount, deadline));
+                    op -> ctx -> c.requestTransfer(ctx, op.requestId, meter, donor, String.valueOf(amount), String.valueOf(deadline)));
         }
         if (pick < 45) {
             final long window = 600 + random.nextInt(3_000);
             return onTransfer(Kind.GRANT, client, caller, busy, open(meter, "donor", "REQUESTED"), op -> {
                 final long deadline = fx.nowSeconds() + window;
-                return ctx -> c.grantTransfer(ctx, op.requestId, op.transferId, deadline);
+                return ctx -> c.grantTransfer(ctx, op.requestId, op.transferId, String.valueOf(deadline));
             });
         }
         if (pick < 60) {
@@ -284,7 +284,7 @@ class MvccConcurrencyModelTest {
             final long amount = 100 + random.nextInt(1_900);
             final long deadline = fx.nowSeconds() + 300 + random.nextInt(1_500);
             return new Operation(Kind.OFFER, client, caller, null,
-                    op -> ctx -> c.offerTransfer(ctx, op.requestId, meter, recipient, amount, deadline));
+                    op -> ctx -> c.offerTransfer(ctx, op.requestId, meter, recipient, String.valueOf(amount), String.valueOf(deadline)));
         }
         if (pick < 75) {
             return onTransfer(Kind.ACKNOWLEDGE, client, caller, busy, open(meter, "recipient", "OFFERED"),
@@ -385,7 +385,7 @@ class MvccConcurrencyModelTest {
         }
         for (final String recipient : meters.subList(1, meters.size())) {
             fx.submit(fx.meter(DISTRIBUTOR), ctx -> fx.contract.fundAllotment(ctx, fx.nextRequestId(), DISTRIBUTOR,
-                    recipient, 60_000));
+                    recipient, "60000"));
         }
         for (final Kind kind : Kind.values()) {
             outcomes.put(kind, new EnumMap<>(Outcome.class));

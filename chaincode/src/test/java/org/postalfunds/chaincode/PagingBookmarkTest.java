@@ -39,30 +39,30 @@ class PagingBookmarkTest {
             // b2's, showing mailer B another owner's transfers.
             final String foreign = Keys.transferByMeter("a1", "REQUESTED", "");
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", 10, foreign));
+                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", "10", foreign));
         }
 
         @Test
         void a_bookmark_of_another_object_type_is_refused() {
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", 10, Keys.meterAccount("a1")));
+                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", "10", Keys.meterAccount("a1")));
         }
 
         @Test
         void a_bookmark_past_the_end_of_the_range_is_refused() {
             final String pastTheEnd = new CompositeKey(Keys.TRANSFER_BY_METER, "b2", "REQUESTED") + "\udbff\udfffz";
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", 10, pastTheEnd));
+                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", "10", pastTheEnd));
         }
 
         @Test
         void the_bookmark_of_the_previous_page_still_pages_on() {
             fx.request("b2", "b1", 200);
             final JsonNode first = json(fx.evaluate(fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", 1, "")));
+                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", "1", "")));
             final String bookmark = first.at("/bookmark").asText();
             final JsonNode second = json(fx.evaluate(fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", 1, bookmark)));
+                    ctx -> fx.contract.listTransfers(ctx, "b2", "REQUESTED", "1", bookmark)));
             assertThat(second.at("/transfers").size()).isEqualTo(1);
             assertThat(second.at("/transfers/0/transferId").asText())
                     .isNotEqualTo(first.at("/transfers/0/transferId").asText());
@@ -75,20 +75,20 @@ class PagingBookmarkTest {
         void a_bookmark_into_another_donors_list_is_refused() {
             // b1's list sorts before b2's: a bookmark there would page through b1's entries into b2's.
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerB,
-                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "b2", 10, Keys.requester("b1", "b2")));
+                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "b2", "10", Keys.requester("b1", "b2")));
         }
 
         @Test
         void a_bookmark_of_another_object_type_is_refused() {
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerB,
-                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "b2", 10, Keys.meter("b2")));
+                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "b2", "10", Keys.meter("b2")));
         }
 
         @Test
         void a_bookmark_inside_the_donors_own_list_is_accepted() {
             fx.authorise("b2", "b1");
             final JsonNode page = json(fx.evaluate(fx.mailerB,
-                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "b2", 10, Keys.requester("b2", "b1"))));
+                    ctx -> fx.contract.listAuthorisedRequesters(ctx, "b2", "10", Keys.requester("b2", "b1"))));
             assertThat(page.at("/authorisedRequesters/0/requesterMeterId").asText()).isEqualTo("b1");
             assertThat(page.at("/authorisedRequesters").size()).isEqualTo(1);
         }

@@ -35,7 +35,7 @@ class PullTransferTest {
         @Test
         void an_authorised_recipient_requests_and_nothing_moves_yet() {
             final JsonNode result = json(fx.submit(recipient,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", 400, inOneDay())));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", "400", String.valueOf(inOneDay()))));
             final String transferId = result.at("/transfer/transferId").asText();
 
             assertThat(result.at("/event").asText()).isEqualTo("TransferRequested");
@@ -55,47 +55,47 @@ class PullTransferTest {
         void a_meter_not_on_the_donors_list_is_refused_at_request_time() {
             final TestIdentity stranger = fx.registerMeter("m3", Organisations.MAILER_B);
             fx.rejectsWith(ErrorCode.REQUESTER_NOT_AUTHORISED, stranger,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m3", "m1", 400, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m3", "m1", "400", String.valueOf(inOneDay())));
         }
 
         @Test
         void only_the_recipient_meter_itself_may_request() {
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerB,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", 400, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", "400", String.valueOf(inOneDay())));
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, donor,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", 400, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", "400", String.valueOf(inOneDay())));
         }
 
         @Test
         void bad_amounts_deadlines_and_ids_are_refused() {
             fx.rejectsWith(ErrorCode.INVALID_AMOUNT, recipient,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", 0, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", "0", String.valueOf(inOneDay())));
             fx.rejectsWith(ErrorCode.INVALID_AMOUNT, recipient,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", -1, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", "-1", String.valueOf(inOneDay())));
             fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, recipient, ctx -> fx.contract.requestTransfer(ctx, "q1", "m2",
-                    "m1", LedgerFixture.DEFAULT_MAX_TRANSFER + 1, inOneDay()));
+                    "m1", String.valueOf(LedgerFixture.DEFAULT_MAX_TRANSFER + 1), String.valueOf(inOneDay())));
             fx.rejectsWith(ErrorCode.INVALID_DEADLINE, recipient,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", 400, fx.nowSeconds()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", "400", String.valueOf(fx.nowSeconds())));
             fx.rejectsWith(ErrorCode.INVALID_DEADLINE, recipient, ctx -> fx.contract.requestTransfer(ctx, "q1", "m2",
-                    "m1", 400, fx.nowSeconds() + Limits.MAX_REQUEST_WINDOW_SECONDS + 1));
+                    "m1", "400", String.valueOf(fx.nowSeconds() + Limits.MAX_REQUEST_WINDOW_SECONDS + 1)));
             fx.rejectsWith(ErrorCode.UNKNOWN_METER, recipient,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "ghost", 400, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "ghost", "400", String.valueOf(inOneDay())));
             fx.rejectsWith(ErrorCode.SELF_TRANSFER, recipient,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m2", 400, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m2", "400", String.valueOf(inOneDay())));
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, recipient,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", null, 400, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", null, "400", String.valueOf(inOneDay())));
         }
 
         @Test
         void a_suspended_or_overdue_recipient_cannot_request_and_nobody_requests_from_a_suspended_donor() {
             fx.submit(fx.dataCenter, ctx -> fx.contract.suspendMeter(ctx, "s1", "m1", "audit"));
             fx.rejectsWith(ErrorCode.METER_SUSPENDED, recipient,
-                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", 400, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q1", "m2", "m1", "400", String.valueOf(inOneDay())));
             fx.submit(fx.dataCenter, ctx -> fx.contract.resumeMeter(ctx, "s2", "m1"));
             fx.advance(Duration.ofDays(121));
             fx.submit(fx.dataCenter, ctx -> fx.contract.recordInspection(ctx, "i1", "m1"));
             fx.rejectsWith(ErrorCode.INSPECTION_OVERDUE, recipient,
-                    ctx -> fx.contract.requestTransfer(ctx, "q2", "m2", "m1", 400, inOneDay()));
+                    ctx -> fx.contract.requestTransfer(ctx, "q2", "m2", "m1", "400", String.valueOf(inOneDay())));
         }
     }
 
@@ -106,7 +106,7 @@ class PullTransferTest {
             final String transferId = fx.request("m2", "m1", 400);
             final long escrowDeadline = fx.nowSeconds() + 3_600;
             final JsonNode result = json(fx.submit(donor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, escrowDeadline)));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(escrowDeadline))));
 
             assertThat(result.at("/event").asText()).isEqualTo("TransferGranted");
             assertThat(result.at("/transfer/state").asText()).isEqualTo("GRANTED");
@@ -132,16 +132,16 @@ class PullTransferTest {
             final String transferId = fx.request("m2", "m1", 400);
             fx.grant(transferId, "m1");
             assertThat(fx.rejectsWith(ErrorCode.ILLEGAL_TRANSITION, donor, ctx -> fx.contract.grantTransfer(ctx, "g2",
-                    transferId, fx.nowSeconds() + 60))).contains("GRANTED");
+                    transferId, String.valueOf(fx.nowSeconds() + 60)))).contains("GRANTED");
         }
 
         @Test
         void only_the_donor_meter_grants() {
             final String transferId = fx.request("m2", "m1", 400);
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, recipient,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerA,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
@@ -149,7 +149,7 @@ class PullTransferTest {
             final String transferId = fx.request("m2", "m1", 400);
             fx.advance(Duration.ofDays(1));
             fx.rejectsWith(ErrorCode.DEADLINE_PASSED, donor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
@@ -158,7 +158,7 @@ class PullTransferTest {
             fx.authorise("m3", "m2");
             final String transferId = fx.request("m2", "m3", 400);
             fx.rejectsWith(ErrorCode.INSUFFICIENT_FUNDS, poor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
@@ -166,7 +166,7 @@ class PullTransferTest {
             final String transferId = fx.request("m2", "m1", 400);
             fx.submit(fx.dataCenter, ctx -> fx.contract.suspendMeter(ctx, "s1", "m1", "audit"));
             fx.rejectsWith(ErrorCode.METER_SUSPENDED, donor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
@@ -174,25 +174,25 @@ class PullTransferTest {
             fx.advance(Duration.ofDays(119));
             fx.refill("m2", 1);
             final String transferId = json(fx.submit(recipient, ctx -> fx.contract.requestTransfer(ctx, "q1", "m2",
-                    "m1", 400, fx.nowSeconds() + 5 * 86_400))).at("/transfer/transferId").asText();
+                    "m1", "400", String.valueOf(fx.nowSeconds() + 5 * 86_400)))).at("/transfer/transferId").asText();
             fx.advance(Duration.ofDays(2));
             fx.rejectsWith(ErrorCode.INSPECTION_OVERDUE, donor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
         void the_escrow_deadline_must_lie_within_the_escrow_window() {
             final String transferId = fx.request("m2", "m1", 400);
             fx.rejectsWith(ErrorCode.INVALID_DEADLINE, donor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() - 1));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() - 1)));
             fx.rejectsWith(ErrorCode.INVALID_DEADLINE, donor, ctx -> fx.contract.grantTransfer(ctx, "g1", transferId,
-                    fx.nowSeconds() + Limits.MAX_ESCROW_WINDOW_SECONDS + 1));
+                    String.valueOf(fx.nowSeconds() + Limits.MAX_ESCROW_WINDOW_SECONDS + 1)));
         }
 
         @Test
         void an_unknown_transfer_cannot_be_granted() {
             fx.rejectsWith(ErrorCode.UNKNOWN_TRANSFER, donor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", "feedbeef", fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", "feedbeef", String.valueOf(fx.nowSeconds() + 60)));
         }
     }
 
@@ -219,7 +219,7 @@ class PullTransferTest {
             final String denied = fx.request("m2", "m1", 400);
             fx.submit(donor, ctx -> fx.contract.denyTransfer(ctx, "d2", denied, "no"));
             fx.rejectsWith(ErrorCode.ILLEGAL_TRANSITION, donor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", denied, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", denied, String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
@@ -324,7 +324,7 @@ class PullTransferTest {
             fx.submit(recipient, ctx -> fx.contract.cancelTransfer(ctx, "c1", transferId));
             assertThat(fx.transfer(transferId).at("/transfer/state").asText()).isEqualTo("CANCELLED");
             fx.rejectsWith(ErrorCode.ILLEGAL_TRANSITION, donor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
         }
 
         @Test
@@ -384,17 +384,27 @@ class PullTransferTest {
         }
 
         @Test
-        void escrow_returning_to_a_withdrawn_donor_goes_on_to_the_data_center() {
+        void a_party_to_an_open_transfer_is_not_withdrawn_until_it_settles() {
             final String transferId = fx.request("m2", "m1", 400);
+            // Requested: neither party may be withdrawn.
+            fx.rejectsWith(ErrorCode.TRANSFERS_OPEN, fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "w1", "m1"));
+            fx.rejectsWith(ErrorCode.TRANSFERS_OPEN, fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "w2", "m2"));
             fx.grant(transferId, "m1");
-            fx.submit(fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "w1", "m1"));
+            // Granted: the escrow could still deliver from the donor or return to it.
+            fx.rejectsWith(ErrorCode.TRANSFERS_OPEN, fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "w1", "m1"));
+            fx.rejectsWith(ErrorCode.TRANSFERS_OPEN, fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "w2", "m2"));
+            // The procedure: suspend (no new transfers), let the open ones settle or expire, then withdraw.
+            fx.submit(fx.dataCenter, ctx -> fx.contract.suspendMeter(ctx, "s1", "m1", "to be withdrawn"));
+            fx.rejectsWith(ErrorCode.METER_SUSPENDED, fx.meter("m2"), ctx -> fx.contract.requestTransfer(ctx, "q9",
+                    "m2", "m1", "10", String.valueOf(inOneDay())));
             fx.advance(Duration.ofHours(2));
-            final JsonNode result = json(fx.submit(fx.authority,
-                    ctx -> fx.contract.expireTransfer(ctx, "e1", transferId)));
-            assertThat(result.at("/movements").size()).isEqualTo(2);
-            assertThat(result.at("/movements/1/creditAccount").asText()).isEqualTo("ISSUED_FUNDS:m1");
+            fx.submit(fx.authority, ctx -> fx.contract.expireTransfer(ctx, "e1", transferId));
+            final JsonNode withdrawn = json(fx.submit(fx.dataCenter,
+                    ctx -> fx.contract.withdrawMeter(ctx, "w1", "m1")));
+            assertThat(withdrawn.at("/meter/status").asText()).isEqualTo("WITHDRAWN");
+            assertThat(withdrawn.at("/registers/descendingRegisterMinorUnits").asLong()).isZero();
             final JsonNode totals = fx.auditTotals();
-            assertThat(totals.at("/totalsMinorUnits/ISSUED_FUNDS").asLong()).isZero();
+            assertThat(totals.at("/totalsMinorUnits/ESCROW").asLong()).isZero();
             assertThat(totals.at("/proof/balanced").asBoolean()).isTrue();
         }
     }
@@ -409,16 +419,16 @@ class PullTransferTest {
             fx.grant(third, "m1");
 
             final JsonNode page1 = json(fx.evaluate(fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", 1, "")));
+                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", "1", "")));
             assertThat(page1.at("/transfers").size()).isEqualTo(1);
             final String bookmark = page1.at("/bookmark").asText();
             assertThat(bookmark).isNotEmpty();
             final JsonNode page2 = json(fx.evaluate(fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", 1, bookmark)));
+                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", "1", bookmark)));
             assertThat(java.util.List.of(page1.at("/transfers/0/transferId").asText(),
                     page2.at("/transfers/0/transferId").asText())).containsExactlyInAnyOrder(first, second);
             final JsonNode granted = json(fx.evaluate(fx.mailerA,
-                    ctx -> fx.contract.listTransfers(ctx, "m1", "GRANTED", 10, "")));
+                    ctx -> fx.contract.listTransfers(ctx, "m1", "GRANTED", "10", "")));
             assertThat(granted.at("/transfers/0/transferId").asText()).isEqualTo(third);
             assertThat(granted.at("/bookmark").asText()).isEmpty();
         }
@@ -426,13 +436,13 @@ class PullTransferTest {
         @Test
         void listing_checks_state_page_size_and_reader() {
             fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "m2", "DONE", 10, ""));
-            fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", 0, ""));
-            fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerB,
-                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", Limits.MAX_PAGE_SIZE + 1, ""));
+                    ctx -> fx.contract.listTransfers(ctx, "m2", "DONE", "10", ""));
+            fx.rejectsWith(ErrorCode.INVALID_COUNT, fx.mailerB,
+                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", "0", ""));
+            fx.rejectsWith(ErrorCode.INVALID_COUNT, fx.mailerB,
+                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", String.valueOf(Limits.MAX_PAGE_SIZE + 1), ""));
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerA,
-                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", 10, ""));
+                    ctx -> fx.contract.listTransfers(ctx, "m2", "REQUESTED", "10", ""));
         }
 
         @Test

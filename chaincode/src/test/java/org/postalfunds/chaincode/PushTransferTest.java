@@ -29,7 +29,7 @@ class PushTransferTest {
         @Test
         void the_donor_offers_and_the_funds_wait_in_escrow() {
             final JsonNode result = json(fx.submit(donor,
-                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", 700, fx.nowSeconds() + 600)));
+                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", "700", String.valueOf(fx.nowSeconds() + 600))));
             assertThat(result.at("/event").asText()).isEqualTo("TransferOffered");
             assertThat(result.at("/transfer/kind").asText()).isEqualTo("PUSH");
             assertThat(result.at("/transfer/state").asText()).isEqualTo("OFFERED");
@@ -40,25 +40,42 @@ class PushTransferTest {
         @Test
         void only_the_donor_meter_offers_its_own_funds() {
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, recipient,
-                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", 700, fx.nowSeconds() + 600));
+                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", "700", String.valueOf(fx.nowSeconds() + 600)));
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerA,
-                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", 700, fx.nowSeconds() + 600));
+                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", "700", String.valueOf(fx.nowSeconds() + 600)));
         }
 
         @Test
         void an_offer_beyond_the_funds_or_to_a_withdrawn_meter_is_refused() {
             fx.rejectsWith(ErrorCode.INSUFFICIENT_FUNDS, donor,
-                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", 5_001, fx.nowSeconds() + 600));
+                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", "5001", String.valueOf(fx.nowSeconds() + 600)));
             fx.submit(fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "w1", "m2"));
             fx.rejectsWith(ErrorCode.METER_WITHDRAWN, donor,
-                    ctx -> fx.contract.offerTransfer(ctx, "o2", "m1", "m2", 10, fx.nowSeconds() + 600));
+                    ctx -> fx.contract.offerTransfer(ctx, "o2", "m1", "m2", "10", String.valueOf(fx.nowSeconds() + 600)));
+        }
+
+        @Test
+        void an_open_offer_blocks_the_withdrawal_of_either_party_and_a_rejection_returns_to_a_live_donor() {
+            final String transferId = fx.offer("m1", "m2", 700);
+            fx.rejectsWith(ErrorCode.TRANSFERS_OPEN, fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "w1", "m1"));
+            fx.rejectsWith(ErrorCode.TRANSFERS_OPEN, fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "w2", "m2"));
+            final JsonNode rejected = json(fx.submit(recipient,
+                    ctx -> fx.contract.rejectTransfer(ctx, "x1", transferId, "not expected")));
+            // The donor is still a meter: the funds go back to it, not on to issued funds.
+            assertThat(rejected.at("/movements").size()).isEqualTo(1);
+            assertThat(rejected.at("/movements/0/creditAccount").asText()).isEqualTo("METER:m1");
+            assertThat(fx.available("m1")).isEqualTo(5_000);
+            final JsonNode withdrawn = json(fx.submit(fx.dataCenter,
+                    ctx -> fx.contract.withdrawMeter(ctx, "w1", "m1")));
+            assertThat(withdrawn.at("/registers/withdrawnMinorUnits").asLong()).isEqualTo(5_000);
+            assertThat(fx.auditTotals().at("/proof/balanced").asBoolean()).isTrue();
         }
 
         @Test
         void a_withdrawn_donor_cannot_offer() {
             fx.submit(fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, "w1", "m1"));
             fx.rejectsWith(ErrorCode.METER_WITHDRAWN, donor,
-                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", 10, fx.nowSeconds() + 600));
+                    ctx -> fx.contract.offerTransfer(ctx, "o1", "m1", "m2", "10", String.valueOf(fx.nowSeconds() + 600)));
         }
     }
 
@@ -94,7 +111,7 @@ class PushTransferTest {
             fx.rejectsWith(ErrorCode.ILLEGAL_TRANSITION, recipient,
                     ctx -> fx.contract.acceptTransfer(ctx, "a1", transferId));
             fx.rejectsWith(ErrorCode.ILLEGAL_TRANSITION, donor,
-                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, fx.nowSeconds() + 60));
+                    ctx -> fx.contract.grantTransfer(ctx, "g1", transferId, String.valueOf(fx.nowSeconds() + 60)));
         }
     }
 

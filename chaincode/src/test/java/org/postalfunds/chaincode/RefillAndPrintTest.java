@@ -26,7 +26,7 @@ class RefillAndPrintTest {
         @Test
         void data_center_refills_debiting_issued_funds_and_crediting_the_meter() {
             final JsonNode result = json(fx.submit(fx.dataCenter,
-                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", 2_500)));
+                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", "2500")));
             assertThat(result.at("/event").asText()).isEqualTo("Refilled");
             assertThat(result.at("/registers/descendingRegisterMinorUnits").asLong()).isEqualTo(2_500);
             assertThat(result.at("/registers/refilledMinorUnits").asLong()).isEqualTo(2_500);
@@ -39,45 +39,104 @@ class RefillAndPrintTest {
 
         @Test
         void a_mailer_or_the_meter_itself_cannot_refill() {
-            fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerA, ctx -> fx.contract.refillMeter(ctx, "r1", "m1", 10));
+            fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.mailerA, ctx -> fx.contract.refillMeter(ctx, "r1", "m1", "10"));
             fx.rejectsWith(ErrorCode.NOT_AUTHORISED, fx.meter("m1"),
-                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", 10));
+                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", "10"));
         }
 
         @Test
         void zero_and_negative_amounts_are_refused() {
-            fx.rejectsWith(ErrorCode.INVALID_AMOUNT, fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "r1", "m1", 0));
+            fx.rejectsWith(ErrorCode.INVALID_AMOUNT, fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "r1", "m1", "0"));
             fx.rejectsWith(ErrorCode.INVALID_AMOUNT, fx.dataCenter,
-                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", -5));
+                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", "-5"));
             fx.rejectsWith(ErrorCode.INVALID_AMOUNT, fx.dataCenter,
-                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", Long.MIN_VALUE));
+                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", String.valueOf(Long.MIN_VALUE)));
         }
 
         @Test
-        void an_amount_that_would_overflow_a_register_is_refused() {
-            fx.registerMeter("big", Organisations.MAILER_A, MeterKind.POSTAL_METER, Long.MAX_VALUE, 10, 10);
-            fx.refill("big", 10);
-            fx.rejectsWith(ErrorCode.AMOUNT_OVERFLOW, fx.dataCenter,
-                    ctx -> fx.contract.refillMeter(ctx, "r1", "big", Long.MAX_VALUE));
+        void a_maximum_balance_above_the_ledger_bound_is_refused_at_registration() {
+            // The new user's case: 92233720368547758.07 as a maximum balance (Long.MAX_VALUE minor units).
+            final TestIdentity big = TestIdentity.p256(Organisations.MAILER_A, "big");
+            for (final long[] limits : new long[][] {{Long.MAX_VALUE, 10, 10},
+                    {Limits.MAX_METER_BALANCE_MINOR_UNITS + 1, 10, 10},
+                    {1_000, Limits.MAX_METER_BALANCE_MINOR_UNITS + 1, 10},
+                    {1_000, 10, Limits.MAX_METER_BALANCE_MINOR_UNITS + 1}}) {
+                fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, fx.dataCenter, ctx -> fx.contract.registerMeter(ctx, "g1",
+                        LedgerFixture.registration("big", Organisations.MAILER_A, big.certificatePem(),
+                                MeterKind.POSTAL_METER, limits[0], limits[1], limits[2])));
+            }
+        }
+
+        @Test
+        void meters_at_the_largest_balance_refilled_to_it_still_audit() {
+            fx.refill("m1", 100);
+            fx.registerMeter("big", Organisations.MAILER_A, MeterKind.POSTAL_METER,
+                    Limits.MAX_METER_BALANCE_MINOR_UNITS, 10, 10);
+            fx.registerMeter("big2", Organisations.MAILER_B, MeterKind.POSTAL_METER,
+                    Limits.MAX_METER_BALANCE_MINOR_UNITS, 10, 10);
+            fx.refill("big", Limits.MAX_METER_BALANCE_MINOR_UNITS);
+            fx.refill("big2", Limits.MAX_METER_BALANCE_MINOR_UNITS);
+            final JsonNode totals = fx.auditTotals();
+            assertThat(totals.at("/proof/balanced").asBoolean()).isTrue();
+            assertThat(totals.at("/totalsMinorUnits/METER").asLong())
+                    .isEqualTo(2 * Limits.MAX_METER_BALANCE_MINOR_UNITS + 100);
+        }
+
+        @Test
+        void the_ledger_bounds_keep_every_sum_inside_a_long() {
+            // Every meter the audit accepts at the lifetime issuance cap: the ledger's funds, times the classes an
+            // audit adds up, still fit.
+            assertThat(Math.multiplyExact((long) Limits.MAX_AUDITED_ACCOUNTS, Limits.MAX_ISSUED_PER_METER_MINOR_UNITS))
+                    .isEqualTo(Limits.MAX_LEDGER_FUNDS_MINOR_UNITS);
+            assertThat(Math.multiplyExact(Limits.MAX_LEDGER_FUNDS_MINOR_UNITS, 9L)).isPositive();
+            assertThat(Limits.MAX_METER_BALANCE_MINOR_UNITS).isLessThanOrEqualTo(Limits.MAX_ISSUED_PER_METER_MINOR_UNITS);
+        }
+
+        @Test
+        void refilling_beyond_the_maximum_is_limit_exceeded_for_any_amount() {
+            fx.refill("m1", 10);
+            for (final long amount : new long[] {LedgerFixture.DEFAULT_MAX_BALANCE,
+                    Limits.MAX_METER_BALANCE_MINOR_UNITS, Limits.MAX_AMOUNT_MINOR_UNITS}) {
+                fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, fx.dataCenter,
+                        ctx -> fx.contract.refillMeter(ctx, "r1", "m1", String.valueOf(amount)));
+            }
+            // Beyond the largest amount the ledger knows, the argument itself is refused.
+            fx.rejectsWith(ErrorCode.INVALID_AMOUNT, fx.dataCenter,
+                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", String.valueOf(Long.MAX_VALUE)));
+        }
+
+        @Test
+        void a_meter_is_issued_at_most_the_lifetime_cap() {
+            final long max = Limits.MAX_METER_BALANCE_MINOR_UNITS;
+            fx.registerMeter("big", Organisations.MAILER_A, MeterKind.POSTAL_METER, max, max, max);
+            final long refills = Limits.MAX_ISSUED_PER_METER_MINOR_UNITS / max;
+            for (long i = 0; i < refills; i++) {
+                fx.refill("big", max);
+                fx.print("big", max);
+            }
+            final String message = fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, fx.dataCenter,
+                    ctx -> fx.contract.refillMeter(ctx, "r1", "big", "1"));
+            assertThat(message).contains("over its life");
+            assertThat(fx.auditTotals().at("/proof/balanced").asBoolean()).isTrue();
         }
 
         @Test
         void a_refill_beyond_the_meter_balance_limit_is_refused() {
             fx.refill("m1", LedgerFixture.DEFAULT_MAX_BALANCE - 1);
-            fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "r1", "m1", 2));
+            fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, fx.dataCenter, ctx -> fx.contract.refillMeter(ctx, "r1", "m1", "2"));
         }
 
         @Test
         void a_suspended_meter_is_not_refilled() {
             fx.submit(fx.dataCenter, ctx -> fx.contract.suspendMeter(ctx, "s1", "m1", "audit"));
             fx.rejectsWith(ErrorCode.METER_SUSPENDED, fx.dataCenter,
-                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", 10));
+                    ctx -> fx.contract.refillMeter(ctx, "r1", "m1", "10"));
         }
 
         @Test
         void an_unknown_meter_is_not_refilled() {
             fx.rejectsWith(ErrorCode.UNKNOWN_METER, fx.dataCenter,
-                    ctx -> fx.contract.refillMeter(ctx, "r1", "ghost", 10));
+                    ctx -> fx.contract.refillMeter(ctx, "r1", "ghost", "10"));
         }
     }
 
@@ -102,7 +161,7 @@ class RefillAndPrintTest {
             assertThat(result.at("/movements/0/creditAccount").asText()).isEqualTo("POSTAGE_REVENUE:m1");
             assertThat(fx.lastWrittenKeys()).containsExactly("~account~METER~m1~",
                     "~indicium~m1~0000000000000000001~", "~request~MailerAMSP~p1~");
-            final JsonNode recorded = json(fx.evaluate(fx.mailerA, ctx -> fx.contract.getIndicium(ctx, "m1", 1)));
+            final JsonNode recorded = json(fx.evaluate(fx.mailerA, ctx -> fx.contract.getIndicium(ctx, "m1", "1")));
             assertThat(recorded.at("/indicium/signature").asText()).isEqualTo(json(indicium).at("/signature").asText());
         }
 

@@ -67,9 +67,23 @@ public final class PostageService {
                 .with("registers", Meters.registers(tx, meter.meterId()));
     }
 
-    /** Checks a presented indicium against the meter's key and the ledger's record. Writes nothing. */
+    /**
+     * Checks a presented indicium against the meter's key and the ledger's record. Writes nothing. A genuine
+     * indicium the postal authority has already scanned is a DUPLICATE: whoever holds it now holds a piece that was
+     * seen before (scanCount says how often).
+     */
     public IndiciumVerification verify(final LedgerTx tx, final Caller caller, final String indiciumJson) {
         caller.requireAuditor("verifyIndicium");
+        final IndiciumVerification checked = check(tx, indiciumJson);
+        if (checked.verdict() == IndiciumVerdict.GENUINE && checked.scanCount() != null && checked.scanCount() > 0) {
+            return new IndiciumVerification(IndiciumVerdict.DUPLICATE, checked.meterId(), checked.pieceNumber(),
+                    checked.recorded(), checked.scanCount());
+        }
+        return checked;
+    }
+
+    /** Signature and record only: GENUINE regardless of earlier sightings, with their count. */
+    private IndiciumVerification check(final LedgerTx tx, final String indiciumJson) {
         final Indicium presented = Json.argument(indiciumJson, Indicium.class, "indicium");
         presented.validate();
         final var meter = tx.read(Keys.meter(presented.meterId()), Meter.class);
@@ -96,7 +110,7 @@ public final class PostageService {
     public Outcome scan(final Command command, final String indiciumJson) {
         command.caller().requirePostalAuthority("recordIndiciumScan");
         final LedgerTx tx = command.tx();
-        final IndiciumVerification verification = verify(tx, command.caller(), indiciumJson);
+        final IndiciumVerification verification = check(tx, indiciumJson);
         if (verification.verdict() != IndiciumVerdict.GENUINE) {
             return Outcome.event("IndiciumScanned").with("verification", verification);
         }

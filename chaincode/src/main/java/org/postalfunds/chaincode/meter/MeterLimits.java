@@ -1,6 +1,7 @@
 package org.postalfunds.chaincode.meter;
 
 import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.chaincode.Limits;
 
 /**
  * Per-meter limits set at registration.
@@ -12,16 +13,23 @@ import org.postalfunds.chaincode.ErrorCode;
  */
 public record MeterLimits(long maxBalanceMinorUnits, long maxPostagePerPieceMinorUnits, long maxTransferMinorUnits) {
 
-    /** Input check: every limit positive. */
+    /**
+     * Input check: every limit positive and at most {@link Limits#MAX_METER_BALANCE_MINOR_UNITS}, the bound that
+     * keeps every register and every audit sum inside a long (see Limits).
+     */
     void validate() {
-        requirePositive(maxBalanceMinorUnits, "limits.maxBalanceMinorUnits");
-        requirePositive(maxPostagePerPieceMinorUnits, "limits.maxPostagePerPieceMinorUnits");
-        requirePositive(maxTransferMinorUnits, "limits.maxTransferMinorUnits");
+        requireBounded(maxBalanceMinorUnits, "limits.maxBalanceMinorUnits");
+        requireBounded(maxPostagePerPieceMinorUnits, "limits.maxPostagePerPieceMinorUnits");
+        requireBounded(maxTransferMinorUnits, "limits.maxTransferMinorUnits");
     }
 
-    private static void requirePositive(final long value, final String field) {
+    private static void requireBounded(final long value, final String field) {
         if (value <= 0) {
             throw ErrorCode.INVALID_ARGUMENT.exception(field + " must be > 0, was " + value);
+        }
+        if (value > Limits.MAX_METER_BALANCE_MINOR_UNITS) {
+            throw ErrorCode.LIMIT_EXCEEDED.exception(field + " must be at most "
+                    + Limits.MAX_METER_BALANCE_MINOR_UNITS + " minor units, was " + value);
         }
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
+import org.hyperledger.fabric.shim.ledger.CompositeKey;
 import org.postalfunds.chaincode.Command;
 import org.postalfunds.chaincode.ErrorCode;
 import org.postalfunds.chaincode.Limits;
@@ -19,6 +20,7 @@ import org.postalfunds.chaincode.state.LedgerTx;
 import org.postalfunds.chaincode.support.Amounts;
 import org.postalfunds.chaincode.support.Ids;
 import org.postalfunds.chaincode.support.Json;
+import org.postalfunds.chaincode.transfer.TransferState;
 
 /** The meter registry and lifecycle: the data center's side of the ledger. */
 public final class MeterService {
@@ -77,13 +79,23 @@ public final class MeterService {
         final Meter meter = Meters.require(tx, meterId);
         // An inspection-overdue meter may be refilled: the refill is the data center contact that resets the clock.
         Meters.requireActive(meter);
+        // Both limits are checked by subtraction before anything moves, so an amount near Long.MAX_VALUE is a
+        // LIMIT_EXCEEDED, never an overflow.
+        final PsdRegisters before = Meters.registers(tx, meterId);
+        final long room = meter.limits().maxBalanceMinorUnits() - before.descendingRegisterMinorUnits();
+        if (amountMinorUnits > room) {
+            throw ErrorCode.LIMIT_EXCEEDED.exception("refill of " + amountMinorUnits + " would bring meter " + meterId
+                    + " above its maximum balance of " + meter.limits().maxBalanceMinorUnits() + " minor units (holds "
+                    + before.descendingRegisterMinorUnits() + ")");
+        }
+        final long issuable = Limits.MAX_ISSUED_PER_METER_MINOR_UNITS - before.refilledMinorUnits();
+        if (amountMinorUnits > issuable) {
+            throw ErrorCode.LIMIT_EXCEEDED.exception("refill of " + amountMinorUnits + " would bring the funds issued"
+                    + " to meter " + meterId + " above " + Limits.MAX_ISSUED_PER_METER_MINOR_UNITS
+                    + " minor units over its life (issued so far " + before.refilledMinorUnits() + ")");
+        }
         command.books().move(AccountId.issuedFunds(meterId), AccountId.meter(meterId), amountMinorUnits);
         final PsdRegisters registers = Meters.registers(tx, meterId);
-        if (registers.descendingRegisterMinorUnits() > meter.limits().maxBalanceMinorUnits()) {
-            throw ErrorCode.LIMIT_EXCEEDED.exception("refill would bring meter " + meterId + " to "
-                    + registers.descendingRegisterMinorUnits() + " minor units, its limit is "
-                    + meter.limits().maxBalanceMinorUnits());
-        }
         final Meter contacted = meter.withDataCenterContact(tx.nowEpochSeconds());
         tx.write(Keys.meter(meterId), contacted);
         return Outcome.event("Refilled").with("meter", contacted).with("registers", registers)
@@ -114,14 +126,24 @@ public final class MeterService {
 
     /**
      * Closes a meter for good: its allotments and then its descending register go back to the data center's
-     * issued-funds account. Escrows it is party to stay until settled or expired; funds that later return to a
-     * withdrawn donor go on to the data center (see TransferService).
+     * issued-funds account. Refused (TRANSFERS_OPEN) while the meter is a party to an open transfer (requested,
+     * granted or offered): a withdrawn meter must have no escrow that could still deliver from it or return to it.
+     * Suspending the meter first stops new transfers; the open ones settle or expire within the windows (at most
+     * 30 days each), and anyone may expire them.
      */
     public Outcome withdraw(final Command command, final String meterId) {
         command.caller().requireDataCenter("withdrawMeter");
         final LedgerTx tx = command.tx();
         final Meter meter = Meters.require(tx, meterId);
         Meters.requireNotWithdrawn(meter);
+        for (final TransferState open : List.of(TransferState.REQUESTED, TransferState.GRANTED, TransferState.OFFERED)) {
+            final var transfer = tx.firstKey(Keys.TRANSFER_BY_METER, meterId, open.name());
+            if (transfer.isPresent()) {
+                throw ErrorCode.TRANSFERS_OPEN.exception("meter " + meterId + " is a party to " + open
+                        + " transfer " + CompositeKey.parseCompositeKey(transfer.get()).getAttributes().get(2)
+                        + "; suspend the meter and withdraw it once its transfers are settled or expired");
+            }
+        }
         for (final var entry : tx.list(Keys.ACCOUNT, Limits.MAX_ALLOTMENTS_PER_DISTRIBUTOR, "ALLOTMENT", meterId)) {
             final Allotment allotment = tx.read(entry.getKey(), Allotment.class).orElseThrow();
             if (allotment.availableMinorUnits() > 0) {

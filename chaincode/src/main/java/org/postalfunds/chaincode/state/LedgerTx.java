@@ -154,6 +154,21 @@ public final class LedgerTx {
         return found;
     }
 
+    /** The first key under a partial composite key, if any; reads no further than that one entry. */
+    public java.util.Optional<String> firstKey(final String objectType, final String... attributes) {
+        try (QueryResultsIterator<KeyValue> results =
+                stub.getStateByPartialCompositeKey(new CompositeKey(objectType, attributes))) {
+            for (final KeyValue keyValue : results) {
+                return java.util.Optional.of(keyValue.getKey());
+            }
+            return java.util.Optional.empty();
+        } catch (RuntimeException failure) {
+            throw failure;
+        } catch (Exception closing) {
+            throw new IllegalStateException("closing a range query failed", closing);
+        }
+    }
+
     public ChaincodeStub stub() {
         return stub;
     }
