@@ -46,6 +46,9 @@ import org.postalfunds.formats.SealedPackage;
  *   <li>list queries return only what was asked for: transfers of that meter in that state, requesters of that
  *       donor;</li>
  *   <li>after every call the books balance, by {@code auditTotals} and from the raw committed bytes;</li>
+ *   <li>one call in eight goes through the shim's own router with string arguments, as a peer delivers them
+ *       (numbers canonical, malformed or raw): any refusal without an error code (payload and {@code CODE: }
+ *       prefix) is a finding, and a refusal wrote nothing;</li>
  *   <li>secure information: a refused call wrote no private data and purged nothing; the same endorsement twice
  *       writes and purges the same private data; a package held in a collection always hashes to its public record
  *       (and has its size), and once delivered, returned or expired it is purged (no value, no earlier version);
@@ -77,6 +80,10 @@ final class ContractFuzzing {
         final Map<EntryPoint, AtomicLong> refused = new EnumMap<>(EntryPoint.class);
         final Map<String, AtomicLong> errorCodes = new TreeMap<>();
         final Map<EntryPoint, Map<String, AtomicLong>> errorCodesByEntry = new EnumMap<>(EntryPoint.class);
+        /** Calls sent through the shim's router with string arguments (the peer's path), and their refusal codes. */
+        final AtomicLong routed = new AtomicLong();
+        final AtomicLong routedAccepted = new AtomicLong();
+        final Map<String, AtomicLong> routedErrorCodes = new TreeMap<>();
 
         Statistics() {
             for (final EntryPoint entry : EntryPoint.values()) {
@@ -90,6 +97,10 @@ final class ContractFuzzing {
             errorCodes.computeIfAbsent(code, unused -> new AtomicLong()).incrementAndGet();
             errorCodesByEntry.computeIfAbsent(entry, unused -> new TreeMap<>())
                     .computeIfAbsent(code, unused -> new AtomicLong()).incrementAndGet();
+        }
+
+        synchronized void routedRefusedWith(final String code) {
+            routedErrorCodes.computeIfAbsent(code, unused -> new AtomicLong()).incrementAndGet();
         }
 
         long total(final Map<EntryPoint, AtomicLong> counts) {
@@ -106,6 +117,8 @@ final class ContractFuzzing {
                         errorCodesByEntry.getOrDefault(entry, Map.of())));
             }
             text.append("  error codes: ").append(errorCodes).append(System.lineSeparator());
+            text.append(String.format("  through the shim's router: %d calls, %d accepted, refused with %s%n",
+                    routed.get(), routedAccepted.get(), routedErrorCodes));
             return text.toString();
         }
     }
@@ -348,7 +361,60 @@ final class ContractFuzzing {
                     : PEERS.contains(caller.mspId()) ? caller.mspId() : Organisations.DATA_CENTER;
             final String txId = String.format("f%063x", ++calls);
             STATISTICS.calls.incrementAndGet();
-            check(entry, caller, call, txId, peer);
+            if (choice(8) == 7) { // not 0: an exhausted input decodes as 0, and must keep reaching every entry point
+                routed(entry, caller, txId, peer);
+            } else {
+                check(entry, caller, call, txId, peer);
+            }
+        }
+
+        /**
+         * The peer's path: the entry point through the shim's own router with string arguments, as a peer delivers
+         * them (plausible ids and numbers, malformed numbers, raw text). Any refusal without an error code (the
+         * shim's "Unexpected error", an exception the contract did not code) is a finding, as is a refusal that
+         * wrote anything. The proposal is not committed.
+         */
+        private void routed(final EntryPoint entry, final TestIdentity caller, final String txId, final String peer) {
+            final List<byte[]> arguments = new ArrayList<>();
+            arguments.add(entry.routedName().getBytes(UTF_8));
+            for (int i = 0; i < entry.argumentTypes().size(); i++) {
+                final String argument = switch (choice(8)) {
+                    case 0 -> requestId();
+                    case 1 -> meterId();
+                    case 2 -> transferId();
+                    case 3 -> numeral(amount());
+                    case 4 -> numeral(deadline());
+                    case 5 -> numeral(pageSize());
+                    case 6 -> data.pickValue(ArgumentGrammarTest.MALFORMED);
+                    default -> fuzzed();
+                };
+                arguments.add(argument == null ? new byte[0] : argument.getBytes(UTF_8));
+            }
+            final FakeStub stub = fx.ledger.newTransaction(txId, fx.now(), caller.creator()).onPeerOf(peer);
+            stub.setArgs(arguments);
+            final org.hyperledger.fabric.shim.Chaincode.Response response =
+                    org.hyperledger.fabric.contract.ShimRouter.invoke(stub);
+            STATISTICS.routed.incrementAndGet();
+            final String what = "routed " + entry.routedName() + " by " + caller + " with "
+                    + arguments.subList(1, arguments.size()).stream().map(bytes -> "'" + new String(bytes, UTF_8)
+                            + "'").toList();
+            if (response.getStatus() == org.hyperledger.fabric.shim.Chaincode.Response.Status.SUCCESS) {
+                STATISTICS.routedAccepted.incrementAndGet();
+                return;
+            }
+            final String message = response.getMessage() == null ? "" : response.getMessage();
+            final String payload = response.getPayload() == null ? "" : new String(response.getPayload(), UTF_8);
+            final boolean coded = Arrays.stream(ErrorCode.values()).anyMatch(code -> code.name().equals(payload))
+                    && message.startsWith(payload + ": ");
+            if (!coded || payload.equals(ErrorCode.INVARIANT_VIOLATED.name())) {
+                System.err.println("finding: a refusal without an error code: " + what + " -> " + message);
+            }
+            assertThat(coded).as("a refusal carries an error code: " + what + " -> '" + message + "'").isTrue();
+            assertThat(payload).as(what).isNotEqualTo(ErrorCode.INVARIANT_VIOLATED.name());
+            assertThat(stub.putOrder()).as("writes of refused " + what).isEmpty();
+            assertThat(stub.eventName()).as("event of refused " + what).isNull();
+            assertThat(stub.privateWrites()).as("private writes of refused " + what).isEmpty();
+            STATISTICS.routedRefusedWith(payload);
         }
 
         // ---- the oracle ------------------------------------------------------------------------------------------
@@ -498,8 +564,8 @@ final class ContractFuzzing {
                 }
                 case REFILL_METER -> {
                     final String meter = meterId();
-                    final long amount = amount();
-                    return dataCenter(ctx -> c.refillMeter(ctx, requestId, meter, String.valueOf(amount)), meter + " " + amount);
+                    final String amount = numeral(amount());
+                    return dataCenter(ctx -> c.refillMeter(ctx, requestId, meter, amount), meter + " " + amount);
                 }
                 case SUSPEND_METER -> {
                     final String meter = meterId();
@@ -519,9 +585,9 @@ final class ContractFuzzing {
                     return dataCenter(ctx -> c.recordInspection(ctx, requestId, meter), meter);
                 }
                 case SET_INSPECTION_PERIODS -> {
-                    final long due = days();
-                    final long overdue = days();
-                    return dataCenter(ctx -> c.setInspectionPeriods(ctx, requestId, String.valueOf(due), String.valueOf(overdue)), due + " " + overdue);
+                    final String due = numeral(days());
+                    final String overdue = numeral(days());
+                    return dataCenter(ctx -> c.setInspectionPeriods(ctx, requestId, due, overdue), due + " " + overdue);
                 }
                 case AUTHORISE_REQUESTER, REVOKE_REQUESTER -> {
                     final String donor = meterId();
@@ -534,10 +600,10 @@ final class ContractFuzzing {
                 case FUND_ALLOTMENT, RELEASE_ALLOTMENT -> {
                     final String distributor = meterId();
                     final String recipient = recipientOf(distributor);
-                    final long amount = amount();
+                    final String amount = numeral(amount());
                     final Function<Context, String> body = entry == EntryPoint.FUND_ALLOTMENT
-                            ? ctx -> c.fundAllotment(ctx, requestId, distributor, recipient, String.valueOf(amount))
-                            : ctx -> c.releaseAllotment(ctx, requestId, distributor, recipient, String.valueOf(amount));
+                            ? ctx -> c.fundAllotment(ctx, requestId, distributor, recipient, amount)
+                            : ctx -> c.releaseAllotment(ctx, requestId, distributor, recipient, amount);
                     return new Call(body, meterOrStranger(distributor), distributor, null,
                             distributor + " " + recipient + " " + amount);
                 }
@@ -555,18 +621,18 @@ final class ContractFuzzing {
                     final boolean listed = choice(3) < 2;
                     final String actor = listed ? data.pickValue(new java.util.TreeMap<>(pairs).keySet()) : meterId();
                     final String counterpart = listed ? data.pickValue(pairs.get(actor)) : meterId();
-                    final long amount = amount();
-                    final long deadline = deadline();
+                    final String amount = numeral(amount());
+                    final String deadline = numeral(deadline());
                     final Function<Context, String> body = entry == EntryPoint.REQUEST_TRANSFER
-                            ? ctx -> c.requestTransfer(ctx, requestId, actor, counterpart, String.valueOf(amount), String.valueOf(deadline))
-                            : ctx -> c.offerTransfer(ctx, requestId, actor, counterpart, String.valueOf(amount), String.valueOf(deadline));
+                            ? ctx -> c.requestTransfer(ctx, requestId, actor, counterpart, amount, deadline)
+                            : ctx -> c.offerTransfer(ctx, requestId, actor, counterpart, amount, deadline);
                     return new Call(body, meterOrStranger(actor), actor, null,
                             actor + " " + counterpart + " " + amount + " " + deadline);
                 }
                 case GRANT_TRANSFER -> {
                     final String transfer = transferIn("REQUESTED");
-                    final long deadline = deadline();
-                    return new Call(ctx -> c.grantTransfer(ctx, requestId, transfer, String.valueOf(deadline)),
+                    final String deadline = numeral(deadline());
+                    return new Call(ctx -> c.grantTransfer(ctx, requestId, transfer, deadline),
                             party(transfer, "donorMeterId"), null, null, transfer + " " + deadline);
                 }
                 case DENY_TRANSFER, REJECT_TRANSFER -> {
@@ -613,16 +679,16 @@ final class ContractFuzzing {
                 case LIST_TRANSFERS -> {
                     final String meter = meterId();
                     final String state = state();
-                    final int pageSize = pageSize();
+                    final String pageSize = numeral(pageSize());
                     final String bookmark = bookmark();
-                    return new Call(ctx -> c.listTransfers(ctx, meter, state, String.valueOf(pageSize), bookmark), ownerOf(meter),
+                    return new Call(ctx -> c.listTransfers(ctx, meter, state, pageSize, bookmark), ownerOf(meter),
                             meter, state, meter + " " + state + " " + pageSize + " " + bookmark);
                 }
                 case LIST_AUTHORISED_REQUESTERS -> {
                     final String donor = meterId();
-                    final int pageSize = pageSize();
+                    final String pageSize = numeral(pageSize());
                     final String bookmark = bookmark();
-                    return new Call(ctx -> c.listAuthorisedRequesters(ctx, donor, String.valueOf(pageSize), bookmark), ownerOf(donor),
+                    return new Call(ctx -> c.listAuthorisedRequesters(ctx, donor, pageSize, bookmark), ownerOf(donor),
                             donor, null, donor + " " + pageSize + " " + bookmark);
                 }
                 case GET_ALLOTMENT -> {
@@ -633,8 +699,8 @@ final class ContractFuzzing {
                 }
                 case GET_INDICIUM -> {
                     final String meter = meterId();
-                    final long piece = choice(4) == 0 ? data.consumeLong(1, 3) : data.consumeLong();
-                    return new Call(ctx -> c.getIndicium(ctx, meter, String.valueOf(piece)), ownerOf(meter), null, null,
+                    final String piece = numeral(choice(4) == 0 ? data.consumeLong(1, 3) : data.consumeLong());
+                    return new Call(ctx -> c.getIndicium(ctx, meter, piece), ownerOf(meter), null, null,
                             meter + " " + piece);
                 }
                 case VERIFY_INDICIUM -> {
@@ -643,9 +709,9 @@ final class ContractFuzzing {
                 }
                 case GET_ACCOUNT_HISTORY -> {
                     final String account = accountId();
-                    final int limit = choice(4) == 0 ? data.consumeInt(1, Limits.MAX_HISTORY_ENTRIES + 1)
-                            : data.consumeInt();
-                    return new Call(ctx -> c.getAccountHistory(ctx, account, String.valueOf(limit)), fx.authority, null, null,
+                    final String limit = numeral(choice(4) == 0 ? data.consumeInt(1, Limits.MAX_HISTORY_ENTRIES + 1)
+                            : data.consumeInt());
+                    return new Call(ctx -> c.getAccountHistory(ctx, account, limit), fx.authority, null, null,
                             account + " " + limit);
                 }
                 case AUDIT_TOTALS -> {
@@ -666,16 +732,16 @@ final class ContractFuzzing {
                     final String recipient = meterId();
                     final String sender = counterpartOf(recipient);
                     final String item = itemName();
-                    final long deadline = deadline();
-                    return new Call(ctx -> c.requestInformation(ctx, requestId, recipient, sender, item, String.valueOf(deadline)),
+                    final String deadline = numeral(deadline());
+                    return new Call(ctx -> c.requestInformation(ctx, requestId, recipient, sender, item, deadline),
                             meterOrStranger(recipient), null, null, recipient + " <- " + sender + " '" + item + "' "
                                     + deadline);
                 }
                 case GRANT_INFORMATION -> {
                     final String transferId = informationIn("REQUESTED");
-                    final long deadline = deadline();
+                    final String deadline = numeral(deadline());
                     final Map<String, byte[]> carried = packageFor(transferId);
-                    return new Call(ctx -> c.grantInformation(ctx, requestId, transferId, String.valueOf(deadline)),
+                    return new Call(ctx -> c.grantInformation(ctx, requestId, transferId, deadline),
                             informationParty(transferId, "senderId"), null, null,
                             transferId + " " + deadline + " " + describe(carried), carried);
                 }
@@ -699,21 +765,21 @@ final class ContractFuzzing {
                     final String sender = meterId();
                     final String recipient = counterpartOf(sender);
                     final String item = itemName();
-                    final long deadline = deadline();
+                    final String deadline = numeral(deadline());
                     final Map<String, byte[]> carried = packageFor(openedId(sender, requestId), sender, recipient,
                             item, meterOrStranger(sender));
-                    return new Call(ctx -> c.offerInformation(ctx, requestId, sender, recipient, item, String.valueOf(deadline)),
+                    return new Call(ctx -> c.offerInformation(ctx, requestId, sender, recipient, item, deadline),
                             meterOrStranger(sender), null, null, sender + " -> " + recipient + " '" + item + "' "
                                     + deadline + " " + describe(carried), carried);
                 }
                 case DOWNLOAD_INFORMATION -> {
                     final String recipient = meterId();
                     final String item = itemName();
-                    final long deadline = deadline();
+                    final String deadline = numeral(deadline());
                     final Map<String, byte[]> carried = packageFor(
                             openedId(InformationService.DATA_CENTER_SENDER, requestId),
                             InformationService.DATA_CENTER_SENDER, recipient, item, fx.dataCenter);
-                    return new Call(ctx -> c.downloadInformation(ctx, requestId, recipient, item, String.valueOf(deadline)),
+                    return new Call(ctx -> c.downloadInformation(ctx, requestId, recipient, item, deadline),
                             fx.dataCenter, null, null, "-> " + recipient + " '" + item + "' " + deadline + " "
                                     + describe(carried), carried);
                 }
@@ -1023,6 +1089,25 @@ final class ContractFuzzing {
                             LedgerFixture.DEFAULT_MAX_TRANSFER, LedgerFixture.DEFAULT_MAX_BALANCE, 0, -1,
                             Long.MAX_VALUE, Long.MIN_VALUE, Long.MAX_VALUE / 2 + 1})
                     : data.consumeLong();
+        }
+
+        /**
+         * A number as the contract receives it, a string: mostly its canonical decimal, sometimes a form the
+         * contract's grammar must refuse with a code (spaces, sign, point, exponent, leading zero, non-ASCII digits,
+         * 2^63, empty), sometimes raw fuzzer text.
+         */
+        private String numeral(final long value) {
+            final String canonical = Long.toString(value);
+            return switch (choice(16)) {
+                case 0 -> data.pickValue(ArgumentGrammarTest.MALFORMED);
+                case 1 -> data.pickValue(List.of(" " + canonical, canonical + " ", "+" + canonical, "0" + canonical,
+                        canonical + ".0", canonical + "e0", canonical + "\u0000"));
+                case 2 -> canonical.chars().mapToObj(digit -> Character.isDigit(digit)
+                        ? String.valueOf((char) ('\u0660' + digit - '0')) : String.valueOf((char) digit))
+                        .collect(java.util.stream.Collectors.joining()); // the same number in Arabic-Indic digits
+                case 3 -> fuzzed();
+                default -> canonical;
+            };
         }
 
         private long deadline() {
