@@ -16,6 +16,19 @@ public final class Money {
     /** Longest text accepted, so a hostile argument cannot make BigDecimal work hard. */
     private static final int MAX_TEXT_LENGTH = 32;
 
+    /**
+     * The largest amount the contract accepts, in minor units (chaincode Limits.MAX_AMOUNT_MINOR_UNITS, 10^18: all
+     * funds a ledger can hold). Refused here with a clear message instead of by the ledger.
+     */
+    public static final long MAX_AMOUNT_MINOR_UNITS = 1_000_000_000_000_000_000L;
+
+    /**
+     * The same grammar as the contract's for minor units, in currency units: ASCII digits, no sign, no spaces
+     * (nothing is trimmed: " 5.00" is refused, as the contract refuses " 500"), no leading zero before the point
+     * except a lone "0", an optional fraction.
+     */
+    private static final java.util.regex.Pattern AMOUNT = java.util.regex.Pattern.compile("(0|[1-9][0-9]*)(\\.[0-9]+)?");
+
     private final int fractionDigits;
 
     public Money(final int fractionDigits) {
@@ -32,14 +45,14 @@ public final class Money {
      */
     public long parsePositive(final String text) {
         Objects.requireNonNull(text, "amount");
-        String trimmed = text.strip();
-        if (trimmed.isEmpty() || trimmed.length() > MAX_TEXT_LENGTH) {
+        if (text.isEmpty() || text.length() > MAX_TEXT_LENGTH) {
             throw new IllegalArgumentException("amount must be 1 to " + MAX_TEXT_LENGTH + " characters: '" + text + "'");
         }
-        if (!trimmed.matches("[0-9]+(\\.[0-9]+)?")) {
-            throw new IllegalArgumentException("amount must be digits with an optional decimal point, e.g. 12.34: '" + text + "'");
+        if (!AMOUNT.matcher(text).matches()) {
+            throw new IllegalArgumentException("amount must be ASCII digits with an optional decimal point, e.g. 12.34,"
+                    + " without spaces, sign or leading zeros: '" + text + "'");
         }
-        BigDecimal units = new BigDecimal(trimmed);
+        BigDecimal units = new BigDecimal(text);
         if (units.scale() > fractionDigits) {
             throw new IllegalArgumentException("amount has more than " + fractionDigits + " decimal places: '" + text + "'");
         }
@@ -47,8 +60,9 @@ public final class Money {
         if (minor.signum() <= 0) {
             throw new IllegalArgumentException("amount must be greater than zero: '" + text + "'");
         }
-        if (minor.bitLength() > 63) {
-            throw new IllegalArgumentException("amount is too large: '" + text + "'");
+        if (minor.compareTo(BigInteger.valueOf(MAX_AMOUNT_MINOR_UNITS)) > 0) {
+            throw new IllegalArgumentException("amount is too large: '" + text + "', the ledger takes at most "
+                    + format(MAX_AMOUNT_MINOR_UNITS));
         }
         return minor.longValueExact();
     }

@@ -52,6 +52,35 @@ class AuditTest {
     }
 
     @Test
+    void the_largest_meters_the_ledger_allows_refilled_to_the_top_still_audit_and_list() throws Exception {
+        // The new user's case was a maximum balance of 92233720368547758.07: refused now, so no sum can overflow.
+        org.postalfunds.chaincode.fake.TestIdentity key =
+                org.postalfunds.chaincode.fake.TestIdentity.p256(Consortium.MAILER_A, "meter-MAX");
+        LedgerException refused = catchThrowableOfType(LedgerException.class, () -> consortium.dataCenter.register(
+                RequestId.random(), org.postalfunds.client.model.MeterRegistration.builder().meterId("meter-MAX")
+                        .ownerMsp(Consortium.MAILER_A).certificate(Consortium.certificate(key)).kind(
+                                org.postalfunds.client.model.MeterKind.POSTAL_METER).model("PM-2000")
+                        .limits(new org.postalfunds.client.model.MeterLimits(Long.MAX_VALUE, 10, 10)).build()));
+        assertThat(refused.errorCode()).contains("LIMIT_EXCEEDED");
+
+        long top = org.postalfunds.chaincode.Limits.MAX_METER_BALANCE_MINOR_UNITS;
+        for (String meterId : List.of("meter-BIG1", "meter-BIG2")) {
+            org.postalfunds.chaincode.fake.TestIdentity big =
+                    org.postalfunds.chaincode.fake.TestIdentity.p256(Consortium.MAILER_B, meterId);
+            consortium.dataCenter.register(RequestId.random(), org.postalfunds.client.model.MeterRegistration.builder()
+                    .meterId(meterId).ownerMsp(Consortium.MAILER_B).certificate(Consortium.certificate(big))
+                    .kind(org.postalfunds.client.model.MeterKind.POSTAL_METER).model("PM-2000")
+                    .limits(new org.postalfunds.client.model.MeterLimits(top, 10, 10)).build());
+            consortium.dataCenter.refill(RequestId.random(), meterId, top);
+        }
+        AuditReport report = consortium.auditor.audit(LedgerIndex.Progress.NONE);
+        assertThat(report.passed()).as(report.toString()).isTrue();
+        assertThat(consortium.auditor.balances(LedgerIndex.Progress.NONE).stream()
+                .mapToLong(view -> view.registers().descendingRegisterMinorUnits()).sum())
+                .isEqualTo(2 * top + 5_915L + 15_300L + 700L);
+    }
+
+    @Test
     void balances_list_every_registered_meter_with_its_registers() throws Exception {
         List<MeterView> balances = consortium.auditor.balances(LedgerIndex.Progress.NONE);
 

@@ -24,8 +24,22 @@ public record IndiciumCheck(Indicium presented, Optional<Boolean> signatureValid
         Objects.requireNonNull(scanReceipt, "scanReceipt");
     }
 
+    /**
+     * The ledger's verdict, except that a GENUINE indicium already seen is reported as the DUPLICATE it is, whatever
+     * the ledger's version says: a verification (nothing recorded) after any recorded sighting, or a scan that is
+     * not the first.
+     */
     public IndiciumVerdict verdict() {
+        if (ledger.verdict() == IndiciumVerdict.GENUINE && sightingsBefore() > 0) {
+            return IndiciumVerdict.DUPLICATE;
+        }
         return ledger.verdict();
+    }
+
+    /** How often the ledger had recorded this indicium before this check (a scan counts itself). */
+    public long sightingsBefore() {
+        long recorded = ledger.scanCount() == null ? 0 : ledger.scanCount();
+        return scanReceipt.isPresent() ? Math.max(0, recorded - 1) : recorded;
     }
 
     /**

@@ -164,13 +164,14 @@ final class AuditorCommands implements Callable<Integer> {
         output.line(file + ": piece " + indicium.pieceNumber() + " of meter " + indicium.meterId() + ", "
                 + output.amount(indicium.amountMinorUnits()) + " on " + indicium.mailingDate());
         output.line("  PSD signature " + signature + " under the meter's registered key");
-        output.line("  ledger verdict: " + check.verdict()
-                + (check.ledger().scanCount() == null ? "" : " (seen " + check.ledger().scanCount() + " time(s))"));
+        output.line("  ledger verdict: " + check.verdict() + seen(check));
         check.scanReceipt().ifPresent(receipt -> Formats.receipt(output, receipt));
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("file", file.toString());
         json.put("accepted", check.accepted());
         json.put("verdict", check.verdict().name());
+        json.put("alreadySeen", check.sightingsBefore() > 0);
+        json.put("sightingsBefore", check.sightingsBefore());
         json.put("signatureValid", check.signatureValid().orElse(null));
         json.put("ledger", check.ledger());
         check.scanReceipt().ifPresent(receipt -> json.put("scanTxId", receipt.txId()));
@@ -187,9 +188,23 @@ final class AuditorCommands implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    /** Says plainly whether the indicium was seen before, and that a verification records nothing. */
+    private static String seen(final IndiciumCheck check) {
+        if (check.ledger().scanCount() == null) {
+            return "";
+        }
+        long before = check.sightingsBefore();
+        if (before > 0) {
+            return " — ALREADY SEEN: the ledger recorded " + before + " earlier sighting(s)";
+        }
+        return check.scanReceipt().isPresent() ? " — first sighting, now recorded"
+                : " — not seen before (a verification records nothing; `auditor scan` records the sighting)";
+    }
+
     private static String explanation(final IndiciumCheck check) {
         return switch (check.verdict()) {
-            case DUPLICATE -> "it was scanned before, so this is a copy on a second mail piece";
+            case DUPLICATE -> "it was seen " + check.sightingsBefore() + " time(s) before, so this is a copy on"
+                    + " a second mail piece";
             case FORGED -> "its signature was not made by the meter's PSD key (altered or forged)";
             case NOT_ON_LEDGER -> "no such piece was paid for on the ledger";
             case CONFLICTING -> "the ledger recorded different fields for this piece (altered)";

@@ -69,8 +69,31 @@ public final class PostalCli implements Callable<Integer> {
         CommandLine commandLine = new CommandLine(root);
         commandLine.setOut(out);
         commandLine.setErr(err);
+        // Counts, hours, days, blocks and piece numbers: the contract's grammar, not Integer.parseInt's (which takes
+        // "+7" and "٥"). Registered on the root, it applies to every subcommand.
+        commandLine.registerConverter(Integer.class, text -> (int) wholeNumber(text, Integer.MAX_VALUE));
+        commandLine.registerConverter(Integer.TYPE, text -> (int) wholeNumber(text, Integer.MAX_VALUE));
+        commandLine.registerConverter(Long.class, text -> wholeNumber(text, Long.MAX_VALUE));
+        commandLine.registerConverter(Long.TYPE, text -> wholeNumber(text, Long.MAX_VALUE));
         commandLine.setExecutionExceptionHandler((failure, cmd, parsed) -> root.report(failure, cmd));
         return commandLine.execute(args);
+    }
+
+    /** ASCII digits, no sign, spaces or leading zero (only "0" itself), at most {@code max}. */
+    static long wholeNumber(final String text, final long max) {
+        if (text == null || !text.matches("0|[1-9][0-9]{0,18}")) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is not a whole number: ASCII digits only,"
+                    + " no sign, spaces or leading zeros");
+        }
+        try {
+            long value = Long.parseLong(text);
+            if (value > max) {
+                throw new NumberFormatException();
+            }
+            return value;
+        } catch (NumberFormatException tooLarge) {
+            throw new CommandLine.TypeConversionException("'" + text + "' is larger than " + max);
+        }
     }
 
     // ---- for the role commands -----------------------------------------------------------------------------------

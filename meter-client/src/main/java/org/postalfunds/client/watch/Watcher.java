@@ -185,10 +185,7 @@ public final class Watcher {
                     return new Reaction(event, Reaction.Action.OVER_LIMIT, transfer.transferId(), "",
                             overLimit + "; left for the operator");
                 }
-                RequestId id = RequestId.derived("watch-deny", transfer.transferId());
-                String reason = "over the distributor's automatic limit";
-                return submitted(event, transfer, id, Reaction.Action.DENIED,
-                        () -> meter.deny(id, transfer.transferId(), reason));
+                return deny(event, transfer, OVER_LIMIT_REASON);
             }
         }
         RequestId id = RequestId.derived("watch-grant", transfer.transferId());
@@ -198,7 +195,22 @@ public final class Watcher {
         if (reaction.acted()) {
             grantBook.record(new GrantBook.Grant(transfer.transferId(), recipient, amount, day));
         }
+        // Out of funds: with deny-over-limit the request is answered on the ledger, with the code as the reason,
+        // rather than left pending with the reason only in this log.
+        if (reaction.action() == Reaction.Action.REFUSED && reaction.detail().startsWith("INSUFFICIENT_FUNDS: ")
+                && distributor.denyOverLimit()) {
+            return deny(event, transfer, OUT_OF_FUNDS_REASON);
+        }
         return reaction;
+    }
+
+    /** Deny reasons start with a code, as the contract's errors do, so a recipient's client can match on it. */
+    static final String OVER_LIMIT_REASON = "OVER_LIMIT: over the distributor's automatic limit";
+    static final String OUT_OF_FUNDS_REASON = "INSUFFICIENT_FUNDS: the distributor's funds do not cover this request";
+
+    private Reaction deny(final LedgerEvent event, final Transfer transfer, final String reason) throws LedgerException {
+        RequestId id = RequestId.derived("watch-deny", transfer.transferId());
+        return submitted(event, transfer, id, Reaction.Action.DENIED, () -> meter.deny(id, transfer.transferId(), reason));
     }
 
     private String overLimit(final WatchPolicy.Distributor distributor, final WatchPolicy.RecipientLimits limits,

@@ -120,6 +120,18 @@ class CommandLineStoryTest {
         assertThat(replayed.exitCode()).isEqualTo(ExitCodes.CHECK_FAILED);
         assertThat(new ObjectMapper().readTree(replayed.out()).get("verdict").asText()).isEqualTo("DUPLICATE");
         assertThat(replayed.err()).contains("DUPLICATE").contains("second mail piece");
+        assertThat(verified.out()).contains("not seen before");
+
+        // The new user's case: after two scans, verifying the same genuine indicium must not say GENUINE/accepted.
+        CliFixture.Run afterScans = cli.as(auditor, "auditor", "verify-indicium", json.toString());
+        assertThat(afterScans.exitCode()).as(afterScans.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+        assertThat(afterScans.out()).contains("ledger verdict: DUPLICATE").contains("ALREADY SEEN")
+                .contains("2 earlier sighting(s)").doesNotContain("accepted");
+        CliFixture.Run afterScansJson = cli.as(auditor, "auditor", "verify-indicium", png.toString(), "--json");
+        var report = new ObjectMapper().readTree(afterScansJson.out());
+        assertThat(report.get("verdict").asText()).isEqualTo("DUPLICATE");
+        assertThat(report.get("alreadySeen").asBoolean()).isTrue();
+        assertThat(report.get("accepted").asBoolean()).isFalse();
     }
 
     @Test

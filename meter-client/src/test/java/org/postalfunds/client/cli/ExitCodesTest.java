@@ -82,6 +82,22 @@ class ExitCodesTest {
     }
 
     @Test
+    void numbers_follow_the_contracts_grammar_nothing_is_trimmed_or_taken_loosely() {
+        // Amounts: " 5.00" used to be trimmed; the contract refuses " 500", so the client refuses " 5.00" (exit 5).
+        for (String amount : List.of(" 5.00", "5.00 ", "+5.00", "05.00", "٥", "1e3", "92233720368547758.07")) {
+            CliFixture.Run run = cli.as(dataCenter, "datacenter", "refill", "meter-A", amount);
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.BAD_INPUT);
+            assertThat(run.err()).contains("amount");
+        }
+        // Hours and counts: picocli's own int conversion took "+7" and Arabic-Indic digits.
+        for (String hours : List.of("+7", "٧", " 7", "07", "7.0")) {
+            CliFixture.Run run = cli.as(a.profile(), "meter", "offer", "meter-A", "1.00", "--deadline-hours", hours);
+            assertThat(run.exitCode()).as(run.toString()).isEqualTo(ExitCodes.USAGE);
+            assertThat(run.err()).contains("whole number");
+        }
+    }
+
+    @Test
     void refusals_by_the_chaincode_exit_with_3_and_print_its_code() throws Exception {
         CliFixture.MeterFiles b = cli.meter("meter-B", Consortium.MAILER_B);
         cli.as(dataCenter, "datacenter", "register", "meter-B", "--owner-msp", "MailerBMSP", "--certificate",

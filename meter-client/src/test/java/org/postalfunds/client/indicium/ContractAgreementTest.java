@@ -22,6 +22,14 @@ class ContractAgreementTest {
     }
 
     @Test
+    void the_client_refuses_amounts_beyond_the_contracts_largest_and_trims_nothing() {
+        assertThat(org.postalfunds.client.Money.MAX_AMOUNT_MINOR_UNITS)
+                .isEqualTo(org.postalfunds.chaincode.Limits.MAX_AMOUNT_MINOR_UNITS);
+        assertThatThrownBy(() -> org.postalfunds.client.Money.CENTS.parsePositive(" 5.00"))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without spaces");
+    }
+
+    @Test
     void indicium_json_with_an_unknown_field_or_a_malformed_value_is_refused_before_anything_is_asked() {
         String good = "{\"amountMinorUnits\":150,\"destinationCountryCode\":\"GB\",\"destinationPostalCode\":\"SW1A 1AA\","
                 + "\"mailingDate\":\"2026-03-02\",\"meterId\":\"meter-A1\",\"pieceNumber\":1,\"rateCode\":\"LETTER-1ST\","

@@ -131,7 +131,44 @@ class WatcherTest {
         assertThat(stateOf(third)).isEqualTo(TransferState.GRANTED);
         assertThat(stateOf(fourth)).isEqualTo(TransferState.DENIED);
         assertThat(stateOf(nextDay)).isEqualTo(TransferState.GRANTED);
-        assertThat(distributor.transfer(second).transfer().reason()).isEqualTo("over the distributor's automatic limit");
+        assertThat(distributor.transfer(second).transfer().reason()).isEqualTo("OVER_LIMIT: over the distributor's automatic limit");
+    }
+
+    @Test
+    void a_distributor_out_of_funds_denies_on_the_ledger_with_a_reason_code_when_its_policy_denies() throws Exception {
+        // Most of the distributor's 5,000.00 sits in escrow for another meter: 40.00 are left.
+        distributor.offer(RequestId.random(), "meter-R3", 496_000, consortium.clock().instant().plus(Duration.ofHours(1)));
+        FileCheckpointer checkpointer = checkpointFromNow("watch.checkpoint");
+        String tooMuch = request("meter-R1", 5_000);
+        String affordable = request("meter-R2", 1_000);
+
+        runWatcher(distributor, distributorPolicy(recipient("meter-R1", "50.00", "200.00") + ","
+                + recipient("meter-R2", "50.00", "200.00"), "1000.00", true), checkpointer);
+
+        assertThat(stateOf(tooMuch)).isEqualTo(TransferState.DENIED);
+        assertThat(distributor.transfer(tooMuch).transfer().reason()).startsWith("INSUFFICIENT_FUNDS: ");
+        assertThat(reactions).filteredOn(r -> r.transferId().equals(tooMuch) && r.acted()).singleElement()
+                .satisfies(r -> assertThat(r.action()).isEqualTo(Reaction.Action.DENIED));
+        assertThat(stateOf(affordable)).isEqualTo(TransferState.GRANTED);
+        assertThat(consortium.network.submittedRequestIds()).contains(RequestId.derived("watch-deny", tooMuch).value());
+    }
+
+    @Test
+    void a_distributor_out_of_funds_without_deny_leaves_the_request_for_the_operator() throws Exception {
+        distributor.offer(RequestId.random(), "meter-R3", 496_000, consortium.clock().instant().plus(Duration.ofHours(1)));
+        FileCheckpointer checkpointer = checkpointFromNow("watch.checkpoint");
+        String tooMuch = request("meter-R1", 5_000);
+
+        runWatcher(distributor, distributorPolicy(recipient("meter-R1", "50.00", "200.00"), "1000.00", false),
+                checkpointer);
+
+        assertThat(stateOf(tooMuch)).isEqualTo(TransferState.REQUESTED);
+        assertThat(reactions).filteredOn(r -> r.transferId().equals(tooMuch)
+                && r.event().name().equals("TransferRequested")).singleElement()
+                .satisfies(r -> {
+                    assertThat(r.action()).isEqualTo(Reaction.Action.REFUSED);
+                    assertThat(r.detail()).startsWith("INSUFFICIENT_FUNDS: ");
+                });
     }
 
     @Test
