@@ -58,14 +58,26 @@ public final class NetworkScripts {
         return projectRoot.resolve("chaincode/target/chaincode.jar");
     }
 
+    /** What a script did: its exit code and its output (standard output and error, interleaved). */
+    public record Outcome(int exitCode, String output) {
+    }
+
     /** Runs test-network/NAME with ARGS; returns its exit code. */
     public int run(final String name, final Duration limit, final String... args) {
+        return run(name, limit, java.util.Map.of(), args).exitCode();
+    }
+
+    /** Runs test-network/NAME with extra environment variables; returns its exit code and output. */
+    public Outcome run(final String name, final Duration limit, final java.util.Map<String, String> environment,
+            final String... args) {
+        final StringBuffer output = new StringBuffer();
         final List<String> command = new ArrayList<>(List.of("bash", projectRoot.resolve("test-network").resolve(name).toString()));
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command).directory(projectRoot.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(environment);
         try {
             final Process process = builder.start();
-            final Thread pump = new Thread(() -> pump(process, name), "network-" + name);
+            final Thread pump = new Thread(() -> pump(process, name, output), "network-" + name);
             pump.setDaemon(true);
             pump.start();
             if (!process.waitFor(limit.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -74,7 +86,7 @@ public final class NetworkScripts {
                 throw new IllegalStateException("test-network/" + name + " did not finish within " + limit);
             }
             pump.join(TimeUnit.SECONDS.toMillis(5));
-            return process.exitValue();
+            return new Outcome(process.exitValue(), output.toString());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot run test-network/" + name, e);
         } catch (InterruptedException e) {
@@ -92,11 +104,12 @@ public final class NetworkScripts {
         }
     }
 
-    private static void pump(final Process process, final String name) {
+    private static void pump(final Process process, final String name, final StringBuffer output) {
         try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             String line;
             while ((line = out.readLine()) != null) {
                 System.err.println("[" + name + "] " + line);
+                output.append(line).append('\n');
             }
         } catch (IOException e) {
             System.err.println("[" + name + "] output lost: " + e.getMessage());
