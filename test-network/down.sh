@@ -13,6 +13,9 @@ if [ ! -d "$STATE" ]; then
   say "nothing to stop: no network state in $STATE"
   exit 0
 fi
+# The ports to check afterwards.
+ports=$(jq -r '[.. | objects | to_entries[] | select(.key | test("[pP]ort$")) | .value] | unique | .[]' "$CONSORTIUM")
+ports="$ports $(c .chaincode.serverAddress | sed 's/.*://')"
 stopped=()
 # Reverse start order: clients of a process go before it.
 for f in "$PIDS"/chaincode*.pid "$PIDS"/peer0-*.pid "$PIDS"/orderer*.pid "$PIDS"/ca-*.pid "$PIDS"/*.pid; do
@@ -25,10 +28,8 @@ if [ -n "$keep_logs" ] && [ -d "$LOGS" ]; then mkdir -p "$keep_logs" && cp -r "$
 rm -rf "$STATE"
 if [ ${#stopped[@]} -eq 0 ]; then say "no process was running; removed $STATE"; else say "stopped ${stopped[*]}; removed $STATE"; fi
 
+
 # Nothing may be left listening on the network's ports.
 left=()
-for port in $(jq -r '[.. | objects | to_entries[] | select(.key | test("[pP]ort$")) | .value] | unique | .[]' "$CONSORTIUM") \
-            "$(c .chaincode.serverAddress | sed 's/.*://')"; do
-  port_free "$port" || left+=("$port")
-done
+for port in $ports; do port_free "$port" || left+=("$port"); done
 [ ${#left[@]} -eq 0 ] || die "still listening after down: 127.0.0.1 ports ${left[*]}"

@@ -18,6 +18,18 @@ die() { say "$*"; exit 1; }
 
 command -v jq >/dev/null || die "'jq' is not on PATH: run test-network/install-packages.sh"
 [ -f "$CONSORTIUM" ] || die "the consortium description $CONSORTIUM is missing"
+# POSTAL_PORT_OFFSET=N shifts every port of the description by N, so that a second network (another clone, a
+# second state folder) can run beside the first on the same machine.
+if [ -n "${POSTAL_PORT_OFFSET:-}" ] && [ "${POSTAL_PORT_OFFSET}" != 0 ]; then
+  [[ "$POSTAL_PORT_OFFSET" =~ ^[0-9]{1,5}$ ]] || die "POSTAL_PORT_OFFSET must be a whole number, not $POSTAL_PORT_OFFSET"
+  shifted="${TMPDIR:-/tmp}/postal-consortium-$(id -u)-offset-$POSTAL_PORT_OFFSET.json"
+  jq --argjson off "$POSTAL_PORT_OFFSET" '
+      walk(if type == "object" then with_entries(if (.key | test("[pP]ort$")) and (.value | type) == "number"
+                                                 then .value += $off else . end) else . end)
+      | .chaincode.serverAddress |= (split(":") | "\(.[0]):\((.[1] | tonumber) + $off)")' \
+    "$CONSORTIUM" > "$shifted.$$" && mv "$shifted.$$" "$shifted"
+  CONSORTIUM=$shifted
+fi
 
 # Reads the consortium description: c '.channel'
 c() { jq -r "$@" "$CONSORTIUM"; }

@@ -38,11 +38,12 @@ class NetworkScriptsTest {
 
     @Test
     void a_busy_port_is_named_and_nothing_starts(@TempDir final Path state) throws IOException {
-        try (ServerSocket squatter = new ServerSocket(7064, 1, InetAddress.getLoopbackAddress())) {
+        final int port = 7064 + Integer.parseInt(System.getenv().getOrDefault("POSTAL_PORT_OFFSET", "0"));
+        try (ServerSocket squatter = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             final NetworkScripts.Outcome up = SCRIPTS.run("up.sh", LIMIT, Map.of("POSTAL_NETWORK_STATE", state.toString()));
 
             assertThat(up.exitCode()).isNotZero();
-            assertThat(up.output()).contains("port 127.0.0.1:7064 (Fabric CA of DataCenter) is busy");
+            assertThat(up.output()).contains("port 127.0.0.1:" + port + " (Fabric CA of DataCenter) is busy");
             assertThat(state.resolve("pids")).satisfiesAnyOf(
                     pids -> assertThat(pids).doesNotExist(), pids -> assertThat(pids).isEmptyDirectory());
         }
