@@ -22,7 +22,7 @@ import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.crypto.EcdsaSignatures;
 import org.postalfunds.hsm.crypto.Pem;
 import org.postalfunds.hsm.crypto.PublicKeys;
-import org.postalfunds.hsm.enrol.OrgCertificateAuthority;
+import org.postalfunds.hsm.dev.DevTlsAuthority;
 import org.postalfunds.hsm.pkcs11.PinSource;
 import org.postalfunds.hsm.pkcs11.PsdToken;
 import org.postalfunds.hsm.pkcs11.TokenConfig;
@@ -78,15 +78,15 @@ public final class SigningBenchmark {
         try (PsdToken token = PsdToken.open(tokenConfig)) {
             final ECPublicKey publicKey = token.hasMeterKey(METER) ? token.meterKey(METER).publicKey()
                     : token.createMeterKey(METER).publicKey();
-            final OrgCertificateAuthority ca = OrgCertificateAuthority.create("DataCenter");
+            final DevTlsAuthority ca = DevTlsAuthority.create("DataCenter");
             final BridgeConfig bridgeConfig = writeBridgeFiles(ca, workDirectory, library, label, pinFile,
                     options.getOrDefault("worker-threads", "0"), options.get("batch-threads"));
             final int batchSize = Integer.parseInt(options.getOrDefault("batch-size",
                     String.valueOf(PsdBridgeClient.MAX_DIGESTS_PER_REQUEST)));
             final int requestsInFlight = Integer.parseInt(options.getOrDefault("requests-in-flight", "4"));
-            final KeyPair clientKeys = OrgCertificateAuthority.newP256KeyPair();
+            final KeyPair clientKeys = DevTlsAuthority.newP256KeyPair();
             final X509Certificate clientCertificate = ca.issueTlsClientCertificate(METER, "client", clientKeys.getPublic());
-            final KeyPair operatorKeys = OrgCertificateAuthority.newP256KeyPair();
+            final KeyPair operatorKeys = DevTlsAuthority.newP256KeyPair();
             final X509Certificate operatorCertificate =
                     ca.issueTlsClientCertificate("bench-operator", "operator", operatorKeys.getPublic());
             final int connections = Integer.parseInt(options.getOrDefault("connections", "1"));
@@ -304,11 +304,11 @@ public final class SigningBenchmark {
         }
     }
 
-    private static BridgeConfig writeBridgeFiles(final OrgCertificateAuthority ca, final Path directory, final Path library,
+    private static BridgeConfig writeBridgeFiles(final DevTlsAuthority ca, final Path directory, final Path library,
             final String label, final Path pinFile, final String workerThreads, final String batchThreads)
             throws Exception {
         Files.createDirectories(directory);
-        final KeyPair serverKeys = OrgCertificateAuthority.newP256KeyPair();
+        final KeyPair serverKeys = DevTlsAuthority.newP256KeyPair();
         final X509Certificate serverCertificate = ca.issueTlsServerCertificate("psd-bridge",
                 List.of("localhost", "127.0.0.1"), serverKeys.getPublic());
         Pem.writeCertificates(directory.resolve("ca.pem"), List.of(ca.certificate()));

@@ -142,7 +142,10 @@ public final class LocalFabricCa implements AutoCloseable {
     public FabricCaRegistrar enrolBootstrapAdmin() throws IOException, GeneralSecurityException, FabricCaException {
         final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
         generator.initialize(new ECGenParameterSpec(PublicKeys.CURVE));
-        final KeyPair pair = generator.generateKeyPair();
+        return enrol(generator.generateKeyPair());
+    }
+
+    private FabricCaRegistrar enrol(final KeyPair pair) throws IOException, GeneralSecurityException, FabricCaException {
         final byte[] csr;
         try {
             csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("CN=" + BOOTSTRAP_ADMIN), pair.getPublic())
@@ -153,6 +156,21 @@ public final class LocalFabricCa implements AutoCloseable {
         final X509Certificate certificate = client().enroll(BOOTSTRAP_ADMIN, adminPassword,
                 Pem.encode("CERTIFICATE REQUEST", csr));
         return FabricCaRegistrar.of(certificate, pair.getPrivate());
+    }
+
+    /**
+     * The same, keeping the admin's certificate and key (owner-only) in files, as {@code fabric-ca-client enroll}
+     * leaves them in {@code msp/signcerts} and {@code msp/keystore}.
+     */
+    public FabricCaRegistrar enrolBootstrapAdmin(final Path certificateFile, final Path privateKeyFile)
+            throws IOException, GeneralSecurityException, FabricCaException {
+        final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec(PublicKeys.CURVE));
+        final KeyPair pair = generator.generateKeyPair();
+        final FabricCaRegistrar registrar = enrol(pair);
+        Pem.writeCertificates(certificateFile, List.of(registrar.certificate()));
+        Pem.writePrivateKey(privateKeyFile, pair.getPrivate());
+        return registrar;
     }
 
     @Override

@@ -37,7 +37,8 @@ public final class FabricCaRegistrar {
         this.certificate = Objects.requireNonNull(certificate, "certificate");
         this.privateKey = Objects.requireNonNull(privateKey, "privateKey");
         PublicKeys.requireP256(certificate.getPublicKey());
-        if (!"EC".equals(privateKey.getAlgorithm())) {
+        // "EC" from the JDK, "ECDSA" when Bouncy Castle read the key: the interface is what matters.
+        if (!(privateKey instanceof java.security.interfaces.ECPrivateKey)) {
             throw new InvalidKeyException("a registrar's key must be a P-256 EC key, not " + privateKey.getAlgorithm());
         }
         this.certificatePem = Pem.encode(certificate);

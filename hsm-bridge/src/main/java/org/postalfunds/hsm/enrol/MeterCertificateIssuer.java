@@ -4,8 +4,8 @@ import java.security.cert.X509Certificate;
 
 /**
  * The meter owner's certificate authority as the enrolment path sees it: a CSR in, the meter's client
- * certificate out. {@link OrgCertificateAuthority} is one (the org's CA key held by the network scripts);
- * a Fabric CA enroll client would be another.
+ * certificate out. {@link FabricCaIssuer} is the one in production (the owner's Fabric CA);
+ * tests use a hand-written one.
  */
 @FunctionalInterface
 public interface MeterCertificateIssuer {

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
 import java.util.List;
 import org.hyperledger.fabric.client.identity.Identities;
@@ -22,9 +21,10 @@ import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.enrol.EnrolmentException;
 import org.postalfunds.hsm.enrol.MeterEnrolment;
-import org.postalfunds.hsm.enrol.OrgCertificateAuthority;
+import org.postalfunds.hsm.enrol.FabricCaIssuer;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
@@ -46,8 +46,10 @@ final class DataCenterCommands implements Callable<Integer> {
 
     @Command(name = "register", mixinStandardHelpOptions = true,
             description = {"Register a meter with the certificate of its PSD key. The certificate comes from a file "
-                    + "(--certificate), is issued here from the meter's CSR (--csr with --owner-ca), or the whole "
-                    + "enrolment runs through the HSM bridge (--enrol with --bridge and --owner-ca)."})
+                    + "(--certificate), is enrolled here at the owner's Fabric CA from the meter's CSR (--csr), or the whole "
+                    + "enrolment runs through the HSM bridge (--enrol with --bridge: key and CSR made in the token). "
+                    + "--csr and --enrol need the Fabric CA options and the meter's enrollment secret (a file, "
+                    + "from 'postal ca register-meter')."})
     int register(
             @Parameters(paramLabel = "METER", description = "Meter id.") final String meterId,
             @Option(names = "--owner-msp", required = true, description = "The owner organisation's MSP id, e.g. MailerAMSP.") final String ownerMsp,
@@ -57,12 +59,14 @@ final class DataCenterCommands implements Callable<Integer> {
             @Option(names = "--max-postage-per-piece", required = true, paramLabel = "AMOUNT") final String maxPerPiece,
             @Option(names = "--max-transfer", required = true, paramLabel = "AMOUNT", description = "Most one transfer out of it may carry.") final String maxTransfer,
             @Option(names = "--certificate", paramLabel = "PEM", description = "The meter's issued certificate.") final Path certificateFile,
-            @Option(names = "--csr", paramLabel = "FILE", description = "The meter's PKCS#10 request (DER or PEM), to be issued by --owner-ca.") final Path csrFile,
-            @Option(names = "--enrol", description = "Create the key in the PSD token, issue and store its certificate via --bridge.") final boolean enrol,
+            @Option(names = "--csr", paramLabel = "FILE", description = "The meter's PKCS#10 request (DER or PEM), enrolled at --fabric-ca.") final Path csrFile,
+            @Option(names = "--enrol", description = "Create the key in the PSD token, enrol it at --fabric-ca and store its certificate via --bridge.") final boolean enrol,
             @Option(names = "--bridge", paramLabel = "FILE", description = "Operator's HSM bridge settings (JSON) for --enrol.") final Path bridgeFile,
-            @Option(names = "--owner-ca", paramLabel = "DIR", description = "Directory of the owner organisation's CA (ca-cert.pem, ca-key.pem).") final Path ownerCa,
-            @Option(names = "--owner-org", paramLabel = "NAME", description = "The owner organisation's name in its CA certificate (O=).") final String ownerOrg,
-            @Option(names = "--certificate-out", paramLabel = "PEM", description = "Where to write the certificate issued from --csr.") final Path certificateOut)
+            @Mixin final FabricCaOptions fabricCa,
+            @Option(names = "--enrollment-id", paramLabel = "ID", description = "The meter's identity at the Fabric CA (default: the meter id, which Fabric CA requires as the CSR's CN).") final String enrollmentId,
+            @Option(names = "--enrollment-secret-file", paramLabel = "FILE", description = "Owner-only file holding the meter's enrollment secret.") final Path secretFile,
+            @Option(names = "--owner-org", paramLabel = "NAME", description = "The owner organisation's name (O=) in the CSR made by --enrol.") final String ownerOrg,
+            @Option(names = "--certificate-out", paramLabel = "PEM", description = "Where to write the certificate enrolled from --csr.") final Path certificateOut)
             throws Exception {
         int sources = (certificateFile != null ? 1 : 0) + (csrFile != null ? 1 : 0) + (enrol ? 1 : 0);
         if (sources != 1) {
@@ -77,17 +81,18 @@ final class DataCenterCommands implements Callable<Integer> {
             RequestId requestId = root.requestId();
             MeterChange registered;
             if (enrol) {
-                if (bridgeFile == null || ownerCa == null || ownerOrg == null) {
-                    throw new BadInputException("--enrol needs --bridge, --owner-ca and --owner-org");
+                if (bridgeFile == null || ownerOrg == null) {
+                    throw new BadInputException("--enrol needs --bridge and --owner-org");
                 }
+                FabricCaIssuer issuer = fabricCaIssuer(meterId, fabricCa, enrollmentId, secretFile);
                 try (PsdBridgeClient bridge = Credentials.connectBridge(Profile.loadBridge(bridgeFile))) {
-                    MeterEnrolment enrolment = new MeterEnrolment(bridge, loadCa(ownerCa, ownerOrg), ownerMsp);
+                    MeterEnrolment enrolment = new MeterEnrolment(bridge, issuer, ownerMsp);
                     registered = dataCenter.enrolAndRegister(requestId, enrolment, MeterSubject.client(meterId, ownerOrg),
                             ownerMsp, kind, model, limits).registration();
                 }
             } else {
                 X509Certificate certificate = certificateFile != null ? Credentials.readCertificate(certificateFile)
-                        : issueFromCsr(meterId, csrFile, ownerCa, ownerOrg, certificateOut);
+                        : issueFromCsr(meterId, csrFile, fabricCaIssuer(meterId, fabricCa, enrollmentId, secretFile), certificateOut);
                 registered = dataCenter.register(requestId, MeterRegistration.builder().meterId(meterId).ownerMsp(ownerMsp)
                         .certificate(certificate).kind(kind).model(model).limits(limits).build());
             }
@@ -221,27 +226,22 @@ final class DataCenterCommands implements Callable<Integer> {
         output.jsonText(change.receipt().json());
     }
 
-    private static OrgCertificateAuthority loadCa(final Path directory, final String organisation)
-            throws BadInputException, IOException, GeneralSecurityException {
-        // Refuse rather than let loadOrCreate invent a new CA that no peer would trust.
-        if (!Files.isRegularFile(directory.resolve(OrgCertificateAuthority.CERTIFICATE_FILE))
-                || !Files.isRegularFile(directory.resolve(OrgCertificateAuthority.PRIVATE_KEY_FILE))) {
-            throw new BadInputException(directory + " is not a CA directory: it needs "
-                    + OrgCertificateAuthority.CERTIFICATE_FILE + " and " + OrgCertificateAuthority.PRIVATE_KEY_FILE);
+    /** The meter's enrolment at its owner's Fabric CA, with the secret read from its file. */
+    static FabricCaIssuer fabricCaIssuer(final String meterId, final FabricCaOptions fabricCa, final String enrollmentId,
+            final Path secretFile) throws BadInputException {
+        if (!fabricCa.given() || secretFile == null) {
+            throw new BadInputException("enrolment needs --fabric-ca URL, --fabric-ca-tls PEM and --enrollment-secret-file FILE");
         }
-        return OrgCertificateAuthority.loadOrCreate(directory, organisation);
+        return new FabricCaIssuer(fabricCa.client(), enrollmentId == null ? meterId : enrollmentId,
+                FabricCaOptions.readSecret(secretFile));
     }
 
-    private static X509Certificate issueFromCsr(final String meterId, final Path csrFile, final Path ownerCa,
-            final String ownerOrg, final Path certificateOut)
-            throws BadInputException, IOException, GeneralSecurityException, EnrolmentException {
-        if (ownerCa == null || ownerOrg == null) {
-            throw new BadInputException("--csr needs --owner-ca and --owner-org to issue the certificate");
-        }
+    private static X509Certificate issueFromCsr(final String meterId, final Path csrFile, final FabricCaIssuer issuer,
+            final Path certificateOut) throws BadInputException, IOException, EnrolmentException {
         if (Files.size(csrFile) > MAX_CSR_BYTES) {
             throw new BadInputException(csrFile + " is larger than " + MAX_CSR_BYTES + " bytes; not a CSR");
         }
-        X509Certificate issued = loadCa(ownerCa, ownerOrg).issue(meterId, csrDer(Files.readAllBytes(csrFile)));
+        X509Certificate issued = issuer.issue(meterId, csrDer(Files.readAllBytes(csrFile)));
         if (certificateOut != null) {
             Files.writeString(certificateOut, Identities.toPemString(issued), StandardCharsets.US_ASCII);
         }

@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
 
 /** {@code postal meter ...}: one meter, the one its profile names (its PSD key signs through the HSM bridge). */
-@Command(name = "meter", mixinStandardHelpOptions = true,
+@Command(name = "meter", mixinStandardHelpOptions = true, subcommands = MeterEnrolCommand.class,
         description = "Print postage and move funds between meters, as the meter of the profile.")
 final class MeterCommands implements Callable<Integer> {
     /** Longest a request or offer may stay open, and a grant in escrow (the contract's bound). */

@@ -10,6 +10,7 @@ import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.hsm.client.BridgeException;
 import org.postalfunds.hsm.enrol.EnrolmentException;
+import org.postalfunds.hsm.enrol.FabricCaException;
 import picocli.CommandLine;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -24,7 +25,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "postal", mixinStandardHelpOptions = true, version = "postal 0.1.0",
         description = "Postal funds ledger: meters, the data center and auditors on Hyperledger Fabric.",
-        subcommands = {DataCenterCommands.class, MeterCommands.class, AuditorCommands.class,
+        subcommands = {DataCenterCommands.class, MeterCommands.class, AuditorCommands.class, CaCommands.class,
                 CommandLine.HelpCommand.class},
         footer = {"", "Exit codes:", "  0 ok", "  1 internal error (a bug: please report it)", "  2 usage: the command line does not parse",
                 "  3 refused by the chaincode; its error code is printed", "  4 ledger or HSM bridge unreachable after retries;",
@@ -109,6 +110,11 @@ public final class PostalCli implements Callable<Integer> {
         return new Output(out, err, json, session.profile().money());
     }
 
+    /** Where commands without a profile (e.g. {@code ca register-meter}) print. */
+    PrintWriter out() {
+        return out;
+    }
+
     /** The request id of this command's submit: the user's, or a fresh one. */
     RequestId requestId() {
         return requestIdText == null ? RequestId.random() : RequestId.of(requestIdText);
@@ -139,6 +145,12 @@ public final class PostalCli implements Callable<Integer> {
         if (failure instanceof CheckFailedException check) {
             err.println(check.getMessage());
             return ExitCodes.CHECK_FAILED;
+        }
+        FabricCaException caCause = causeOfType(failure, FabricCaException.class);
+        if (caCause != null) {
+            // A refusal (wrong secret, name taken) is the caller's input; no answer at all is worth retrying.
+            err.println(failure == caCause ? caCause.getMessage() : failure.getMessage());
+            return caCause.httpStatus() == 0 ? ExitCodes.UNAVAILABLE : ExitCodes.BAD_INPUT;
         }
         BridgeException bridgeCause = causeOfType(failure, BridgeException.class);
         if (bridgeCause != null) {

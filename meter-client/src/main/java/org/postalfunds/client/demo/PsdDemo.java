@@ -25,14 +25,20 @@ import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.crypto.Pem;
 import org.postalfunds.hsm.enrol.EnrolledMeter;
 import org.postalfunds.hsm.enrol.MeterEnrolment;
-import org.postalfunds.hsm.enrol.OrgCertificateAuthority;
+import org.postalfunds.hsm.dev.DevTlsAuthority;
+import org.postalfunds.hsm.dev.LocalFabricCa;
+import org.postalfunds.hsm.enrol.FabricCaClient;
+import org.postalfunds.hsm.enrol.FabricCaIssuer;
+import org.postalfunds.hsm.enrol.FabricCaRegistrar;
 
 /**
  * The README demo's Java half (demo.sh runs it around a real HSM bridge process and a real SoftHSM2 token).
  *
- * <p>{@code prepare WORK}: the organisations' CAs, the bridge's TLS certificate, the operator's and the
- * meters' TLS client certificates, and the bridge configuration. {@code run WORK HOST:PORT OUT}: the PSD
- * story — meters enrolled with keys made in the token, an indicium signed by a PSD through the bridge,
+ * <p>{@code prepare WORK}: the bridge's TLS material (a development TLS CA per organisation: the bridge's server
+ * certificate, the operator's and the meters' TLS client certificates) and the bridge configuration.
+ * {@code run WORK HOST:PORT OUT}: the PSD story — a real Fabric CA per meter owner (fabric-ca-server, started
+ * here), meters registered there and enrolled with keys made in the token and CSRs signed in the token, an
+ * indicium signed by a PSD through the bridge,
  * printed as a Data Matrix, read back and verified, a tampered copy caught, a meter refused another
  * meter's key, and the bridge's own counters.
  */
@@ -72,20 +78,20 @@ public final class PsdDemo {
 
     private void prepare(final Path work) throws IOException, GeneralSecurityException {
         Path tls = Files.createDirectories(work.resolve("tls"));
-        OrgCertificateAuthority dataCenter = ca(work, "DataCenter");
+        DevTlsAuthority dataCenter = tlsCa(work, "DataCenter");
         List<X509Certificate> clientCas = new ArrayList<>(List.of(dataCenter.certificate()));
         for (DemoMeter meter : METERS) {
-            OrgCertificateAuthority owner = ca(work, meter.organization());
+            DevTlsAuthority owner = tlsCa(work, meter.organization());
             if (!clientCas.contains(owner.certificate())) {
                 clientCas.add(owner.certificate());
             }
             // The meter client's TLS key is the client program's, not the PSD key: that one is made in the token.
-            KeyPair tlsKey = OrgCertificateAuthority.newP256KeyPair();
+            KeyPair tlsKey = DevTlsAuthority.newP256KeyPair();
             write(tls, meter.meterId(), owner.issueTlsClientCertificate(meter.meterId(), MeterSubject.CLIENT_UNIT, tlsKey.getPublic()), tlsKey);
         }
-        KeyPair operatorKey = OrgCertificateAuthority.newP256KeyPair();
+        KeyPair operatorKey = DevTlsAuthority.newP256KeyPair();
         write(tls, OPERATOR, dataCenter.issueTlsClientCertificate(OPERATOR, "operator", operatorKey.getPublic()), operatorKey);
-        KeyPair bridgeKey = OrgCertificateAuthority.newP256KeyPair();
+        KeyPair bridgeKey = DevTlsAuthority.newP256KeyPair();
         write(tls, "bridge", dataCenter.issueTlsServerCertificate("psd-bridge", List.of("127.0.0.1", "localhost"),
                 bridgeKey.getPublic()), bridgeKey);
         Pem.writeCertificates(tls.resolve("client-cas.pem"), clientCas);
@@ -102,7 +108,7 @@ public final class PsdDemo {
                 "access.operatorIssuers = " + dataCenter.certificate().getSubjectX500Principal().getName(),
                 "audit.file = audit.log",
                 ""));
-        out.println("  organisations' CAs: DataCenter, MailerA, MailerB (keys generated now, in " + work + ")");
+        out.println("  TLS CAs of the bridge's callers: DataCenter, MailerA, MailerB (keys generated now, in " + work + ")");
         out.println("  TLS: bridge server certificate, operator and meter client certificates");
     }
 
@@ -117,14 +123,34 @@ public final class PsdDemo {
             out.printf("  bridge serving=%s token=%s meter keys=%d, sees the caller as: %s%n",
                     health.serving(), health.tokenLabel(), health.meterKeyCount(), health.callerSubject() + " (" + health.callerRole() + ")");
 
-            step("2. Enrolment: a P-256 key made inside the token per meter, a CSR signed in the token, a certificate from the owner's CA");
-            for (DemoMeter meter : METERS) {
-                OrgCertificateAuthority owner = ca(work, meter.organization());
-                EnrolledMeter enrolled = new MeterEnrolment(operator, owner, meter.mspId())
-                        .enrol(MeterSubject.client(meter.meterId(), meter.organization()));
-                X509Certificate certificate = enrolled.certificate();
-                out.printf("  %-9s %-11s %s  key %s…%n", meter.meterId(), meter.mspId(),
-                        certificate.getSubjectX500Principal().getName(), fingerprint(certificate).substring(0, 16));
+            step("2. Enrolment: each owner's Fabric CA registers its meters; a P-256 key made inside the token per meter, "
+                    + "a CSR signed in the token, the certificate from the owner's Fabric CA");
+            List<LocalFabricCa> fabricCas = new ArrayList<>();
+            try {
+                java.util.Map<String, FabricCaRegistrar> registrars = new java.util.HashMap<>();
+                java.util.Map<String, FabricCaClient> clients = new java.util.HashMap<>();
+                for (DemoMeter meter : METERS) {
+                    if (!clients.containsKey(meter.organization())) {
+                        LocalFabricCa fabricCa = LocalFabricCa.start(work.resolve("fabric-ca").resolve(meter.organization()),
+                                "ca." + meter.organization());
+                        fabricCas.add(fabricCa);
+                        clients.put(meter.organization(), fabricCa.client());
+                        registrars.put(meter.organization(), fabricCa.enrolBootstrapAdmin());
+                        out.printf("  fabric-ca-server of %s at %s, root %s%n", meter.organization(), fabricCa.url(),
+                                fabricCa.caCertificate().getSubjectX500Principal().getName());
+                    }
+                }
+                for (DemoMeter meter : METERS) {
+                    FabricCaClient ownerCa = clients.get(meter.organization());
+                    String secret = ownerCa.register(registrars.get(meter.organization()), meter.meterId(), null, "client");
+                    EnrolledMeter enrolled = new MeterEnrolment(operator, new FabricCaIssuer(ownerCa, meter.meterId(), secret),
+                            meter.mspId()).enrol(MeterSubject.client(meter.meterId(), meter.organization()));
+                    X509Certificate certificate = enrolled.certificate();
+                    out.printf("  %-9s %-11s %s  key %s…%n", meter.meterId(), meter.mspId(),
+                            certificate.getSubjectX500Principal().getName(), fingerprint(certificate).substring(0, 16));
+                }
+            } finally {
+                fabricCas.forEach(LocalFabricCa::close);
             }
             out.println("  (the private keys exist only in the token: non-extractable, never on disk, never on the wire)");
 
@@ -196,9 +222,10 @@ public final class PsdDemo {
                 .build();
     }
 
-    private static OrgCertificateAuthority ca(final Path work, final String organization)
+    /** The bridge's TLS only; the meters' ledger identities come from the Fabric CAs in {@link #run}. */
+    private static DevTlsAuthority tlsCa(final Path work, final String organization)
             throws IOException, GeneralSecurityException {
-        return OrgCertificateAuthority.loadOrCreate(work.resolve("ca").resolve(organization), organization);
+        return DevTlsAuthority.loadOrCreate(work.resolve("tls-ca").resolve(organization), organization);
     }
 
     private static void write(final Path directory, final String name, final X509Certificate certificate, final KeyPair key)

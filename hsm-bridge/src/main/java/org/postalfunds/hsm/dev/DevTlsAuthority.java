@@ -1,4 +1,4 @@
-package org.postalfunds.hsm.enrol;
+package org.postalfunds.hsm.dev;
 
 import java.io.IOException;
 import java.math.BigInteger;
@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.InvalidKeyException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PrivateKey;
@@ -35,8 +34,6 @@ import org.bouncycastle.asn1.x509.GeneralName;
 import org.bouncycastle.asn1.x509.GeneralNames;
 import org.bouncycastle.asn1.x509.KeyPurposeId;
 import org.bouncycastle.asn1.x509.KeyUsage;
-import org.bouncycastle.asn1.x500.RDN;
-import org.bouncycastle.asn1.x500.style.IETFUtils;
 import org.bouncycastle.cert.CertIOException;
 import org.bouncycastle.cert.X509v3CertificateBuilder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -45,10 +42,6 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.OperatorCreationException;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
-import org.bouncycastle.operator.jcajce.JcaContentVerifierProviderBuilder;
-import org.bouncycastle.pkcs.PKCS10CertificationRequest;
-import org.bouncycastle.pkcs.PKCSException;
-import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequest;
 import org.postalfunds.hsm.MeterIds;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.crypto.EcdsaSignatures;
@@ -56,23 +49,19 @@ import org.postalfunds.hsm.crypto.Pem;
 import org.postalfunds.hsm.crypto.PublicKeys;
 
 /**
- * A meter owner organisation's certificate authority, for when no Fabric CA runs: it holds the org's CA
- * key in a file that the network scripts own (generated at run time, never committed), verifies a meter's
- * CSR and issues the meter's client certificate (O = org, OU = client, CN = meter id). It also issues the
- * TLS certificates the bridge and its callers use.
- *
- * <p>Like Fabric CA, it decides the subject itself and takes only the public key and the CN from the CSR.
- * Its own signatures are low-S, so Fabric MSPs built by any Go version accept the certificates.
+ * A development CA for the HSM bridge's TLS only: the bridge's server certificate and its callers' client
+ * certificates (an operator's {@code OU=operator}, a meter client's {@code OU=client, CN=<meter id>}) for the
+ * demo, the benchmark and tests. It never issues a meter's ledger identity: those come from the owner
+ * organisation's Fabric CA ({@link org.postalfunds.hsm.enrol.FabricCaIssuer}). Its key lives in memory or in an
+ * owner-only file made at run time, never committed. Signatures are low-S like every signature here.
  */
-public final class OrgCertificateAuthority implements MeterCertificateIssuer {
+public final class DevTlsAuthority {
     public static final String CERTIFICATE_FILE = "ca-cert.pem";
     public static final String PRIVATE_KEY_FILE = "ca-key.pem";
     public static final Duration CA_VALIDITY = Duration.ofDays(3650);
     public static final Duration DEFAULT_CERTIFICATE_VALIDITY = Duration.ofDays(365);
     /** Longest validity this CA grants a leaf certificate. */
     public static final Duration MAX_CERTIFICATE_VALIDITY = Duration.ofDays(825);
-    /** A P-256 CSR is a few hundred bytes. */
-    public static final int MAX_CSR_BYTES = 8192;
 
     private static final Pattern HOST_NAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9.-]{0,252})");
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -82,7 +71,7 @@ public final class OrgCertificateAuthority implements MeterCertificateIssuer {
     private final X509Certificate certificate;
     private final Duration certificateValidity;
 
-    private OrgCertificateAuthority(final String organization, final PrivateKey privateKey,
+    private DevTlsAuthority(final String organization, final PrivateKey privateKey,
             final X509Certificate certificate, final Duration certificateValidity) {
         this.organization = organization;
         this.privateKey = privateKey;
@@ -98,7 +87,7 @@ public final class OrgCertificateAuthority implements MeterCertificateIssuer {
      * Loads the CA from {@code directory/ca-cert.pem} and {@code ca-key.pem}, or creates both (key file
      * owner-only) when neither exists.
      */
-    public static OrgCertificateAuthority loadOrCreate(final Path directory, final String organization)
+    public static DevTlsAuthority loadOrCreate(final Path directory, final String organization)
             throws IOException, GeneralSecurityException {
         final Path certificateFile = directory.resolve(CERTIFICATE_FILE);
         final Path keyFile = directory.resolve(PRIVATE_KEY_FILE);
@@ -111,20 +100,20 @@ public final class OrgCertificateAuthority implements MeterCertificateIssuer {
             if (!organizations.contains(organization)) {
                 throw new CertificateException(certificateFile + " is the CA of " + organizations + ", not " + organization);
             }
-            return new OrgCertificateAuthority(organization, key, certificate, DEFAULT_CERTIFICATE_VALIDITY);
+            return new DevTlsAuthority(organization, key, certificate, DEFAULT_CERTIFICATE_VALIDITY);
         }
         if (haveCertificate || haveKey) {
             throw new IOException(directory + " holds only one of " + CERTIFICATE_FILE + " and " + PRIVATE_KEY_FILE);
         }
         Files.createDirectories(directory);
-        final OrgCertificateAuthority authority = create(organization);
+        final DevTlsAuthority authority = create(organization);
         Pem.writePrivateKey(keyFile, authority.privateKey);
         Pem.writeCertificates(certificateFile, List.of(authority.certificate));
         return authority;
     }
 
     /** A new CA whose key exists only in memory (tests, the benchmark). */
-    public static OrgCertificateAuthority create(final String organization) throws GeneralSecurityException {
+    public static DevTlsAuthority create(final String organization) throws GeneralSecurityException {
         final String org = requireName(organization).strip();
         final KeyPair pair = newP256KeyPair();
         final X500Name subject = new X500NameBuilder(BCStyle.INSTANCE)
@@ -141,15 +130,15 @@ public final class OrgCertificateAuthority implements MeterCertificateIssuer {
                             extensions.createSubjectKeyIdentifier(pair.getPublic()));
             final X509Certificate certificate = new JcaX509CertificateConverter()
                     .getCertificate(builder.build(lowSSigner(pair.getPrivate())));
-            return new OrgCertificateAuthority(org, pair.getPrivate(), certificate, DEFAULT_CERTIFICATE_VALIDITY);
+            return new DevTlsAuthority(org, pair.getPrivate(), certificate, DEFAULT_CERTIFICATE_VALIDITY);
         } catch (CertIOException | OperatorCreationException e) {
             throw new GeneralSecurityException("creating the CA certificate of " + org + " failed", e);
         }
     }
 
     /** The same CA issuing certificates valid for the given duration. */
-    public OrgCertificateAuthority withCertificateValidity(final Duration validity) {
-        return new OrgCertificateAuthority(organization, privateKey, certificate, validity);
+    public DevTlsAuthority withCertificateValidity(final Duration validity) {
+        return new DevTlsAuthority(organization, privateKey, certificate, validity);
     }
 
     public String organization() {
@@ -158,24 +147,6 @@ public final class OrgCertificateAuthority implements MeterCertificateIssuer {
 
     public X509Certificate certificate() {
         return certificate;
-    }
-
-    /**
-     * Verifies the CSR (signature, P-256 key, CN = meter id) and issues the meter's client certificate:
-     * O = this org, OU = client, CN = meter id, key usage digitalSignature, SKI and AKI.
-     */
-    @Override
-    public X509Certificate issue(final String meterId, final byte[] certificationRequest) throws EnrolmentException {
-        if (!MeterIds.isValid(meterId)) {
-            throw new EnrolmentException(meterId, "'" + MeterIds.printable(String.valueOf(meterId)) + "' is not a meter id");
-        }
-        final PublicKey publicKey = verifiedRequestKey(meterId, certificationRequest);
-        final X500Name subject = MeterSubject.client(meterId, organization).toX500Name();
-        try {
-            return issueCertificate(subject, publicKey, new KeyUsage(KeyUsage.digitalSignature), null, null);
-        } catch (GeneralSecurityException e) {
-            throw new EnrolmentException(meterId, "issuing the certificate of meter " + meterId + " failed", e);
-        }
     }
 
     /** A TLS client certificate (EKU clientAuth), e.g. for a meter client or an operator talking to the bridge. */
@@ -219,41 +190,14 @@ public final class OrgCertificateAuthority implements MeterCertificateIssuer {
 
     @Override
     public String toString() {
-        return "OrgCertificateAuthority[" + certificate.getSubjectX500Principal() + "]";
+        return "DevTlsAuthority[" + certificate.getSubjectX500Principal() + "]";
     }
 
-    private PublicKey verifiedRequestKey(final String meterId, final byte[] der) throws EnrolmentException {
-        if (der == null || der.length == 0 || der.length > MAX_CSR_BYTES) {
-            throw new EnrolmentException(meterId, "a CSR must be 1 to " + MAX_CSR_BYTES + " bytes");
-        }
-        final JcaPKCS10CertificationRequest request;
-        try {
-            request = new JcaPKCS10CertificationRequest(new PKCS10CertificationRequest(der));
-        } catch (IOException | RuntimeException e) {
-            throw new EnrolmentException(meterId, "not a PKCS#10 certification request: " + e.getMessage(), e);
-        }
-        final PublicKey publicKey;
-        try {
-            publicKey = PublicKeys.requireP256(request.getPublicKey());
-            if (!request.isSignatureValid(new JcaContentVerifierProviderBuilder().build(publicKey))) {
-                throw new EnrolmentException(meterId, "the CSR's signature does not verify with its public key");
-            }
-        } catch (InvalidKeyException e) {
-            throw new EnrolmentException(meterId, "the CSR's key is not a P-256 key: " + e.getMessage(), e);
-        } catch (GeneralSecurityException | OperatorCreationException | PKCSException e) {
-            throw new EnrolmentException(meterId, "the CSR cannot be verified: " + e.getMessage(), e);
-        }
-        final List<String> commonNames = new ArrayList<>();
-        for (final RDN rdn : request.getSubject().getRDNs(BCStyle.CN)) {
-            commonNames.add(IETFUtils.valueToString(rdn.getFirst().getValue()));
-        }
-        if (!commonNames.equals(List.of(meterId))) {
-            throw new EnrolmentException(meterId, "the CSR names CN " + commonNames + ", not meter " + meterId);
-        }
-        return publicKey;
-    }
-
-    private X509Certificate issueCertificate(final X500Name subject, final PublicKey publicKey, final KeyUsage keyUsage,
+    /**
+     * Any end-entity certificate from this CA (basic constraints CA:false, SKI, AKI), for tests that need one
+     * the TLS methods do not make.
+     */
+    public X509Certificate issueCertificate(final X500Name subject, final PublicKey publicKey, final KeyUsage keyUsage,
             final KeyPurposeId extendedKeyUsage, final GeneralNames subjectAlternativeNames)
             throws GeneralSecurityException {
         final Instant now = Instant.now();
