@@ -123,12 +123,14 @@ final class MeterCommands implements Callable<Integer> {
 
     @Command(name = "offer", mixinStandardHelpOptions = true, description = "Push funds to a recipient meter (escrowed until acknowledged).")
     int offer(@Parameters(paramLabel = "RECIPIENT") final String recipient, @Parameters(paramLabel = "AMOUNT") final String amount,
-            @Option(names = "--deadline-hours", defaultValue = "72", description = "How long the recipient has (default ${DEFAULT-VALUE}).") final long hours)
+            @Option(names = "--deadline-hours", defaultValue = "72", description = "How long the recipient has (default ${DEFAULT-VALUE}).") final long hours,
+            @Option(names = "--deadline-seconds", paramLabel = "S", description = "A deadline in seconds instead (at least "
+                    + MIN_DEADLINE_SECONDS + "), for short-lived offers such as a demonstration of expiry.") final Long seconds)
             throws Exception {
         try (Session session = root.open()) {
             Output output = root.output(session);
             Formats.transferChange(output, meter(session).offer(root.requestId(), recipient,
-                    output.money().parsePositive(amount), deadline(session, hours)));
+                    output.money().parsePositive(amount), seconds == null ? deadline(session, hours) : deadlineInSeconds(session, seconds)));
         }
         return ExitCodes.OK;
     }
@@ -596,6 +598,17 @@ final class MeterCommands implements Callable<Integer> {
             throw new BadInputException("the deadline must be 1.." + MAX_WINDOW_HOURS + " hours ahead, was " + hours);
         }
         return session.clock().instant().plus(Duration.ofHours(hours));
+    }
+
+    /** Shorter than this and the offer may expire before its own transaction is ordered. */
+    static final long MIN_DEADLINE_SECONDS = 10;
+
+    private static Instant deadlineInSeconds(final Session session, final long seconds) throws BadInputException {
+        if (seconds < MIN_DEADLINE_SECONDS || seconds > MAX_WINDOW_HOURS * 3600) {
+            throw new BadInputException("the deadline must be " + MIN_DEADLINE_SECONDS + ".." + MAX_WINDOW_HOURS * 3600
+                    + " seconds ahead, was " + seconds);
+        }
+        return session.clock().instant().plus(Duration.ofSeconds(seconds));
     }
 
     private static void allotmentChanged(final Output output, final AllotmentChange change) {
