@@ -8,6 +8,8 @@ public enum FailureReason {
     MVCC_CONFLICT,
     /** Not endorsed by the peers the policy needs, or invalidated for failing the endorsement policy. */
     ENDORSEMENT,
+    /** The endorsing peers answered differently (read different versions; one was behind): nothing was ordered. */
+    ENDORSEMENT_MISMATCH,
     /** No answer in time, or the gateway or peer was unavailable. */
     TIMEOUT,
     /** The chaincode refused the call with one of its error codes (a workload or balance problem). */
@@ -21,6 +23,8 @@ public enum FailureReason {
                 return MVCC_CONFLICT;
             case TRANSIENT:
                 return TIMEOUT;
+            case ENDORSEMENT_MISMATCH:
+                return ENDORSEMENT_MISMATCH;
             case REFUSED:
                 return failure.errorCode().isPresent() ? REFUSED_BY_CONTRACT : ENDORSEMENT;
             case INVALIDATED:

@@ -40,6 +40,11 @@ final class Attempts {
 
     static byte[] run(final LedgerCall call, final RetryPolicy policy, final Sleeper sleeper, final Attempt attempt)
             throws LedgerException {
+        return run(call, policy, sleeper, RetryListener.NONE, attempt);
+    }
+
+    static byte[] run(final LedgerCall call, final RetryPolicy policy, final Sleeper sleeper,
+            final RetryListener listener, final Attempt attempt) throws LedgerException {
         AttemptFailure last = null;
         int made = 0;
         while (made < policy.maxAttempts()) {
@@ -51,6 +56,7 @@ final class Attempts {
                 if (!failure.kind.retryable() || made == policy.maxAttempts()) {
                     break;
                 }
+                listener.retrying(call, made, failure.kind, failure.errorCode);
                 try {
                     sleeper.sleep(policy.backoffAfter(made));
                 } catch (InterruptedException e) {
@@ -62,7 +68,9 @@ final class Attempts {
         assert last != null : "the loop ends without a result only after a failure";
         String requestPart = call.requestId().map(id -> " (request " + id + ")").orElse("");
         String message = call.function() + requestPart + " failed after " + made + " attempt(s): " + last.getMessage();
+        // A lag-sensitive refusal that outlasted every retry is a refusal like any other.
+        FailureKind kind = last.kind == FailureKind.ENDORSER_BEHIND ? FailureKind.REFUSED : last.kind;
         throw new LedgerException(message, call.function(), call.requestId().orElse(null), last.transactionId,
-                last.errorCode, last.kind, made, last.getCause());
+                last.errorCode, kind, made, last.getCause());
     }
 }

@@ -17,6 +17,17 @@ public final class ChaincodeErrorCodes {
             "INVALID_SIGNATURE", "UNKNOWN_INDICIUM", "REQUEST_ID_REUSED", "MISSING_PACKAGE", "MALFORMED_PACKAGE",
             "PACKAGE_MISMATCH", "PACKAGE_NOT_AVAILABLE", "INVARIANT_VIOLATED");
 
+    /**
+     * Refusals that a peer which has not yet committed the caller's previous step (or the other party's) gives for a
+     * step that is allowed: the gateway reports a commit once the client's own peer has it, while another
+     * organisation's endorsing peer may still be a block behind. A client retries these with the same request id,
+     * bounded by its retry policy; nothing is written by a refused proposal, so the retry cannot act twice.
+     * INSUFFICIENT_FUNDS is deliberately not here: it is usually final, and waiting on it would hide real shortages.
+     */
+    public static final Set<String> LAG_SENSITIVE = Set.of(
+            "UNKNOWN_TRANSFER", "ILLEGAL_TRANSITION", "PIECE_NUMBER_MISMATCH", "UNKNOWN_METER", "UNKNOWN_ALLOTMENT",
+            "PACKAGE_NOT_AVAILABLE");
+
     private ChaincodeErrorCodes() {
     }
 

@@ -1,11 +1,14 @@
 package org.postalfunds.client.ledger;
 
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
  * One chaincode invocation: function, string arguments, optional transient data (kept off the
@@ -20,18 +23,20 @@ public final class LedgerCall {
     private final List<String> arguments;
     private final Map<String, byte[]> transientData;
     private final String requestId;
+    private final Set<String> endorsingOrganizations;
 
     private LedgerCall(final String function, final List<String> arguments, final Map<String, byte[]> transientData,
-            final String requestId) {
+            final String requestId, final Set<String> endorsingOrganizations) {
         this.function = function;
         this.arguments = arguments;
         this.transientData = transientData;
         this.requestId = requestId;
+        this.endorsingOrganizations = endorsingOrganizations;
     }
 
     /** A query: evaluated on one peer, never ordered. */
     public static LedgerCall query(final String function, final String... arguments) {
-        return new LedgerCall(checkFunction(function), checkArguments(arguments), Map.of(), null);
+        return new LedgerCall(checkFunction(function), checkArguments(arguments), Map.of(), null, Set.of());
     }
 
     /**
@@ -43,14 +48,37 @@ public final class LedgerCall {
         String[] withId = new String[arguments.length + 1];
         withId[0] = requestId;
         System.arraycopy(arguments, 0, withId, 1, arguments.length);
-        return new LedgerCall(checkFunction(function), checkArguments(withId), Map.of(), requestId);
+        return new LedgerCall(checkFunction(function), checkArguments(withId), Map.of(), requestId, Set.of());
     }
 
     /** The same call with transient data (e.g. a sealed payload for a private data collection). */
     public LedgerCall withTransient(final Map<String, byte[]> data) {
         Map<String, byte[]> copy = new TreeMap<>();
         data.forEach((k, v) -> copy.put(Objects.requireNonNull(k), v.clone()));
-        return new LedgerCall(function, arguments, Map.copyOf(copy), requestId);
+        return new LedgerCall(function, arguments, Map.copyOf(copy), requestId, endorsingOrganizations);
+    }
+
+    /**
+     * The same call endorsed by peers of exactly these organisations (MSP ids) instead of the ones the gateway
+     * would pick from the endorsement policies; for a query, evaluated on a peer of one of them. The caller takes
+     * responsibility for the choice: a set that does not satisfy the chaincode's or a key's policy is invalidated at
+     * commit ({@code ENDORSEMENT_POLICY_FAILURE}). Meant for operations and tests (which peer holds what, which
+     * organisations a key needs), not for everyday calls.
+     */
+    public LedgerCall withEndorsingOrganizations(final String... mspIds) {
+        Set<String> orgs = new TreeSet<>();
+        for (String msp : mspIds) {
+            if (!Objects.requireNonNull(msp, "mspId").matches("[A-Za-z0-9._-]{1,64}")) {
+                throw new IllegalArgumentException("not an MSP id: '" + msp + "'");
+            }
+            orgs.add(msp);
+        }
+        return new LedgerCall(function, arguments, transientData, requestId, Collections.unmodifiableSet(orgs));
+    }
+
+    /** The organisations whose peers must endorse (or evaluate) this call; empty: the gateway chooses. */
+    public Set<String> endorsingOrganizations() {
+        return endorsingOrganizations;
     }
 
     public String function() {
@@ -94,6 +122,6 @@ public final class LedgerCall {
 
     @Override
     public String toString() {
-        return function + arguments;
+        return function + arguments + (endorsingOrganizations.isEmpty() ? "" : " endorsed by " + endorsingOrganizations);
     }
 }

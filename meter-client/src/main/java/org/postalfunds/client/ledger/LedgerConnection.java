@@ -56,6 +56,8 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
 
     /** Matches the peer's wording when the chaincode itself answered with an error. */
     private static final Pattern CHAINCODE_RESPONSE = Pattern.compile("chaincode response (\\d+), (.*)", Pattern.DOTALL);
+    /** The gateway's error detail when two endorsers' proposal responses differ. */
+    private static final String PAYLOADS_DO_NOT_MATCH = "ProposalResponsePayloads do not match";
     private static final Pattern ERROR_CODE = Pattern.compile("\\b([A-Z][A-Z0-9_]{2,})\\b");
 
     private final ManagedChannel channel;
@@ -66,6 +68,7 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
     private final Set<String> errorCodes;
     private final String channelName;
     private final Duration queryTimeout;
+    private final RetryListener retryListener;
 
     private LedgerConnection(final Builder builder) {
         this.channel = openChannel(builder);
@@ -93,6 +96,7 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         this.errorCodes = Set.copyOf(builder.errorCodes);
         this.channelName = builder.channelName;
         this.queryTimeout = builder.queryTimeout;
+        this.retryListener = builder.retryListener;
     }
 
     public static Builder builder() {
@@ -105,13 +109,14 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         if (call.requestId().isEmpty()) {
             throw new IllegalArgumentException("a submitted call needs a request id so that a retry cannot move funds twice");
         }
-        return Attempts.run(call, retryPolicy, duration -> Thread.sleep(duration.toMillis()), attempt -> submitOnce(call));
+        return Attempts.run(call, retryPolicy, duration -> Thread.sleep(duration.toMillis()), retryListener,
+                attempt -> submitOnce(call));
     }
 
     /** Evaluates a query on the gateway peer (never ordered); retried on transient failures only. */
     @Override
     public byte[] evaluate(final LedgerCall call) throws LedgerException {
-        return Attempts.run(call, retryPolicy, duration -> Thread.sleep(duration.toMillis()), attempt -> {
+        return Attempts.run(call, retryPolicy, duration -> Thread.sleep(duration.toMillis()), retryListener, attempt -> {
             Proposal proposal = proposal(call);
             try {
                 return proposal.evaluate();
@@ -202,10 +207,13 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
     }
 
     private Proposal proposal(final LedgerCall call) {
-        return contract.newProposal(call.function())
+        Proposal.Builder builder = contract.newProposal(call.function())
                 .addArguments(call.arguments().toArray(new String[0]))
-                .putAllTransient(call.transientData())
-                .build();
+                .putAllTransient(call.transientData());
+        if (!call.endorsingOrganizations().isEmpty()) {
+            builder.setEndorsingOrganizations(call.endorsingOrganizations().toArray(new String[0]));
+        }
+        return builder.build();
     }
 
     private Attempts.AttemptFailure classify(final GatewayException e, final String transactionId, final boolean submitting) {
@@ -224,13 +232,30 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
             }
         }
         if (chaincodeMessage != null) {
-            // The chaincode answered: its refusal is final, whatever gRPC status carried it.
-            return new Attempts.AttemptFailure(FailureKind.REFUSED, chaincodeMessage, transactionId, errorCodeIn(chaincodeMessage), e);
+            // The chaincode answered: its refusal is final, whatever gRPC status carried it, unless it is one that an
+            // endorser still behind the latest block would give (then it is retried, bounded by the policy).
+            String code = errorCodeIn(chaincodeMessage);
+            FailureKind kind = submitting && code != null && ChaincodeErrorCodes.LAG_SENSITIVE.contains(code)
+                    ? FailureKind.ENDORSER_BEHIND : FailureKind.REFUSED;
+            return new Attempts.AttemptFailure(kind, chaincodeMessage, transactionId, code, e);
+        }
+        if (e.getDetails().stream().anyMatch(detail -> detail.getMessage().contains(PAYLOADS_DO_NOT_MATCH))) {
+            return new Attempts.AttemptFailure(FailureKind.ENDORSEMENT_MISMATCH, "endorsers disagreed ("
+                    + e.getStatus().getCode() + ", " + PAYLOADS_DO_NOT_MATCH + "): " + details(e), transactionId, null, e);
         }
         FailureKind kind = FailureKind.of(e.getStatus().getCode());
         String stage = e instanceof CommitStatusException ? "commit status unknown" : submitting ? "not endorsed or ordered" : "query failed";
-        return new Attempts.AttemptFailure(kind, stage + " (" + e.getStatus().getCode() + "): " + e.getStatus().getDescription(),
-                transactionId, null, e);
+        return new Attempts.AttemptFailure(kind, stage + " (" + e.getStatus().getCode() + "): " + e.getStatus().getDescription()
+                + (e.getDetails().isEmpty() ? "" : "; " + details(e)), transactionId, null, e);
+    }
+
+    private static String details(final GatewayException e) {
+        StringBuilder text = new StringBuilder();
+        for (ErrorDetail detail : e.getDetails()) {
+            text.append(text.length() == 0 ? "" : "; ").append(detail.getMspId()).append(" ").append(detail.getAddress())
+                    .append(": ").append(detail.getMessage());
+        }
+        return text.toString();
     }
 
     private String errorCodeIn(final String message) {
@@ -283,8 +308,15 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         private Duration endorseTimeout = Duration.ofSeconds(15);
         private Duration submitTimeout = Duration.ofSeconds(5);
         private Duration commitTimeout = Duration.ofMinutes(1);
+        private RetryListener retryListener = RetryListener.NONE;
 
         private Builder() {
+        }
+
+        /** Told of every attempt about to be retried (figures, logs); default: nobody. */
+        public Builder retryListener(final RetryListener listener) {
+            this.retryListener = Objects.requireNonNull(listener);
+            return this;
         }
 
         /** host:port of the organisation's peer gateway. */

@@ -94,6 +94,44 @@ class AttemptsTest {
     }
 
     @Test
+    void an_aborted_endorsement_is_not_called_a_read_conflict() {
+        // ABORTED: the gateway gave up collecting endorsements or the orderer refused; an MVCC conflict is a commit status.
+        assertThat(FailureKind.of(io.grpc.Status.Code.ABORTED)).isEqualTo(FailureKind.TRANSIENT);
+        assertThat(FailureKind.ENDORSEMENT_MISMATCH.retryable()).isTrue();
+    }
+
+    @Test
+    void retries_a_lag_sensitive_refusal_with_the_same_call_until_the_endorser_catches_up() throws LedgerException {
+        java.util.List<String> seen = new java.util.ArrayList<>();
+        byte[] result = Attempts.run(grant, FOUR_ATTEMPTS, pauses::add,
+                (call, attempt, kind, code) -> seen.add(attempt + " " + kind + " " + code + " " + call.requestId().orElseThrow()),
+                n -> {
+                    if (n < 3) {
+                        throw new Attempts.AttemptFailure(FailureKind.ENDORSER_BEHIND, "UNKNOWN_TRANSFER: no transfer t-1",
+                                "tx-" + n, "UNKNOWN_TRANSFER", null);
+                    }
+                    return ok("granted");
+                });
+        assertThat(new String(result, StandardCharsets.UTF_8)).isEqualTo("granted");
+        assertThat(seen).containsExactly("1 ENDORSER_BEHIND UNKNOWN_TRANSFER " + grant.requestId().orElseThrow(),
+                "2 ENDORSER_BEHIND UNKNOWN_TRANSFER " + grant.requestId().orElseThrow());
+        assertThat(pauses).hasSize(2);
+    }
+
+    @Test
+    void a_lag_sensitive_refusal_that_outlasts_the_policy_is_reported_as_a_refusal() {
+        LedgerException e = catchThrowableOfType(LedgerException.class, () -> Attempts.run(grant, FOUR_ATTEMPTS, pauses::add,
+                n -> {
+                    throw new Attempts.AttemptFailure(FailureKind.ENDORSER_BEHIND, "ILLEGAL_TRANSITION: a CANCELLED transfer"
+                            + " cannot take GRANT", "tx-" + n, "ILLEGAL_TRANSITION", null);
+                }));
+        assertThat(e.kind()).isEqualTo(FailureKind.REFUSED);
+        assertThat(e.errorCode()).hasValue("ILLEGAL_TRANSITION");
+        assertThat(e.attempts()).isEqualTo(4);
+        assertThat(pauses).hasSize(3);
+    }
+
+    @Test
     void refuses_policies_outside_their_limits() {
         assertThatThrownBy(() -> new RetryPolicy(0, Duration.ZERO, Duration.ZERO)).hasMessageContaining("attempts");
         assertThatThrownBy(() -> new RetryPolicy(RetryPolicy.MAX_ATTEMPTS_LIMIT + 1, Duration.ZERO, Duration.ZERO))

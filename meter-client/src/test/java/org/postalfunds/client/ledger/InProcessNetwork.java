@@ -126,7 +126,9 @@ public final class InProcessNetwork {
         if (response.getStatus() != Chaincode.Response.Status.SUCCESS) {
             throw refused(stub.getTxId(), response);
         }
-        Set<String> endorsers = nextEndorsers == null ? ALL_ORGS : nextEndorsers;
+        // Like the gateway: the call's own choice of endorsing organisations first, then the test's, else every peer.
+        Set<String> endorsers = !call.endorsingOrganizations().isEmpty() ? call.endorsingOrganizations()
+                : nextEndorsers == null ? ALL_ORGS : nextEndorsers;
         nextEndorsers = null;
         List<Runnable> interleaved = List.copyOf(beforeNextCommit);
         beforeNextCommit.clear();
