@@ -90,8 +90,9 @@ public final class DataCenterClient {
         final byte[] sealed = org.postalfunds.client.secure.Sealing.seal(item,
                 new org.postalfunds.client.secure.Addressing(transferId, sender, recipientMeterId),
                 calls.meterPublicKey(recipientMeterId), dataCenterSigner);
-        return LedgerCalls.informationChange(calls.submit("SecureInformation:downloadInformation", requestId,
-                java.util.Map.of("package", sealed), recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));
+        return LedgerCalls.informationChange(calls.submitPackage("SecureInformation:downloadInformation", requestId,
+                sealed, LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, calls.ownerMsp(recipientMeterId)),
+                recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));
     }
 
     public MeterChange refill(final RequestId requestId, final String meterId, final long amountMinorUnits)

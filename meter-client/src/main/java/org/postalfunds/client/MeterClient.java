@@ -183,8 +183,9 @@ public final class MeterClient {
         }
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, requested.recipientMeterId()),
                 calls.meterPublicKey(requested.recipientMeterId()), psdSigner);
-        return informationChange(calls.submit(SECURE_INFORMATION + "grantInformation", requestId,
-                Map.of(PACKAGE_TRANSIENT_KEY, sealed), transferId, LedgerCalls.epochSeconds(deliveryDeadline)));
+        return informationChange(calls.submitPackage(SECURE_INFORMATION + "grantInformation", requestId, sealed,
+                LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, requested.senderOwnerMsp(), requested.recipientOwnerMsp()),
+                transferId, LedgerCalls.epochSeconds(deliveryDeadline)));
     }
 
     public InformationChange denyInformation(final RequestId requestId, final String transferId, final String reason)
@@ -214,9 +215,9 @@ public final class MeterClient {
         final String transferId = SealedPackage.transferIdFor(meterId, requestId.value());
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, recipientMeterId),
                 calls.meterPublicKey(recipientMeterId), psdSigner);
-        return informationChange(calls.submit(SECURE_INFORMATION + "offerInformation", requestId,
-                Map.of(PACKAGE_TRANSIENT_KEY, sealed), meterId, recipientMeterId, item.name(),
-                LedgerCalls.epochSeconds(deadline)));
+        return informationChange(calls.submitPackage(SECURE_INFORMATION + "offerInformation", requestId, sealed,
+                LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, calls.ownerMsp(meterId), calls.ownerMsp(recipientMeterId)),
+                meterId, recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));
     }
 
     public InformationChange acknowledgeInformation(final RequestId requestId, final String transferId)

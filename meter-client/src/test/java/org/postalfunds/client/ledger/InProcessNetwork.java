@@ -130,6 +130,7 @@ public final class InProcessNetwork {
         Set<String> endorsers = !call.endorsingOrganizations().isEmpty() ? call.endorsingOrganizations()
                 : nextEndorsers == null ? ALL_ORGS : nextEndorsers;
         nextEndorsers = null;
+        requireTrustedEndorsersForTransientData(call, stub, endorsers);
         List<Runnable> interleaved = List.copyOf(beforeNextCommit);
         beforeNextCommit.clear();
         interleaved.forEach(Runnable::run);
@@ -247,6 +248,29 @@ public final class InProcessNetwork {
             return digest.digest();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * As a real gateway (found on real peers): when it picks the endorsers itself, it refuses to send transient data to
+     * an organisation outside the distribution policy of a collection the proposal writes, FAILED_PRECONDITION
+     * "... retry specifying trusted endorsing organizations to protect transient data". A call that names its
+     * endorsing organisations takes that responsibility and passes.
+     */
+    private static void requireTrustedEndorsersForTransientData(final LedgerCall call, final FakeStub stub,
+            final Set<String> endorsers) throws Attempts.AttemptFailure {
+        if (call.transientData().isEmpty() || !call.endorsingOrganizations().isEmpty()) {
+            return;
+        }
+        for (String collection : stub.privateWrites().keySet()) {
+            Set<String> members = org.postalfunds.chaincode.fake.NetworkCollections.read().stream()
+                    .filter(c -> c.name().equals(collection)).findFirst().orElseThrow().memberMsps();
+            if (!members.containsAll(endorsers)) {
+                throw new Attempts.AttemptFailure(FailureKind.REFUSED, "not endorsed or ordered (FAILED_PRECONDITION): "
+                        + "requires endorsement from organisation(s) that are not in the distribution policy of the "
+                        + "private data collection(s): [" + collection + "]; retry specifying trusted endorsing "
+                        + "organizations to protect transient data", stub.getTxId(), null, null);
+            }
         }
     }
 

@@ -44,6 +44,8 @@ import org.postalfunds.testnetwork.NetworkDescription;
 final class RealPeers implements AutoCloseable {
     static final MeterLimits LIMITS = new MeterLimits(1_000_000, 100_000, 500_000);
 
+    private static final AtomicLong NEXT = new AtomicLong();
+
     final NetworkDescription network;
     final String run = UUID.randomUUID().toString().substring(0, 8);
     /** Every retry any connection of this fixture made: "READ_CONFLICT", "ENDORSER_BEHIND UNKNOWN_TRANSFER", ... */
@@ -58,7 +60,7 @@ final class RealPeers implements AutoCloseable {
 
     /** A fresh client of {@code organisation}, enrolled at its CA, named uniquely for this run. */
     ClientIdentity enrol(final String organisation, final String name) {
-        return ClientIdentities.enrol(network, organisation, name + "-" + run);
+        return ClientIdentities.enrol(network, organisation, name + "-" + run + "-" + NEXT.incrementAndGet());
     }
 
     /** A connection as {@code identity} through the gateway of {@code peerOrganisation}'s peer. */
