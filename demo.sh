@@ -182,7 +182,10 @@ meter meter-A2 expire "$transfer" | indent
 
 step "Secure information (Fig. 7): meter-A1 seals a rate table to meter-B1's PSD; B1 unseals it inside its token"
 printf '{"rateTable":"DE-2027-01","letter":"1.25","postcard":"0.95"}\n' > "$work/rates.json"
-transfer=$(meter meter-A1 info-offer meter-B1 rate-table --file "$work/rates.json" --content-type application/json --json | jq -r '.transfer.transferId')
+# An information transfer's id is derived from the sender and its request id (SealedPackage.transferIdFor).
+request_id="info-demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
+meter meter-A1 info-offer meter-B1 rate-table --file "$work/rates.json" --content-type application/json --request-id "$request_id" | indent
+transfer="info-$(printf 'meter-A1\0%s' "$request_id" | sha256sum | cut -c1-40)"
 echo "  offered $transfer (only its hash is public; the package sits in the MailerA-MailerB private collection)"
 meter meter-B1 receive "$transfer" | indent
 meter meter-B1 info-acknowledge "$transfer" | indent
