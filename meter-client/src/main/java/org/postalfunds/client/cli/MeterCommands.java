@@ -202,10 +202,13 @@ final class MeterCommands implements Callable<Integer> {
     int infoOffer(@Parameters(paramLabel = "RECIPIENT") final String recipient, @Parameters(paramLabel = "ITEM") final String item,
             @Option(names = "--file", required = true, description = "The item's content (at most 256 KiB).") final Path file,
             @Option(names = "--content-type", defaultValue = "application/octet-stream", description = "Media type (default ${DEFAULT-VALUE}).") final String contentType,
-            @Option(names = "--deadline-hours", defaultValue = "72", description = "How long the recipient has (default ${DEFAULT-VALUE}).") final long hours)
+            @Option(names = "--deadline-hours", defaultValue = "72", description = "How long the recipient has (default ${DEFAULT-VALUE}).") final long hours,
+            @Option(names = "--deadline-seconds", paramLabel = "S", description = "A deadline in seconds instead (at least "
+                    + MIN_DEADLINE_SECONDS + "), for short-lived offers such as a demonstration of expiry.") final Long seconds)
             throws Exception {
         return act((meter, session) -> meter.offerInformation(root.requestId(), recipient,
-                secureItem(itemName(item), contentType, file), deadline(session, hours)), Formats::informationChange);
+                secureItem(itemName(item), contentType, file),
+                seconds == null ? deadline(session, hours) : deadlineInSeconds(session, seconds)), Formats::informationChange);
     }
 
     @Command(name = "info-acknowledge", mixinStandardHelpOptions = true,
