@@ -45,12 +45,51 @@ public final class ConsoleMain {
                 out.println("no users in " + settings.usersFile() + ": add one with `add-user` first");
                 return 2;
             }
-            TlsMaterial tls = settings.tlsCertificate() != null
-                    ? TlsMaterial.fromPem(settings.tlsCertificate(), settings.tlsPrivateKey())
-                    : TlsMaterial.selfSigned(settings.generatedTlsDirectory());
-            List<Session> sessions = new ArrayList<>();
-            Map<String, Ledger> ledgers = new LinkedHashMap<>();
-            GatewayConnector connector = new GatewayConnector();
+            Running running = start(settings, users);
+            ConsoleServer server = running.server();
+            TlsMaterial tls = running.tls();
+            Map<String, Ledger> ledgers = running.ledgers();
+            CountDownLatch stopped = new CountDownLatch(1);
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                running.close();
+                stopped.countDown();
+            }));
+            out.println("postal console on https://" + (settings.host().contains(":") ? "[" + settings.host() + "]"
+                    : settings.host()) + ":" + server.port() + "/ for " + ledgers.keySet());
+            out.println("TLS certificate SHA-256 fingerprint: " + tls.fingerprint());
+            stopped.await();
+            return 0;
+        }
+    }
+
+    /** The server and the organisations' gateway sessions it reads through; closing it closes both. */
+    record Running(ConsoleServer server, TlsMaterial tls, Map<String, Ledger> ledgers, List<Session> sessions)
+            implements AutoCloseable {
+        @Override
+        public void close() {
+            server.close();
+            sessions.forEach(session -> {
+                try {
+                    session.close();
+                } catch (Exception e) {
+                    // closing anyway
+                }
+            });
+        }
+    }
+
+    /**
+     * What {@code serve} starts: one gateway session per organisation from its profile (checked to be of that MSP),
+     * the TLS material, the server. Tests on the real network start the console this way.
+     */
+    static Running start(final ConsoleConfig settings, final UserStore users) throws Exception {
+        TlsMaterial tls = settings.tlsCertificate() != null
+                ? TlsMaterial.fromPem(settings.tlsCertificate(), settings.tlsPrivateKey())
+                : TlsMaterial.selfSigned(settings.generatedTlsDirectory());
+        List<Session> sessions = new ArrayList<>();
+        Map<String, Ledger> ledgers = new LinkedHashMap<>();
+        GatewayConnector connector = new GatewayConnector();
+        try {
             for (Map.Entry<String, Path> organisation : settings.organisations().entrySet()) {
                 Profile profile = Profile.load(organisation.getValue());
                 if (!profile.mspId().equals(organisation.getKey())) {
@@ -62,23 +101,16 @@ public final class ConsoleMain {
                 ledgers.put(organisation.getKey(), session.ledger());
             }
             ConsoleServer server = ConsoleServer.start(settings.settings(), ledgers, users, tls, Clock.systemUTC());
-            CountDownLatch stopped = new CountDownLatch(1);
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                server.close();
-                sessions.forEach(session -> {
-                    try {
-                        session.close();
-                    } catch (Exception e) {
-                        // closing anyway
-                    }
-                });
-                stopped.countDown();
-            }));
-            out.println("postal console on https://" + (settings.host().contains(":") ? "[" + settings.host() + "]"
-                    : settings.host()) + ":" + server.port() + "/ for " + ledgers.keySet());
-            out.println("TLS certificate SHA-256 fingerprint: " + tls.fingerprint());
-            stopped.await();
-            return 0;
+            return new Running(server, tls, java.util.Collections.unmodifiableMap(ledgers), List.copyOf(sessions));
+        } catch (Exception | Error e) {
+            for (Session session : sessions) {
+                try {
+                    session.close();
+                } catch (Exception suppressed) {
+                    e.addSuppressed(suppressed);
+                }
+            }
+            throw e;
         }
     }
 
