@@ -24,6 +24,7 @@ if [ -n "${POSTAL_ORDERERS:-}" ]; then
   fi
 fi
 started=$(date +%s%N)
+at() { printf '%.1f s' "$(( ($(date +%s%N) - started) / 1000000 ))e-3"; }   # time since the start, for each phase
 fabric_home
 mkdir -p "$STATE"
 count=$(orderer_count); echo "$count" > "$STATE/orderer-count"
@@ -67,7 +68,7 @@ for o in Orderer $PEER_ORGS; do
   wait_healthy "ca-$o" "$(org_field "$o" .ca.operationsPort)" || die "the Fabric CA of $o did not start"
   wait_port "$(org_field "$o" .ca.port)" 10 || die "the Fabric CA of $o does not listen on its port"
 done
-say "Fabric CAs up: $(for o in Orderer $PEER_ORGS; do printf '%s:%s ' "$o" "$(org_field "$o" .ca.port)"; done)"
+say "[$(at)] Fabric CAs up: $(for o in Orderer $PEER_ORGS; do printf '%s:%s ' "$o" "$(org_field "$o" .ca.port)"; done)"
 
 # --- Identities and TLS certificates from each org's CA ----------------------------------------------------
 ca_client() { # org, then fabric-ca-client arguments; the registrar's client home is per org
@@ -132,9 +133,12 @@ make_org() {
 }
 if [ ! -f "$STATE/orgs/.complete" ]; then
   rm -f "$LOGS/ca-client.log"
-  for o in Orderer $PEER_ORGS; do make_org "$o"; done
+  # One org's CA does not wait for another's: enrol the orgs side by side.
+  pids=()
+  for o in Orderer $PEER_ORGS; do make_org "$o" & pids+=($!); done
+  for p in "${pids[@]}"; do wait "$p" || die "the identities could not be made (see above)"; done
   touch "$STATE/orgs/.complete"
-  say "identities enrolled from each org's Fabric CA: $(orderer_count) orderer(s), $(echo $PEER_ORGS | wc -w) peers, one admin per org"
+  say "[$(at)] identities enrolled from each org's Fabric CA: $(orderer_count) orderer(s), $(echo $PEER_ORGS | wc -w) peers, one admin per org"
 fi
 
 # --- Node configuration: the source's sampleconfig, with the few file settings env variables cannot set ----
@@ -261,7 +265,7 @@ for name in $(orderer_names); do
 done
 wait_log "$(orderer_names | head -1)" "Raft leader changed: 0 -> \|elected leader\|Leader .* is present" 30 \
   || die "the orderers elected no Raft leader"
-say "orderer(s) up, channel $CHANNEL created: $(orderer_names | tr '\n' ' ')"
+say "[$(at)] orderer(s) up, channel $CHANNEL created: $(orderer_names | tr '\n' ' ')"
 
 # --- Peers ----------------------------------------------------------------------------------------------------
 start_peer() {
@@ -296,7 +300,7 @@ for o in $PEER_ORGS; do
     fi
   ) || die "the peer of $o could not join channel $CHANNEL"
 done
-say "peers up and joined: $(for o in $PEER_ORGS; do printf '%s:%s ' "$o" "$(org_field "$o" .peer.port)"; done)"
+say "[$(at)] peers up and joined: $(for o in $PEER_ORGS; do printf '%s:%s ' "$o" "$(org_field "$o" .peer.port)"; done)"
 
 # --- What clients and tests need, in one file -------------------------------------------------------------
 "$NETWORK_SCRIPTS/describe.sh" > "$STATE/network.json.tmp" && mv "$STATE/network.json.tmp" "$STATE/network.json"
