@@ -48,4 +48,36 @@ class BaselineContractTest {
                 ctx -> baseline.write(ctx, "s", "x".repeat(BaselineContract.MAX_VALUE_CHARS + 1)));
         fx.rejectsWith(ErrorCode.LIMIT_EXCEEDED, fx.mailerA, ctx -> baseline.write(ctx, "s", null));
     }
+
+    @Test
+    void a_transfer_reads_and_writes_exactly_its_two_balances_and_touches_no_funds() {
+        fx.registerMeter("m1", Organisations.MAILER_A);
+        final var fundsBefore = fx.auditTotals();
+
+        assertThat(fx.submit(fx.mailerA, ctx -> baseline.transfer(ctx, "r1", "a", "b", "5"))).isEqualTo("{\"from\":-5,\"to\":5}");
+        assertThat(fx.lastWrittenKeys()).containsExactlyInAnyOrder("~baselineAccount~a~", "~baselineAccount~b~");
+        assertThat(fx.lastStub().readCount()).isEqualTo(2);
+        assertThat(fx.lastStub().eventName()).isNull();
+        assertThat(fx.submit(fx.mailerB, ctx -> baseline.transfer(ctx, "r1", "b", "a", "2"))).isEqualTo("{\"from\":3,\"to\":-3}");
+        assertThat(fx.auditTotals()).isEqualTo(fundsBefore);
+    }
+
+    @Test
+    void transfers_of_the_same_balance_in_one_block_conflict_as_any_read_write_does() {
+        final var first = fx.endorse(fx.dataCenter, ctx -> baseline.transfer(ctx, "r1", "x", "y", "1"));
+        final var second = fx.endorse(fx.mailerB, ctx -> baseline.transfer(ctx, "r1", "x", "z", "1"));
+        assertThat(fx.ledger.commitBlock(java.util.List.of(first.stub(), second.stub()),
+                java.util.List.of(LedgerFixture.ALL_ORGS, LedgerFixture.ALL_ORGS))).containsExactly(
+                org.postalfunds.chaincode.fake.FakeLedger.Validation.VALID,
+                org.postalfunds.chaincode.fake.FakeLedger.Validation.MVCC_READ_CONFLICT);
+    }
+
+    @Test
+    void a_transfer_by_an_outsider_or_with_bad_arguments_is_refused() {
+        final TestIdentity outsider = TestIdentity.p256("OutsiderMSP", "intruder");
+        fx.rejectsWith(ErrorCode.NOT_AUTHORISED, outsider, ctx -> baseline.transfer(ctx, "r1", "a", "b", "1"));
+        fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerA, ctx -> baseline.transfer(ctx, "r1", "../a", "b", "1"));
+        fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerA, ctx -> baseline.transfer(ctx, "r1", "a", "b", "one"));
+        fx.rejectsWith(ErrorCode.INVALID_ARGUMENT, fx.mailerA, ctx -> baseline.transfer(ctx, "r1", "a", "b", null));
+    }
 }
