@@ -1,5 +1,6 @@
 package org.postalfunds.client.bench;
 
+import org.postalfunds.client.ledger.ChaincodeErrorCodes;
 import org.postalfunds.client.ledger.LedgerException;
 
 /** Why a benchmark transaction did not commit, in the categories the benchmark reports failed tx/s by. */
@@ -14,6 +15,11 @@ public enum FailureReason {
     TIMEOUT,
     /** The chaincode refused the call with one of its error codes (a workload or balance problem). */
     REFUSED_BY_CONTRACT,
+    /**
+     * Refused with a lag-sensitive code ({@code ChaincodeErrorCodes.LAG_SENSITIVE}: UNKNOWN_TRANSFER, ...): an
+     * endorsing peer had not yet committed the block of the flow's previous step. The workloads repeat such a step.
+     */
+    ENDORSER_BEHIND,
     /** Invalidated at commit for another reason (the validation code is in the message). */
     INVALIDATED;
 
@@ -25,7 +31,12 @@ public enum FailureReason {
                 return TIMEOUT;
             case ENDORSEMENT_MISMATCH:
                 return ENDORSEMENT_MISMATCH;
+            case ENDORSER_BEHIND:
+                return ENDORSER_BEHIND;
             case REFUSED:
+                if (failure.errorCode().map(ChaincodeErrorCodes.LAG_SENSITIVE::contains).orElse(false)) {
+                    return ENDORSER_BEHIND;
+                }
                 return failure.errorCode().isPresent() ? REFUSED_BY_CONTRACT : ENDORSEMENT;
             case INVALIDATED:
             default:

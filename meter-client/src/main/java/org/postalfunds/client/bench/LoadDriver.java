@@ -24,9 +24,19 @@ public final class LoadDriver {
     /** How long workers get to finish their operation in flight once a window closes. */
     public static final Duration DRAIN = Duration.ofMinutes(2);
 
-    /** Concurrency levels and durations; bounded, so a run cannot go on for hours by mistake. */
-    public record Settings(List<Integer> concurrency, Duration warmUp, Duration window) {
+    /**
+     * Concurrency levels and durations; bounded, so a run cannot go on for hours by mistake. The window closes after
+     * {@code window}, or earlier once {@code windowTransactions} transactions committed in it (0: no such limit).
+     */
+    public record Settings(List<Integer> concurrency, Duration warmUp, Duration window, long windowTransactions) {
+        public Settings(final List<Integer> concurrency, final Duration warmUp, final Duration window) {
+            this(concurrency, warmUp, window, 0);
+        }
+
         public Settings {
+            if (windowTransactions < 0) {
+                throw new IllegalArgumentException("windowTransactions must be >= 0");
+            }
             concurrency = List.copyOf(concurrency);
             if (concurrency.isEmpty() || concurrency.stream().anyMatch(c -> c < 1 || c > MAX_CONCURRENCY)) {
                 throw new IllegalArgumentException("concurrency levels must be 1.." + MAX_CONCURRENCY + ", were " + concurrency);
@@ -41,17 +51,42 @@ public final class LoadDriver {
     /** One scenario at one concurrency level. Rates are per second of the window; latencies submit to commit. */
     public record LevelResult(String scenario, int concurrency, double seconds, long operations, long operationsFailed,
             long committed, Map<FailureReason, Long> failures, double committedPerSecond, double failedPerSecond,
-            double p50Millis, double p95Millis, double p99Millis, Map<String, ProcessSampler.Usage> processes) {
+            double p50Millis, double p95Millis, double p99Millis, Map<String, ProcessSampler.Usage> processes,
+            Map<String, LoadRecorder.StepWindow> steps, double operationP50Millis, double operationP95Millis,
+            double operationP99Millis, Map<String, Object> network) {
+        /** Failures by reason as a share of all transactions that ended in the window (committed + failed). */
+        public double failureShare(final FailureReason reason) {
+            final long ended = committed + failures.values().stream().mapToLong(Long::longValue).sum();
+            return ended == 0 ? 0 : failures.getOrDefault(reason, 0L) / (double) ended;
+        }
+    }
+
+    /** Something measured around each window (the network's own metrics): started as it opens, read as it closes. */
+    public interface WindowProbe {
+        Handle start();
+
+        interface Handle {
+            Map<String, Object> stop();
+        }
+
+        WindowProbe NONE = () -> Map::of;
     }
 
     private final Settings settings;
     private final LoadRecorder recorder;
     private final ProcessSampler sampler;
+    private final WindowProbe probe;
 
     public LoadDriver(final Settings settings, final LoadRecorder recorder, final ProcessSampler sampler) {
+        this(settings, recorder, sampler, WindowProbe.NONE);
+    }
+
+    public LoadDriver(final Settings settings, final LoadRecorder recorder, final ProcessSampler sampler,
+            final WindowProbe probe) {
         this.settings = Objects.requireNonNull(settings);
         this.recorder = Objects.requireNonNull(recorder);
         this.sampler = Objects.requireNonNull(sampler);
+        this.probe = Objects.requireNonNull(probe);
     }
 
     public List<LevelResult> run(final String scenario, final Workload workload) throws InterruptedException {
@@ -69,6 +104,8 @@ public final class LoadDriver {
         final AtomicLong operations = new AtomicLong();
         final AtomicLong operationsFailed = new AtomicLong();
         final AtomicReference<Exception> broken = new AtomicReference<>();
+        final long[] operationNanos = new long[1 << 20];
+        final AtomicLong operationSamples = new AtomicLong();
         final ExecutorService pool = Executors.newFixedThreadPool(workers, runnable -> {
             final Thread thread = new Thread(runnable, "bench-" + scenario.replace(' ', '-'));
             thread.setDaemon(true);
@@ -79,9 +116,17 @@ public final class LoadDriver {
             pool.execute(() -> {
                 for (long iteration = 0; !stop.get(); iteration++) {
                     try {
+                        final boolean measuredAtStart = measuring.get();
+                        final long begun = System.nanoTime();
                         workload.operation(id, workers, iteration);
                         if (measuring.get()) {
                             operations.incrementAndGet();
+                            if (measuredAtStart) {
+                                final long slot = operationSamples.getAndIncrement();
+                                if (slot < operationNanos.length) {
+                                    operationNanos[(int) slot] = System.nanoTime() - begun;
+                                }
+                            }
                         }
                     } catch (LedgerException failed) {
                         // Counted by reason in the recorder; a closed loop goes on with the next operation.
@@ -99,13 +144,19 @@ public final class LoadDriver {
         Thread.sleep(settings.warmUp().toMillis());
         recorder.open();
         measuring.set(true);
+        final WindowProbe.Handle probing = probe.start();
         final ProcessSampler.Sampling sampling = sampler.start();
         final long start = System.nanoTime();
-        Thread.sleep(settings.window().toMillis());
+        final long end = start + settings.window().toNanos();
+        while (System.nanoTime() < end && broken.get() == null && (settings.windowTransactions() == 0
+                || recorder.committedSoFar() < settings.windowTransactions())) {
+            Thread.sleep(Math.max(1, Math.min(100, (end - System.nanoTime()) / 1_000_000)));
+        }
         measuring.set(false);
         recorder.close();
         final double seconds = (System.nanoTime() - start) / 1e9;
         final Map<String, ProcessSampler.Usage> usage = sampling.stop();
+        final Map<String, Object> network = probing.stop();
         stop.set(true);
         pool.shutdown();
         if (!pool.awaitTermination(DRAIN.toMillis(), TimeUnit.MILLISECONDS)) {
@@ -116,8 +167,13 @@ public final class LoadDriver {
             throw new IllegalStateException(scenario + " at " + workers + " in flight broke: " + broken.get(), broken.get());
         }
         final LoadRecorder.Window window = recorder.window();
+        final long[] sortedOperations = java.util.Arrays.copyOf(operationNanos,
+                (int) Math.min(operationNanos.length, operationSamples.get()));
+        java.util.Arrays.sort(sortedOperations);
         return new LevelResult(scenario, workers, seconds, operations.get(), operationsFailed.get(), window.committed(),
                 window.failures(), window.committed() / seconds, window.failed() / seconds, window.percentileMillis(50),
-                window.percentileMillis(95), window.percentileMillis(99), usage);
+                window.percentileMillis(95), window.percentileMillis(99), usage, window.steps(),
+                LoadRecorder.percentile(sortedOperations, 50), LoadRecorder.percentile(sortedOperations, 95),
+                LoadRecorder.percentile(sortedOperations, 99), network);
     }
 }

@@ -2,7 +2,9 @@ package org.postalfunds.client.bench;
 
 import java.util.Arrays;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -18,12 +20,17 @@ public final class LoadRecorder {
     private int samples;
     private long committed;
     private final Map<FailureReason, Long> failures = new EnumMap<>(FailureReason.class);
+    /** Per chaincode function (a pull transfer's request, grant, accept): latencies and failures of each step. */
+    private final Map<String, Step> steps = new TreeMap<>();
+    private volatile long committedSoFar;
 
     /** Starts a window: clears what the previous one kept. */
     public synchronized void open() {
         samples = 0;
         committed = 0;
+        committedSoFar = 0;
         failures.clear();
+        steps.clear();
         measuring.set(true);
     }
 
@@ -32,11 +39,19 @@ public final class LoadRecorder {
     }
 
     void committed(final long nanos) {
+        committed(null, nanos);
+    }
+
+    void committed(final String function, final long nanos) {
         if (!measuring.get()) {
             return;
         }
         synchronized (this) {
             committed++;
+            committedSoFar = committed;
+            if (function != null) {
+                steps.computeIfAbsent(function, f -> new Step()).committed(nanos);
+            }
             if (samples < MAX_SAMPLES) {
                 if (samples == latencies.length) {
                     latencies = Arrays.copyOf(latencies, Math.min(MAX_SAMPLES, samples * 2));
@@ -47,34 +62,83 @@ public final class LoadRecorder {
     }
 
     void failed(final FailureReason reason) {
+        failed(null, reason);
+    }
+
+    void failed(final String function, final FailureReason reason) {
         if (!measuring.get()) {
             return;
         }
         synchronized (this) {
             failures.merge(reason, 1L, Long::sum);
+            if (function != null) {
+                steps.computeIfAbsent(function, f -> new Step()).failures.merge(reason, 1L, Long::sum);
+            }
         }
+    }
+
+    /** Transactions committed so far in the open window (read without a lock, for the driver's early stop). */
+    public long committedSoFar() {
+        return committedSoFar;
+    }
+
+    /** One function's latencies (bounded like the window's) and failures. */
+    private static final class Step {
+        private long[] latencies = new long[256];
+        private int samples;
+        private long committed;
+        private final Map<FailureReason, Long> failures = new EnumMap<>(FailureReason.class);
+
+        void committed(final long nanos) {
+            committed++;
+            if (samples < MAX_SAMPLES) {
+                if (samples == latencies.length) {
+                    latencies = Arrays.copyOf(latencies, Math.min(MAX_SAMPLES, samples * 2));
+                }
+                latencies[samples++] = nanos;
+            }
+        }
+
+        StepWindow window() {
+            final long[] sorted = Arrays.copyOf(latencies, samples);
+            Arrays.sort(sorted);
+            return new StepWindow(committed, Map.copyOf(failures), percentile(sorted, 50), percentile(sorted, 95),
+                    percentile(sorted, 99));
+        }
+    }
+
+    /** One chaincode function's figures in a window. */
+    public record StepWindow(long committed, Map<FailureReason, Long> failures, double p50Millis, double p95Millis,
+            double p99Millis) {
+    }
+
+    static double percentile(final long[] sortedNanos, final double percent) {
+        if (sortedNanos.length == 0) {
+            return 0;
+        }
+        final int rank = (int) Math.ceil(percent / 100.0 * sortedNanos.length) - 1;
+        return sortedNanos[Math.max(0, Math.min(sortedNanos.length - 1, rank))] / 1e6;
     }
 
     /** What the window recorded: committed count, failures by reason, sorted latencies in nanoseconds. */
     public synchronized Window window() {
         final long[] sorted = Arrays.copyOf(latencies, samples);
         Arrays.sort(sorted);
-        return new Window(committed, Map.copyOf(failures), sorted);
+        final Map<String, StepWindow> byFunction = new LinkedHashMap<>();
+        steps.forEach((function, step) -> byFunction.put(function, step.window()));
+        return new Window(committed, Map.copyOf(failures), sorted, byFunction);
     }
 
-    /** One window's raw figures. */
-    public record Window(long committed, Map<FailureReason, Long> failures, long[] sortedLatencyNanos) {
+    /** One window's raw figures; {@code steps} by chaincode function, in name order. */
+    public record Window(long committed, Map<FailureReason, Long> failures, long[] sortedLatencyNanos,
+            Map<String, StepWindow> steps) {
         public long failed() {
             return failures.values().stream().mapToLong(Long::longValue).sum();
         }
 
         /** The latency at {@code percent} (nearest rank), in milliseconds; 0 when nothing committed. */
         public double percentileMillis(final double percent) {
-            if (sortedLatencyNanos.length == 0) {
-                return 0;
-            }
-            final int rank = (int) Math.ceil(percent / 100.0 * sortedLatencyNanos.length) - 1;
-            return sortedLatencyNanos[Math.max(0, Math.min(sortedLatencyNanos.length - 1, rank))] / 1e6;
+            return percentile(sortedLatencyNanos, percent);
         }
     }
 }

@@ -28,7 +28,7 @@ public final class ProcessSampler {
     private final Map<String, Long> pids;
 
     public ProcessSampler(final Map<String, Long> pidsByName) {
-        this.pids = Map.copyOf(pidsByName);
+        this.pids = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(pidsByName));
     }
 
     /** The processes whose command line contains each given text (the first match each); names with no match are left out. */
@@ -39,6 +39,39 @@ public final class ProcessSampler {
                 .filter(process -> process.info().commandLine().map(line -> line.contains(text)).orElse(false))
                 .findFirst().ifPresent(process -> found.put(name, process.pid())));
         return new ProcessSampler(found);
+    }
+
+    /**
+     * The network's processes as its scripts recorded them: each {@code <name>.pid} file of {@code pidsDirectory}
+     * ({@code $POSTAL_NETWORK_STATE/pids}: ca-&lt;Org&gt;, orderer1.., peer0-&lt;Org&gt;, chaincode) names one process,
+     * so two peers that run the same command line are still told apart. Files naming no live process are left
+     * out; {@code extra} (the driver itself) is added as given.
+     */
+    public static ProcessSampler byPidFiles(final Path pidsDirectory, final Map<String, Long> extra) throws IOException {
+        final Map<String, Long> found = new java.util.TreeMap<>();
+        try (var files = Files.list(pidsDirectory)) {
+            for (final Path file : files.filter(f -> f.getFileName().toString().endsWith(".pid")).toList()) {
+                final String name = file.getFileName().toString().replaceFirst("\\.pid$", "");
+                try {
+                    final long pid = Long.parseLong(Files.readString(file).trim());
+                    if (ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                        found.put(name, pid);
+                    }
+                } catch (NumberFormatException notAPid) {
+                    // A half-written or foreign file: not one of the network's processes.
+                }
+            }
+        }
+        // Peers, orderers and the chaincode first (they do the work), then the driver, then the idle CAs.
+        final Map<String, Long> all = new LinkedHashMap<>();
+        found.forEach((name, pid) -> {
+            if (!name.startsWith("ca-")) {
+                all.put(name, pid);
+            }
+        });
+        all.putAll(extra);
+        found.forEach(all::putIfAbsent);
+        return new ProcessSampler(all);
     }
 
     public Map<String, Long> pids() {

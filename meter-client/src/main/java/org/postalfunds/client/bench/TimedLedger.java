@@ -26,10 +26,10 @@ public final class TimedLedger implements Ledger {
         final long start = System.nanoTime();
         try {
             final byte[] result = ledger.submit(call);
-            recorder.committed(System.nanoTime() - start);
+            recorder.committed(call.function(), System.nanoTime() - start);
             return result;
         } catch (LedgerException failure) {
-            recorder.failed(FailureReason.of(failure));
+            recorder.failed(call.function(), FailureReason.of(failure));
             throw failure;
         }
     }

@@ -29,6 +29,20 @@ public interface Workload {
         };
     }
 
+    /**
+     * (a') The trivial transfer: {@code Baseline:transfer}, a debit and a credit of two keys with no rule checked.
+     * Each worker moves between two balances of its own ({@code run} keeps runs apart), so nothing conflicts.
+     */
+    static Workload baselineTransfer(final BenchConsortium consortium, final String run) {
+        return (worker, workers, iteration) -> {
+            final String a = run + "-w" + worker + "-a";
+            final String b = run + "-w" + worker + "-b";
+            final boolean even = iteration % 2 == 0;
+            consortium.baseline().submit(LedgerCall.transaction("Baseline:transfer", RequestId.random().value(),
+                    even ? a : b, even ? b : a, Long.toString(AMOUNT)));
+        };
+    }
+
     /** (b) The data center refills the pairs' donors in turn. */
     static Workload refill(final BenchConsortium consortium) {
         return (worker, workers, iteration) -> consortium.dataCenter().refill(RequestId.random(),
@@ -61,7 +75,7 @@ public interface Workload {
             final MeterClient recipient = consortium.recipient(pair);
             final String transferId = donor.offer(RequestId.random(), recipient.meterId(), AMOUNT,
                     clock.instant().plus(DEADLINE)).transfer().transferId();
-            recipient.acknowledge(RequestId.random(), transferId);
+            afterCommit(() -> recipient.acknowledge(RequestId.random(), transferId));
         };
     }
 
@@ -76,13 +90,72 @@ public interface Workload {
         };
     }
 
+    /**
+     * (g) Secure information pushed: the pair's donor seals {@code bytes} of content to the recipient's PSD and
+     * offers it (the package in the transient map, endorsed by the data center and both owners), the recipient
+     * acknowledges (the package purged): two transactions.
+     */
+    static Workload securePush(final BenchConsortium consortium, final java.time.Clock clock, final int bytes) {
+        final byte[] content = new byte[bytes];
+        new java.util.Random(bytes).nextBytes(content);
+        return (worker, workers, iteration) -> {
+            final int pair = pairOf(worker, workers, iteration, consortium);
+            final MeterClient donor = consortium.donor(pair);
+            final MeterClient recipient = consortium.recipient(pair);
+            final String transferId;
+            try {
+                transferId = donor.offerInformation(RequestId.random(), recipient.meterId(),
+                        new org.postalfunds.client.secure.SecureItem("bench-" + bytes + "-" + iteration,
+                                "application/octet-stream", content), clock.instant().plus(DEADLINE))
+                        .informationTransfer().transferId();
+            } catch (org.postalfunds.client.secure.SealingException e) {
+                throw new IllegalStateException("cannot seal the benchmark's package", e);
+            }
+            afterCommit(() -> recipient.acknowledgeInformation(RequestId.random(), transferId));
+        };
+    }
+
     /** Request (recipient), grant (donor), accept (recipient): three transactions. */
     private static void pullTransfer(final MeterClient donor, final MeterClient recipient, final java.time.Clock clock)
             throws LedgerException {
         final String transferId = recipient.request(RequestId.random(), donor.meterId(), AMOUNT,
                 clock.instant().plus(DEADLINE)).transfer().transferId();
-        donor.grant(RequestId.random(), transferId, clock.instant().plus(DEADLINE));
-        recipient.accept(RequestId.random(), transferId);
+        afterCommit(() -> donor.grant(RequestId.random(), transferId, clock.instant().plus(DEADLINE)));
+        afterCommit(() -> recipient.accept(RequestId.random(), transferId));
+    }
+
+    /** A step of a flow, submitted as one transaction. */
+    @FunctionalInterface
+    interface Step {
+        Object submit() throws LedgerException;
+    }
+
+    /** How often a flow's next step is repeated while an endorser has not seen the previous step's block. */
+    int BEHIND_ATTEMPTS = 20;
+
+    /**
+     * The next step of a flow, right after the previous one committed on the client's own peer: while another
+     * endorsing peer is still a block behind, the step is refused with a lag-sensitive code (each such refusal counted
+     * as {@link FailureReason#ENDORSER_BEHIND}) and repeated after a short pause, as the product's retry policy does,
+     * so the flow completes and its whole latency includes the wait.
+     */
+    static void afterCommit(final Step step) throws LedgerException {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                step.submit();
+                return;
+            } catch (LedgerException failure) {
+                if (FailureReason.of(failure) != FailureReason.ENDORSER_BEHIND || attempt >= BEHIND_ATTEMPTS) {
+                    throw failure;
+                }
+                try {
+                    Thread.sleep(Math.min(500, 25L * attempt));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw failure;
+                }
+            }
+        }
     }
 
     /** Spreads workers over the pairs; with at least as many pairs as workers, no two workers share a key. */

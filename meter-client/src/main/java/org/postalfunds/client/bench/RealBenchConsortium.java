@@ -1,0 +1,305 @@
+package org.postalfunds.client.bench;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.hyperledger.fabric.client.identity.Identities;
+import org.hyperledger.fabric.client.identity.Signers;
+import org.hyperledger.fabric.client.identity.X509Identity;
+import org.postalfunds.client.DataCenterClient;
+import org.postalfunds.client.MeterClient;
+import org.postalfunds.client.RequestId;
+import org.postalfunds.client.ledger.ChaincodeErrorCodes;
+import org.postalfunds.client.ledger.FailureKind;
+import org.postalfunds.client.ledger.Ledger;
+import org.postalfunds.client.ledger.LedgerConnection;
+import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.client.ledger.RetryPolicy;
+import org.postalfunds.client.model.MeterLimits;
+import org.postalfunds.client.model.MeterRegistration;
+import org.postalfunds.testnetwork.ClientIdentities;
+import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
+import org.postalfunds.testnetwork.NetworkDescription;
+
+/**
+ * The benchmark's consortium on the real network ({@code network.json}): every meter and operator enrolled at its
+ * own organisation's Fabric CA (file keys), registered by the data center, each client connected through its own
+ * organisation's peer gateway, every connection without retries and timed by one {@link LoadRecorder}. Pairs: donor
+ * (MailerA) and recipient (MailerB), the donor funded and listing its recipient; one distributor (MailerA) with
+ * {@code distributorRecipients} recipients (MailerA and MailerB in turn), each listed and with a funded allotment.
+ * Set-up transactions run while the recorder is closed and are retried here (same request id) on conflicts and lag.
+ */
+public final class RealBenchConsortium implements BenchConsortium, AutoCloseable {
+    /** Limits high enough that no benchmark window meets one (refills of 1 unit, transfers of 1 unit). */
+    public static final MeterLimits LIMITS = new MeterLimits(1_000_000_000L, 100_000, 500_000);
+    public static final long DONOR_FUNDS = 100_000;
+    public static final long ALLOTMENT = 5_000;
+    private static final int SET_UP_ATTEMPTS = 30;
+
+    /** How many meters, and how many set-up threads (enrolment runs fabric-ca-client twice per identity). */
+    public record Options(int pairs, int distributorRecipients, int enrolThreads, int setUpThreads) {
+        public Options {
+            if (pairs < 1 || pairs > 512 || distributorRecipients < 0 || distributorRecipients > 1_000
+                    || enrolThreads < 1 || setUpThreads < 1) {
+                throw new IllegalArgumentException("pairs 1..512, distributor recipients 0..1000, threads >= 1");
+            }
+        }
+    }
+
+    private final NetworkDescription network;
+    private final LoadRecorder recorder;
+    private final String run = UUID.randomUUID().toString().substring(0, 6);
+    private final List<LedgerConnection> connections = Collections.synchronizedList(new ArrayList<>());
+    private final List<MeterClient> donors = new ArrayList<>();
+    private final List<MeterClient> recipients = new ArrayList<>();
+    private final List<MeterClient> served = new ArrayList<>();
+    private MeterClient distributor;
+    private DataCenterClient dataCenter;
+    private Ledger baseline;
+
+    private RealBenchConsortium(final NetworkDescription network, final LoadRecorder recorder) {
+        this.network = network;
+        this.recorder = recorder;
+    }
+
+    /** The run's tag, in every meter id and baseline key of this consortium. */
+    public String run() {
+        return run;
+    }
+
+    public static RealBenchConsortium create(final NetworkDescription network, final LoadRecorder recorder,
+            final Options options, final Consumer<String> log) throws Exception {
+        final RealBenchConsortium consortium = new RealBenchConsortium(network, recorder);
+        boolean done = false;
+        try {
+            consortium.setUp(options, log);
+            done = true;
+            return consortium;
+        } finally {
+            if (!done) {
+                consortium.close();
+            }
+        }
+    }
+
+    private void setUp(final Options options, final Consumer<String> log) throws Exception {
+        final long started = System.nanoTime();
+        final ExecutorService enrolling = Executors.newFixedThreadPool(options.enrolThreads());
+        final ClientIdentity operator;
+        final ClientIdentity baselineOperator;
+        final List<ClientIdentity> donorIds;
+        final List<ClientIdentity> recipientIds;
+        final ClientIdentity distributorId;
+        final List<ClientIdentity> servedIds;
+        try {
+            final Future<ClientIdentity> op = enrolling.submit(() -> enrol("DataCenter", "bench-operator"));
+            final Future<ClientIdentity> base = enrolling.submit(() -> enrol("MailerA", "bench-baseline"));
+            final Future<ClientIdentity> dist = enrolling.submit(() -> enrol("MailerA", "bench-distributor"));
+            final List<Future<ClientIdentity>> d = new ArrayList<>();
+            final List<Future<ClientIdentity>> r = new ArrayList<>();
+            final List<Future<ClientIdentity>> s = new ArrayList<>();
+            for (int pair = 0; pair < options.pairs(); pair++) {
+                final int p = pair;
+                d.add(enrolling.submit(() -> enrol("MailerA", "bench-donor-" + p)));
+                r.add(enrolling.submit(() -> enrol("MailerB", "bench-recipient-" + p)));
+            }
+            for (int index = 0; index < options.distributorRecipients(); index++) {
+                final int i = index;
+                s.add(enrolling.submit(() -> enrol(i % 2 == 0 ? "MailerA" : "MailerB", "bench-served-" + i)));
+            }
+            operator = op.get();
+            baselineOperator = base.get();
+            distributorId = dist.get();
+            donorIds = all(d);
+            recipientIds = all(r);
+            servedIds = all(s);
+        } finally {
+            enrolling.shutdownNow();
+        }
+        log.accept(String.format("enrolled %d identities at the orgs' Fabric CAs in %.1f s", 3 + 2 * options.pairs()
+                + options.distributorRecipients(), (System.nanoTime() - started) / 1e9));
+
+        dataCenter = DataCenterClient.of(connect(operator));
+        baseline = connect(baselineOperator);
+        for (int pair = 0; pair < options.pairs(); pair++) {
+            donors.add(meter(donorIds.get(pair)));
+            recipients.add(meter(recipientIds.get(pair)));
+        }
+        distributor = meter(distributorId);
+        for (final ClientIdentity id : servedIds) {
+            served.add(meter(id));
+        }
+
+        final ExecutorService setUp = Executors.newFixedThreadPool(options.setUpThreads());
+        try {
+            final List<ClientIdentity> meters = new ArrayList<>(donorIds);
+            meters.addAll(recipientIds);
+            meters.add(distributorId);
+            meters.addAll(servedIds);
+            final List<Future<Object>> registered = new ArrayList<>();
+            for (final ClientIdentity meter : meters) {
+                registered.add(setUp.submit(() -> retried(() -> dataCenter.register(RequestId.random(),
+                        MeterRegistration.builder().meterId(meter.name()).ownerMsp(meter.mspId())
+                                .certificate(certificate(meter)).model("PM-2000").limits(LIMITS).build()))));
+            }
+            all(registered);
+            log.accept(String.format("registered %d meters (%.1f s)", meters.size(), (System.nanoTime() - started) / 1e9));
+            final List<Future<Object>> funded = new ArrayList<>();
+            for (int pair = 0; pair < options.pairs(); pair++) {
+                final MeterClient donor = donors.get(pair);
+                final MeterClient recipient = recipients.get(pair);
+                funded.add(setUp.submit(() -> {
+                    retried(() -> dataCenter.refill(RequestId.random(), donor.meterId(), DONOR_FUNDS));
+                    return retried(() -> donor.authoriseRequester(RequestId.random(), recipient.meterId()));
+                }));
+            }
+            funded.add(setUp.submit(() -> retried(() -> dataCenter.refill(RequestId.random(), distributor.meterId(),
+                    Math.max(DONOR_FUNDS, ALLOTMENT * served.size() + DONOR_FUNDS)))));
+            all(funded);
+            // The distributor's allotments all draw on its one balance: they conflict with each other, so a few at a time.
+            final List<Future<Object>> allotted = new ArrayList<>();
+            for (final MeterClient recipient : served) {
+                allotted.add(setUp.submit(() -> {
+                    retried(() -> distributor.authoriseRequester(RequestId.random(), recipient.meterId()));
+                    return retried(() -> distributor.fundAllotment(RequestId.random(), recipient.meterId(), ALLOTMENT));
+                }));
+            }
+            all(allotted);
+        } finally {
+            setUp.shutdownNow();
+        }
+        log.accept(String.format("set up %d pairs and a distributor with %d allotments in %.1f s (run %s)",
+                options.pairs(), served.size(), (System.nanoTime() - started) / 1e9, run));
+    }
+
+    private ClientIdentity enrol(final String organisation, final String name) {
+        return ClientIdentities.enrol(network, organisation, name + "-" + run);
+    }
+
+    /** A connection as {@code identity} through its own organisation's peer, without retries, timed. */
+    private Ledger connect(final ClientIdentity identity) throws IOException, java.security.GeneralSecurityException {
+        final NetworkDescription.Organisation org = network.organisation(identity.mspId());
+        final NetworkDescription.Peer peer = org.requirePeer();
+        final LedgerConnection connection = LedgerConnection.builder()
+                .peerEndpoint(peer.endpoint()).serverName(peer.serverName()).tlsRootCertificate(org.tlsRootCertificate())
+                .channel(network.channel()).chaincode(network.chaincodeName())
+                .identity(new X509Identity(identity.mspId(), certificate(identity)))
+                .signer(Signers.newPrivateKeySigner(privateKey(identity)))
+                .retryPolicy(RetryPolicy.NONE)
+                .connect();
+        connections.add(connection);
+        return new TimedLedger(connection, recorder);
+    }
+
+    private MeterClient meter(final ClientIdentity identity) throws IOException, java.security.GeneralSecurityException {
+        return MeterClient.builder().ledger(connect(identity)).meterId(identity.name())
+                .psdSigner(Signers.newPrivateKeySigner(privateKey(identity))).clock(Clock.systemUTC()).build();
+    }
+
+    /** A set-up step, repeated (the same call, so the same request id) while it fails for a passing reason. */
+    private static <T> T retried(final Callable<T> step) throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return step.call();
+            } catch (LedgerException failure) {
+                final boolean passing = failure.kind().retryable() || failure.kind() == FailureKind.REFUSED
+                        && failure.errorCode().map(ChaincodeErrorCodes.LAG_SENSITIVE::contains).orElse(false);
+                if (!passing || attempt >= SET_UP_ATTEMPTS) {
+                    throw failure;
+                }
+                Thread.sleep(ThreadLocalRandom.current().nextLong(50, 100L + Math.min(2_000, 100L * attempt)));
+            }
+        }
+    }
+
+    private static <T> List<T> all(final List<Future<T>> futures) throws Exception {
+        final List<T> results = new ArrayList<>();
+        for (final Future<T> future : futures) {
+            try {
+                results.add(future.get(10, TimeUnit.MINUTES));
+            } catch (ExecutionException e) {
+                throw e.getCause() instanceof Exception cause ? cause : e;
+            }
+        }
+        return results;
+    }
+
+    static X509Certificate certificate(final ClientIdentity identity) throws IOException {
+        try (Reader reader = Files.newBufferedReader(identity.certificate())) {
+            return Identities.readX509Certificate(reader);
+        } catch (java.security.cert.CertificateException e) {
+            throw new IOException(e);
+        }
+    }
+
+    static PrivateKey privateKey(final ClientIdentity identity) throws IOException {
+        try (Reader reader = Files.newBufferedReader(identity.privateKey())) {
+            return Identities.readPrivateKey(reader);
+        } catch (java.security.InvalidKeyException e) {
+            throw new IOException(e);
+        }
+    }
+
+    @Override
+    public Ledger baseline() {
+        return baseline;
+    }
+
+    @Override
+    public DataCenterClient dataCenter() {
+        return dataCenter;
+    }
+
+    @Override
+    public int pairs() {
+        return donors.size();
+    }
+
+    @Override
+    public MeterClient donor(final int pair) {
+        return donors.get(pair);
+    }
+
+    @Override
+    public MeterClient recipient(final int pair) {
+        return recipients.get(pair);
+    }
+
+    @Override
+    public MeterClient distributor() {
+        return distributor;
+    }
+
+    @Override
+    public int distributorRecipients() {
+        return served.size();
+    }
+
+    @Override
+    public MeterClient distributorRecipient(final int index) {
+        return served.get(index);
+    }
+
+    @Override
+    public void close() {
+        synchronized (connections) {
+            connections.forEach(LedgerConnection::close);
+            connections.clear();
+        }
+    }
+}
