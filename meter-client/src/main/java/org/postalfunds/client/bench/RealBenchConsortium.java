@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -153,33 +152,33 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
             meters.addAll(servedIds);
             final List<Future<Object>> registered = new ArrayList<>();
             for (final ClientIdentity meter : meters) {
-                registered.add(setUp.submit(() -> retried(() -> dataCenter.register(RequestId.random(),
+                registered.add(setUp.submit(() -> retried(id -> dataCenter.register(id,
                         MeterRegistration.builder().meterId(meter.name()).ownerMsp(meter.mspId())
                                 .certificate(certificate(meter)).model("PM-2000").limits(LIMITS).build()))));
             }
             all(registered);
             log.accept(String.format("registered %d meters (%.1f s)", meters.size(), (System.nanoTime() - started) / 1e9));
             final List<Future<Object>> funded = new ArrayList<>();
+            // The distributor's listings and allotments all read its one meter (its balance, its requester range):
+            // in parallel they conflict with each other, so they run one after another, beside the pairs' set-up.
+            funded.add(setUp.submit(() -> {
+                retried(id -> dataCenter.refill(id, distributor.meterId(),
+                        Math.max(DONOR_FUNDS, ALLOTMENT * served.size() + DONOR_FUNDS)));
+                for (final MeterClient recipient : served) {
+                    retried(id -> distributor.authoriseRequester(id, recipient.meterId()));
+                    retried(id -> distributor.fundAllotment(id, recipient.meterId(), ALLOTMENT));
+                }
+                return null;
+            }));
             for (int pair = 0; pair < options.pairs(); pair++) {
                 final MeterClient donor = donors.get(pair);
                 final MeterClient recipient = recipients.get(pair);
                 funded.add(setUp.submit(() -> {
-                    retried(() -> dataCenter.refill(RequestId.random(), donor.meterId(), DONOR_FUNDS));
-                    return retried(() -> donor.authoriseRequester(RequestId.random(), recipient.meterId()));
+                    retried(id -> dataCenter.refill(id, donor.meterId(), DONOR_FUNDS));
+                    return retried(id -> donor.authoriseRequester(id, recipient.meterId()));
                 }));
             }
-            funded.add(setUp.submit(() -> retried(() -> dataCenter.refill(RequestId.random(), distributor.meterId(),
-                    Math.max(DONOR_FUNDS, ALLOTMENT * served.size() + DONOR_FUNDS)))));
             all(funded);
-            // The distributor's allotments all draw on its one balance: they conflict with each other, so a few at a time.
-            final List<Future<Object>> allotted = new ArrayList<>();
-            for (final MeterClient recipient : served) {
-                allotted.add(setUp.submit(() -> {
-                    retried(() -> distributor.authoriseRequester(RequestId.random(), recipient.meterId()));
-                    return retried(() -> distributor.fundAllotment(RequestId.random(), recipient.meterId(), ALLOTMENT));
-                }));
-            }
-            all(allotted);
         } finally {
             setUp.shutdownNow();
         }
@@ -212,10 +211,11 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
     }
 
     /** A set-up step, repeated (the same call, so the same request id) while it fails for a passing reason. */
-    private static <T> T retried(final Callable<T> step) throws Exception {
+    private static <T> T retried(final SetUpStep<T> step) throws Exception {
+        final RequestId id = RequestId.random();
         for (int attempt = 1; ; attempt++) {
             try {
-                return step.call();
+                return step.call(id);
             } catch (LedgerException failure) {
                 final boolean passing = failure.kind().retryable() || failure.kind() == FailureKind.REFUSED
                         && failure.errorCode().map(ChaincodeErrorCodes.LAG_SENSITIVE::contains).orElse(false);
@@ -225,6 +225,12 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
                 Thread.sleep(ThreadLocalRandom.current().nextLong(50, 100L + Math.min(2_000, 100L * attempt)));
             }
         }
+    }
+
+    /** One set-up transaction under a request id that every repetition reuses. */
+    @FunctionalInterface
+    private interface SetUpStep<T> {
+        T call(RequestId id) throws Exception;
     }
 
     private static <T> List<T> all(final List<Future<T>> futures) throws Exception {

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# The network benchmark: every operation as a ratio to the channel's own limit (the baseline put and the baseline
+# two-key transfer), in one run on the real network. Brings the network up (test-network/up.sh, deploy.sh), runs the
+# workloads through org.postalfunds.client.bench.NetworkBench, and always tears the network down.
+#
+#   ./bench.sh                 # 16 and 64 in flight, each window 60 s or 5,000 tx after a 10 s warm-up (~25-30 min)
+#   ./bench.sh --quick         # a few seconds per window: the smoke run (~4-6 min with set-up)
+#   ./bench.sh --orderers 3    # three Raft orderers
+#   ./bench.sh -- --concurrency 16,64,200 --workloads "baseline put,refill" --note "text for the report"
+#
+# Writes bench-results/<date>.json, <date>.md (the table), <date>-throughput.png and <date>-p99.png.
+# POSTAL_PORT_OFFSET and POSTAL_NETWORK_STATE are passed on to the network scripts (two networks on one machine).
+set -euo pipefail
+root_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+cd "$root_dir"
+export POSTAL_NETWORK_STATE="${POSTAL_NETWORK_STATE:-$root_dir/.network}"
+
+quick=()
+orderers=1
+extra=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=(--quick); shift ;;
+    --orderers) orderers="${2:?--orderers needs 1 or 3}"; shift 2 ;;
+    --) shift; extra=("$@"); break ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
+  esac
+done
+
+say() { printf 'bench: %s\n' "$*"; }
+started=$(date +%s)
+say "building the chaincode and the client (tests skipped)"
+mvn -B -q -ntp -DskipTests -Dfuzz.skip=true -pl chaincode,meter-client -am package 2>&1 | sed "s/\x1b\[[0-9;]*m//g"
+# The postal command line's jar holds the whole client, the load driver and the network description reader.
+classpath="meter-client/target/postal.jar"
+
+cleanup() {
+  say "tearing the network down"
+  test-network/down.sh 2>&1 | sed 's/^/  /' || true
+}
+trap cleanup EXIT
+
+if [ -f "$POSTAL_NETWORK_STATE/network.json" ]; then
+  say "a network is recorded in $POSTAL_NETWORK_STATE: taking it down first"
+  test-network/down.sh 2>&1 | sed 's/^/  /'
+fi
+test-network/up.sh --orderers "$orderers" 2>&1 | grep -v 'cached in' | sed 's/^/  /'
+test-network/deploy.sh 2>&1 | grep -v 'cached in' | sed 's/^/  /'
+
+name="$(date -u +%Y-%m-%dT%H-%M-%SZ)${quick:+-quick}"
+java -Xms256m -Xmx1g -cp "$classpath" org.postalfunds.client.bench.NetworkBench \
+  --network "$POSTAL_NETWORK_STATE/network.json" --out bench-results --name "$name" \
+  "${quick[@]}" "${extra[@]}"
+say "done in $(( $(date +%s) - started )) s: bench-results/$name.{json,md} and -throughput.png, -p99.png"
