@@ -256,8 +256,16 @@ admin_tls="$(org_dir Orderer)/users/admin/tls"
 for name in $(orderer_names); do
   osn=(osnadmin channel --orderer-address "127.0.0.1:$(orderer_field "$name" .adminPort)" --ca-file "$(org_dir Orderer)/ca-cert.pem"
        --client-cert "$admin_tls/server.crt" --client-key "$admin_tls/server.key")
-  # osnadmin exits 0 on any HTTP answer; the status line tells joined (200) from not (404).
-  if ! "${osn[@]}" list --channelID "$CHANNEL" 2>/dev/null | grep -q '^Status: 200'; then
+  # osnadmin exits 0 on any HTTP answer; the status line tells joined (200) from not (404). A restarted orderer's
+  # admin endpoint may answer /healthz before it answers this: ask until it gives a status (at most 30 s).
+  listed=""
+  for i in $(seq 1 60); do
+    listed=$("${osn[@]}" list --channelID "$CHANNEL" 2>&1 || true)
+    grep -q '^Status: ' <<<"$listed" && break
+    sleep 0.5
+  done
+  grep -q '^Status: ' <<<"$listed" || { echo "$listed" >&2; die "the admin endpoint of $name does not answer"; }
+  if ! grep -q '^Status: 200' <<<"$listed"; then
     answer=$("${osn[@]}" join --channelID "$CHANNEL" --config-block "$STATE/channel/$CHANNEL.block" 2>&1 || true)
     echo "$answer" >> "$LOGS/osnadmin.log"
     grep -q '^Status: 201' <<<"$answer" || { echo "$answer" >&2; die "$name could not join channel $CHANNEL"; }
