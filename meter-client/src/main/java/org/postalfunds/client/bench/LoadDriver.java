@@ -53,7 +53,7 @@ public final class LoadDriver {
             long committed, Map<FailureReason, Long> failures, double committedPerSecond, double failedPerSecond,
             double p50Millis, double p95Millis, double p99Millis, Map<String, ProcessSampler.Usage> processes,
             Map<String, LoadRecorder.StepWindow> steps, double operationP50Millis, double operationP95Millis,
-            double operationP99Millis, Map<String, Object> network) {
+            double operationP99Millis, Map<String, Object> network, Map<String, Long> failureCodes) {
         /** Failures by reason as a share of all transactions that ended in the window (committed + failed). */
         public double failureShare(final FailureReason reason) {
             final long ended = committed + failures.values().stream().mapToLong(Long::longValue).sum();
@@ -174,6 +174,6 @@ public final class LoadDriver {
                 window.failures(), window.committed() / seconds, window.failed() / seconds, window.percentileMillis(50),
                 window.percentileMillis(95), window.percentileMillis(99), usage, window.steps(),
                 LoadRecorder.percentile(sortedOperations, 50), LoadRecorder.percentile(sortedOperations, 95),
-                LoadRecorder.percentile(sortedOperations, 99), network);
+                LoadRecorder.percentile(sortedOperations, 99), network, window.failureCodes());
     }
 }

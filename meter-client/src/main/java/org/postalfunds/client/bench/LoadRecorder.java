@@ -23,6 +23,8 @@ public final class LoadRecorder {
     /** Per chaincode function (a pull transfer's request, grant, accept): latencies and failures of each step. */
     private final Map<String, Step> steps = new TreeMap<>();
     private volatile long committedSoFar;
+    /** Failures by reason and the chaincode's error code, if it gave one ("ENDORSER_BEHIND UNKNOWN_TRANSFER"). */
+    private final Map<String, Long> codes = new TreeMap<>();
 
     /** Starts a window: clears what the previous one kept. */
     public synchronized void open() {
@@ -31,6 +33,7 @@ public final class LoadRecorder {
         committedSoFar = 0;
         failures.clear();
         steps.clear();
+        codes.clear();
         measuring.set(true);
     }
 
@@ -66,10 +69,15 @@ public final class LoadRecorder {
     }
 
     void failed(final String function, final FailureReason reason) {
+        failed(function, reason, null);
+    }
+
+    void failed(final String function, final FailureReason reason, final String errorCode) {
         if (!measuring.get()) {
             return;
         }
         synchronized (this) {
+            codes.merge(errorCode == null ? reason.name() : reason + " " + errorCode, 1L, Long::sum);
             failures.merge(reason, 1L, Long::sum);
             if (function != null) {
                 steps.computeIfAbsent(function, f -> new Step()).failures.merge(reason, 1L, Long::sum);
@@ -126,12 +134,12 @@ public final class LoadRecorder {
         Arrays.sort(sorted);
         final Map<String, StepWindow> byFunction = new LinkedHashMap<>();
         steps.forEach((function, step) -> byFunction.put(function, step.window()));
-        return new Window(committed, Map.copyOf(failures), sorted, byFunction);
+        return new Window(committed, Map.copyOf(failures), sorted, byFunction, new TreeMap<>(codes));
     }
 
     /** One window's raw figures; {@code steps} by chaincode function, in name order. */
     public record Window(long committed, Map<FailureReason, Long> failures, long[] sortedLatencyNanos,
-            Map<String, StepWindow> steps) {
+            Map<String, StepWindow> steps, Map<String, Long> failureCodes) {
         public long failed() {
             return failures.values().stream().mapToLong(Long::longValue).sum();
         }

@@ -127,6 +127,14 @@ public final class NetworkBenchReport {
                         step.committed(), step.p50Millis(), step.p95Millis(), step.p99Millis(), failures(step.failures()))));
             }
         }
+        md.append("\n## Failures by reason and the chaincode's error code\n\n| workload | in flight | failures |\n|---|---|---|\n");
+        for (final LevelResult r : results) {
+            if (!r.failureCodes().isEmpty()) {
+                md.append("| ").append(r.scenario()).append(" | ").append(r.concurrency()).append(" | ")
+                        .append(r.failureCodes().entrySet().stream().map(e -> e.getKey() + ": " + e.getValue())
+                                .collect(Collectors.joining(", "))).append(" |\n");
+            }
+        }
         md.append("\n## CPU (% of one core) and max RSS (MB) per process\n\n| workload | in flight | ");
         final List<String> processes = results.stream().flatMap(r -> r.processes().keySet().stream()).distinct().toList();
         md.append(String.join(" | ", processes)).append(" |\n|---|---|");

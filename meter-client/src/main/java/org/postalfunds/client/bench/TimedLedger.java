@@ -29,7 +29,7 @@ public final class TimedLedger implements Ledger {
             recorder.committed(call.function(), System.nanoTime() - start);
             return result;
         } catch (LedgerException failure) {
-            recorder.failed(call.function(), FailureReason.of(failure));
+            recorder.failed(call.function(), FailureReason.of(failure), failure.errorCode().orElse(null));
             throw failure;
         }
     }

@@ -149,7 +149,9 @@ public interface Workload {
                     throw failure;
                 }
                 try {
-                    Thread.sleep(Math.min(500, 25L * attempt));
+                    // About a block interval (batch timeout 250 ms) and growing: each repetition is an endorsement
+                    // the peers pay for, so no tight loop.
+                    Thread.sleep(Math.min(1_000, 150L * attempt));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw failure;
