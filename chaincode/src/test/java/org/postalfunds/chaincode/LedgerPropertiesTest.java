@@ -6,22 +6,17 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.Function;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.EdgeCasesMode;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.ShrinkingMode;
-import net.jqwik.api.statistics.Statistics;
+import java.util.SplittableRandom;
 import org.hyperledger.fabric.contract.Context;
+import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.chaincode.meter.MeterKind;
 
 /**
- * Random sequences of operations by random callers. After every step, read straight from the committed state:
+ * Random sequences of operations by random callers: 300 seeded sequences in plain JUnit 5 (no property-testing
+ * library); a failure names the run's seed and the failing sequence's seed, and either replays with a system property
+ * ({@value #SEED_PROPERTY}, {@value #SEQUENCE_PROPERTY}). After every step, read straight from the committed state:
  * all accounts sum to zero, no register is negative, every control sum holds, escrows match open transfers. At the
  * end, after the deadlines pass and everything open is expired, no escrow holds funds.
  */
@@ -35,53 +30,93 @@ class LedgerPropertiesTest {
     record Step(Kind kind, int first, int second, long amount, long seconds, int transferPick, boolean rightful,
             int wrongCaller) {}
 
-    @Provide
-    Arbitrary<List<Step>> steps() {
-        final Arbitrary<Long> amounts = Arbitraries.frequencyOf(
-                weighted(12, Arbitraries.longs().between(1, 3_000)),
-                weighted(1, Arbitraries.of(0L, -1L, -500L, Long.MAX_VALUE, Long.MIN_VALUE)));
-        final Arbitrary<Step> step = Combinators.combine(
-                Arbitraries.frequencyOf(
-                        weighted(6, Arbitraries.just(Kind.REFILL)), weighted(5, Arbitraries.just(Kind.PRINT)),
-                        weighted(3, Arbitraries.just(Kind.AUTHORISE)), weighted(2, Arbitraries.just(Kind.FUND_ALLOTMENT)),
-                        weighted(1, Arbitraries.just(Kind.RELEASE_ALLOTMENT)), weighted(6, Arbitraries.just(Kind.REQUEST)),
-                        weighted(4, Arbitraries.just(Kind.OFFER)), weighted(6, Arbitraries.just(Kind.GRANT)),
-                        weighted(1, Arbitraries.just(Kind.DENY)), weighted(4, Arbitraries.just(Kind.ACCEPT)),
-                        weighted(2, Arbitraries.just(Kind.CANCEL)), weighted(3, Arbitraries.just(Kind.ACKNOWLEDGE)),
-                        weighted(1, Arbitraries.just(Kind.REJECT)), weighted(3, Arbitraries.just(Kind.EXPIRE)),
-                        weighted(3, Arbitraries.just(Kind.ADVANCE)), weighted(1, Arbitraries.just(Kind.SUSPEND)),
-                        weighted(1, Arbitraries.just(Kind.RESUME)), weighted(1, Arbitraries.just(Kind.WITHDRAW)),
-                        weighted(1, Arbitraries.just(Kind.INSPECT))),
-                Arbitraries.integers().between(0, METERS.length - 1),
-                Arbitraries.integers().between(0, METERS.length - 1),
-                amounts,
-                Arbitraries.frequencyOf(
-                        weighted(10, Arbitraries.longs().between(60, 7_200)),
-                        weighted(2, Arbitraries.longs().between(7_200, 3L * 86_400)),
-                        weighted(1, Arbitraries.longs().between(-100, 0)),
-                        weighted(1, Arbitraries.longs().between(31L * 86_400, 40L * 86_400))),
-                Arbitraries.integers().between(0, 1_000),
-                Arbitraries.frequency(weighted(9, true), weighted(1, false)),
-                Arbitraries.integers().between(0, 7))
-                .as(Step::new);
-        return step.list().ofMinSize(1).ofMaxSize(60);
-    }
+    /** Sequences per run, as many as the jqwik property ran (tries = 300). */
+    static final int SEQUENCES = 300;
+    /** -Dledger.properties.seed=N replays a whole run (its 300 sequences) from the base seed a failure printed. */
+    static final String SEED_PROPERTY = "ledger.properties.seed";
+    /** -Dledger.properties.sequence=N replays the one sequence whose seed a failure printed. */
+    static final String SEQUENCE_PROPERTY = "ledger.properties.sequence";
 
-    private static <T> net.jqwik.api.Tuple.Tuple2<Integer, T> weighted(final int weight, final T value) {
-        return net.jqwik.api.Tuple.of(weight, value);
-    }
+    private static final Kind[] KIND_BY_WEIGHT = weighted(new Object[][] {
+            {6, Kind.REFILL}, {5, Kind.PRINT}, {3, Kind.AUTHORISE}, {2, Kind.FUND_ALLOTMENT}, {1, Kind.RELEASE_ALLOTMENT},
+            {6, Kind.REQUEST}, {4, Kind.OFFER}, {6, Kind.GRANT}, {1, Kind.DENY}, {4, Kind.ACCEPT}, {2, Kind.CANCEL},
+            {3, Kind.ACKNOWLEDGE}, {1, Kind.REJECT}, {3, Kind.EXPIRE}, {3, Kind.ADVANCE}, {1, Kind.SUSPEND},
+            {1, Kind.RESUME}, {1, Kind.WITHDRAW}, {1, Kind.INSPECT}}, Kind[]::new);
+    private static final long[] ODD_AMOUNTS = {0L, -1L, -500L, Long.MAX_VALUE, Long.MIN_VALUE};
 
-    @Property(tries = 300, shrinking = ShrinkingMode.BOUNDED, edgeCases = EdgeCasesMode.NONE)
-    void money_is_conserved_registers_hold_and_every_escrow_resolves(@ForAll("steps") final List<Step> steps) {
-        final World world = new World();
-        for (final Step step : steps) {
-            world.apply(step);
-            world.checkInvariants();
+    @SuppressWarnings("unchecked")
+    private static <T> T[] weighted(final Object[][] table, final java.util.function.IntFunction<T[]> array) {
+        final List<T> expanded = new ArrayList<>();
+        for (final Object[] row : table) {
+            for (int i = 0; i < (Integer) row[0]; i++) {
+                expanded.add((T) row[1]);
+            }
         }
-        world.expireEverythingOpen();
-        world.checkInvariants();
-        assertThat(world.escrowKeys()).as("escrows left after expiring everything").isEmpty();
-        assertThat(world.fx.auditTotals().at("/proof/balanced").asBoolean()).isTrue();
+        return expanded.toArray(array.apply(0));
+    }
+
+    /** One random sequence of 1 to 60 steps, with the weights the jqwik generator had; the same seed, the same steps. */
+    static List<Step> steps(final long seed) {
+        final SplittableRandom random = new SplittableRandom(seed);
+        final int size = random.nextInt(1, 61);
+        final List<Step> steps = new ArrayList<>(size);
+        for (int i = 0; i < size; i++) {
+            final Kind kind = KIND_BY_WEIGHT[random.nextInt(KIND_BY_WEIGHT.length)];
+            final int first = random.nextInt(METERS.length);
+            final int second = random.nextInt(METERS.length);
+            final long amount = random.nextInt(13) < 12 ? random.nextLong(1, 3_001)
+                    : ODD_AMOUNTS[random.nextInt(ODD_AMOUNTS.length)];
+            final int secondsPick = random.nextInt(14);
+            final long seconds = secondsPick < 10 ? random.nextLong(60, 7_201)
+                    : secondsPick < 12 ? random.nextLong(7_200, 3L * 86_400 + 1)
+                    : secondsPick < 13 ? random.nextLong(-100, 1)
+                    : random.nextLong(31L * 86_400, 40L * 86_400 + 1);
+            steps.add(new Step(kind, first, second, amount, seconds, random.nextInt(1_001), random.nextInt(10) < 9,
+                    random.nextInt(8)));
+        }
+        return steps;
+    }
+
+    @Test
+    void money_is_conserved_registers_hold_and_every_escrow_resolves() {
+        final String single = System.getProperty(SEQUENCE_PROPERTY);
+        if (single != null && !single.isBlank()) {
+            final long seed = Long.parseLong(single.trim());
+            runSequence(seed, "replayed sequence (-D" + SEQUENCE_PROPERTY + "=" + seed + ")");
+            return;
+        }
+        final String given = System.getProperty(SEED_PROPERTY);
+        final long base = given == null || given.isBlank() ? new SplittableRandom().nextLong() : Long.parseLong(given.trim());
+        final SplittableRandom seeds = new SplittableRandom(base);
+        for (int i = 0; i < SEQUENCES; i++) {
+            final long seed = seeds.nextLong();
+            runSequence(seed, "sequence " + (i + 1) + " of " + SEQUENCES + " of run seed " + base + " (replay the run with -D"
+                    + SEED_PROPERTY + "=" + base + ", this sequence alone with -D" + SEQUENCE_PROPERTY + "=" + seed + ")");
+        }
+        System.out.printf("[ledger properties] %d random sequences from seed %d: %s%n", SEQUENCES, base, OUTCOMES);
+    }
+
+    private static final java.util.Map<String, Integer> OUTCOMES = new java.util.TreeMap<>();
+
+    private static void runSequence(final long seed, final String which) {
+        final List<Step> steps = steps(seed);
+        try {
+            final World world = new World();
+            for (final Step step : steps) {
+                world.apply(step);
+                world.checkInvariants();
+            }
+            world.expireEverythingOpen();
+            world.checkInvariants();
+            assertThat(world.escrowKeys()).as("escrows left after expiring everything").isEmpty();
+            assertThat(world.fx.auditTotals().at("/proof/balanced").asBoolean()).isTrue();
+        } catch (AssertionError | RuntimeException e) {
+            final StringBuilder listing = new StringBuilder();
+            for (int i = 0; i < steps.size(); i++) {
+                listing.append("\n  ").append(i + 1).append(". ").append(steps.get(i));
+            }
+            throw new AssertionError("failed on " + which + "; its " + steps.size() + " steps:" + listing, e);
+        }
     }
 
     /** The ledger under test plus what the driver knows: meters and transfer ids. */
@@ -190,7 +225,7 @@ class LedgerPropertiesTest {
             final TestIdentity caller = step.rightful() ? rightful : callers.get(step.wrongCaller());
             final LedgerFixture.Endorsed endorsed = fx.endorse(caller, call);
             if (endorsed.failure() != null) {
-                Statistics.label("outcome").collect(step.kind() + " refused");
+                OUTCOMES.merge(step.kind() + " refused", 1, Integer::sum);
                 assertThat(LedgerFixture.codeOf(endorsed.failure())).as(endorsed.failure().getMessage())
                         .isNotEqualTo(ErrorCode.INVARIANT_VIOLATED.name());
                 assertThat(endorsed.stub().putOrder()).as("writes of a refused step").isEmpty();
@@ -198,7 +233,7 @@ class LedgerPropertiesTest {
             }
             assertThat(fx.ledger.commit(endorsed.stub(), LedgerFixture.ALL_ORGS))
                     .isEqualTo(FakeLedger.Validation.VALID);
-            Statistics.label("outcome").collect(step.kind() + " committed");
+            OUTCOMES.merge(step.kind() + " committed", 1, Integer::sum);
             return endorsed.result();
         }
 
