@@ -58,7 +58,7 @@ final class Attempts {
                 }
                 listener.retrying(call, made, failure.kind, failure.errorCode);
                 try {
-                    sleeper.sleep(policy.backoffAfter(made));
+                    sleeper.sleep(policy.backoffAfter(made, failure.kind));
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;

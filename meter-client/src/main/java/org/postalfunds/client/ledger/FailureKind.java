@@ -1,6 +1,7 @@
 package org.postalfunds.client.ledger;
 
 import io.grpc.Status;
+import java.util.Locale;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
 
 /** Why a ledger call failed, as far as retrying is concerned. */
@@ -25,16 +26,94 @@ public enum FailureKind {
      * or is still in its previous state). Retried for as long as the retry policy allows; a refusal that outlasts
      * it is reported as {@link #REFUSED}, so no caller ever sees this kind in a {@link LedgerException}.
      */
-    ENDORSER_BEHIND(true);
+    ENDORSER_BEHIND(true),
+    /**
+     * An endorsing peer could not reach the chaincode service (the gateway's {@code ABORTED: failed to endorse
+     * transaction ... could not launch chaincode ... connection refused}, or the chaincode stream terminated): nothing
+     * was endorsed. Retried at the outage pace: the service has to come back first.
+     */
+    CHAINCODE_UNREACHABLE(true, Pace.OUTAGE),
+    /**
+     * Not enough endorsing peers are up to satisfy the endorsement policy (a required organisation's peer is down:
+     * {@code failed to select a set of endorsers ... due to unavailability of peers}, {@code failed to find any
+     * endorsing peers for org(s)}, or an endorser that refused the connection). Nothing was endorsed; retried at the
+     * outage pace. Before, the gateway's FAILED_PRECONDITION made this a final REFUSED.
+     */
+    ENDORSERS_UNAVAILABLE(true, Pace.OUTAGE),
+    /** The client's own gateway peer did not answer (connection refused, reset): retried at the outage pace. */
+    PEER_UNREACHABLE(true, Pace.OUTAGE),
+    /** No orderer took the envelope ({@code no orderers could successfully process transaction}): nothing ordered. */
+    ORDERER_UNAVAILABLE(true, Pace.OUTAGE),
+    /** A deadline passed (endorse, submit or evaluate): the outcome is unknown; retried with the same request id. */
+    TIMEOUT(true),
+    /**
+     * The commit status did not come within the commit wait and the peer's ledger ({@code qscc GetTransactionByID})
+     * does not hold the transaction: an orderer acknowledged it and lost it (killed before cutting the block), or it
+     * is still on its way. Resubmitted at once with the same request id: if the first one commits after all, the
+     * contract answers the second with its first result (or the second fails its read of the request key).
+     */
+    COMMIT_UNSEEN(true, Pace.QUICK);
+
+    /** How soon a retry of this kind is worth making. */
+    public enum Pace {
+        /** Nothing to wait for (a resubmission, an endorser a block behind): short jittered backoff. */
+        QUICK,
+        /** Others wrote the same keys: exponential backoff with full jitter, so they do not collide again. */
+        CONTENTION,
+        /** A component is down: at least a second between attempts, up to twice the policy's longest backoff. */
+        OUTAGE
+    }
 
     private final boolean retryable;
+    private final Pace pace;
 
     FailureKind(final boolean retryable) {
+        this(retryable, Pace.CONTENTION);
+    }
+
+    FailureKind(final boolean retryable, final Pace pace) {
         this.retryable = retryable;
+        this.pace = pace;
     }
 
     public boolean retryable() {
         return retryable;
+    }
+
+    public Pace pace() {
+        return pace;
+    }
+
+    /**
+     * Classifies a gateway failure by its real cause, read from the status description and the error details the
+     * gateway attaches (one per endorser or orderer that failed), falling back to {@link #of(Status.Code)}.
+     * A chaincode's own refusal ({@code chaincode response 500, ...}) and endorsers that disagree are recognised by
+     * the caller before this.
+     */
+    public static FailureKind classify(final Status.Code code, final String description, final String details) {
+        final String text = ((description == null ? "" : description) + " | " + (details == null ? "" : details))
+                .toLowerCase(Locale.ROOT);
+        if (text.contains("could not launch chaincode") || text.contains("chaincode stream terminated")
+                || text.contains("error starting container") || text.contains("chaincode registration failed")
+                || (text.contains("chaincode") && text.contains("connection refused") && text.contains("failed to endorse"))) {
+            return CHAINCODE_UNREACHABLE;
+        }
+        if (text.contains("unavailability of peers") || text.contains("failed to find any endorsing peers")
+                || text.contains("no peers available") || text.contains("failed to collect enough transaction endorsements")
+                || (text.contains("failed to endorse") && (text.contains("connection refused") || text.contains("unavailable")))) {
+            return ENDORSERS_UNAVAILABLE;
+        }
+        if (text.contains("orderers could successfully process") || text.contains("insufficient number of orderers")
+                || text.contains("broadcasting to ordering service")) {
+            return code == Status.Code.DEADLINE_EXCEEDED ? TIMEOUT : ORDERER_UNAVAILABLE;
+        }
+        if (code == Status.Code.UNAVAILABLE) {
+            return PEER_UNREACHABLE;
+        }
+        if (code == Status.Code.DEADLINE_EXCEEDED) {
+            return TIMEOUT;
+        }
+        return of(code);
     }
 
     /** Classifies a committed-but-invalid transaction by its validation code. */

@@ -69,6 +69,9 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
     private final String channelName;
     private final Duration queryTimeout;
     private final RetryListener retryListener;
+    private final Duration commitTimeout;
+    private final java.util.concurrent.ConcurrentMap<String, java.util.concurrent.atomic.AtomicLong> commitLookups =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     private LedgerConnection(final Builder builder) {
         this.channel = openChannel(builder);
@@ -97,6 +100,7 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         this.channelName = builder.channelName;
         this.queryTimeout = builder.queryTimeout;
         this.retryListener = builder.retryListener;
+        this.commitTimeout = builder.commitTimeout;
     }
 
     public static Builder builder() {
@@ -194,7 +198,15 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         String transactionId = proposal.getTransactionId();
         try {
             SubmittedTransaction submitted = proposal.endorse().submitAsync();
-            Status status = submitted.getStatus();
+            Status status;
+            try {
+                status = submitted.getStatus();
+            } catch (CommitStatusException e) {
+                if (e.getStatus().getCode() == io.grpc.Status.Code.DEADLINE_EXCEEDED) {
+                    throw commitNotSeen(call, transactionId, e);
+                }
+                throw e;
+            }
             if (status.isSuccessful()) {
                 return submitted.getResult();
             }
@@ -204,6 +216,58 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         } catch (EndorseException | SubmitException | CommitStatusException e) {
             throw classify(e, transactionId, true);
         }
+    }
+
+    /**
+     * The commit wait ran out: asks the peer's ledger whether the transaction is there ({@code qscc
+     * GetTransactionByID}) instead of waiting longer. Committed valid: the same request id again returns its first
+     * result; committed invalid: classified by its validation code; not there: lost by the orderer, or still on its
+     * way, and either way a resubmission with the same request id is safe (COMMIT_UNSEEN).
+     */
+    private Attempts.AttemptFailure commitNotSeen(final LedgerCall call, final String transactionId,
+            final CommitStatusException waited) {
+        try {
+            Proposal lookup = network.getContract(QUERY_SYSTEM_CHAINCODE).newProposal("GetTransactionByID")
+                    .addArguments(channelName, transactionId).build();
+            byte[] found = lookup.evaluate(options -> options.withDeadlineAfter(queryTimeout.toMillis(), TimeUnit.MILLISECONDS));
+            org.hyperledger.fabric.protos.peer.ProcessedTransaction processed =
+                    org.hyperledger.fabric.protos.peer.ProcessedTransaction.parseFrom(found);
+            org.hyperledger.fabric.protos.peer.TxValidationCode code =
+                    org.hyperledger.fabric.protos.peer.TxValidationCode.forNumber(processed.getValidationCode());
+            commitLookups.computeIfAbsent(code == null ? "UNKNOWN" : code.name(), k -> new java.util.concurrent.atomic.AtomicLong())
+                    .incrementAndGet();
+            if (code == org.hyperledger.fabric.protos.peer.TxValidationCode.VALID) {
+                return new Attempts.AttemptFailure(FailureKind.COMMIT_UNSEEN, "transaction " + transactionId
+                        + " committed but its status came after the commit wait (" + commitTimeout.toMillis()
+                        + " ms); the same request id again returns its result", transactionId, null, waited);
+            }
+            FailureKind kind = code == null ? FailureKind.INVALIDATED : FailureKind.of(code);
+            return new Attempts.AttemptFailure(kind, "transaction " + transactionId + " was invalidated: " + code,
+                    transactionId, null, waited);
+        } catch (GatewayException e) {
+            String text = String.valueOf(e.getStatus().getDescription()) + " " + details(e);
+            if (text.contains("Failed to get transaction with id") || text.contains("not found")) {
+                commitLookups.computeIfAbsent("NOT_FOUND", k -> new java.util.concurrent.atomic.AtomicLong()).incrementAndGet();
+                return new Attempts.AttemptFailure(FailureKind.COMMIT_UNSEEN, "transaction " + transactionId
+                        + " not committed within the commit wait (" + commitTimeout.toMillis() + " ms) and not on the peer's"
+                        + " ledger (lost by the orderer?); resubmitting " + call.function() + " with the same request id",
+                        transactionId, null, waited);
+            }
+            return classify(e, transactionId, true);
+        } catch (InvalidProtocolBufferException e) {
+            return new Attempts.AttemptFailure(FailureKind.TIMEOUT, "commit status of " + transactionId
+                    + " unknown and the peer's answer unreadable", transactionId, null, waited);
+        }
+    }
+
+    /**
+     * What the commit-wait look-ups found so far ({@code NOT_FOUND}, {@code VALID}, {@code MVCC_READ_CONFLICT}, ...):
+     * how often a commit status came too late, and why.
+     */
+    public java.util.Map<String, Long> commitLookups() {
+        java.util.Map<String, Long> copy = new java.util.TreeMap<>();
+        commitLookups.forEach((k, v) -> copy.put(k, v.get()));
+        return copy;
     }
 
     private Proposal proposal(final LedgerCall call) {
@@ -243,7 +307,7 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
             return new Attempts.AttemptFailure(FailureKind.ENDORSEMENT_MISMATCH, "endorsers disagreed ("
                     + e.getStatus().getCode() + ", " + PAYLOADS_DO_NOT_MATCH + "): " + details(e), transactionId, null, e);
         }
-        FailureKind kind = FailureKind.of(e.getStatus().getCode());
+        FailureKind kind = FailureKind.classify(e.getStatus().getCode(), e.getStatus().getDescription(), details(e));
         String stage = e instanceof CommitStatusException ? "commit status unknown" : submitting ? "not endorsed or ordered" : "query failed";
         return new Attempts.AttemptFailure(kind, stage + " (" + e.getStatus().getCode() + "): " + e.getStatus().getDescription()
                 + (e.getDetails().isEmpty() ? "" : "; " + details(e)), transactionId, null, e);
@@ -307,7 +371,12 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         private Duration queryTimeout = Duration.ofSeconds(5);
         private Duration endorseTimeout = Duration.ofSeconds(15);
         private Duration submitTimeout = Duration.ofSeconds(5);
-        private Duration commitTimeout = Duration.ofMinutes(1);
+        /**
+         * How long a submit waits for its commit status before asking the peer's ledger whether the transaction is
+         * there (then resubmitting with the same request id). Was a minute: a transaction an orderer acknowledged and
+         * then lost (killed -9 before cutting its block) held the client that long. Blocks are cut every 250 ms.
+         */
+        private Duration commitTimeout = Duration.ofSeconds(10);
         private RetryListener retryListener = RetryListener.NONE;
 
         private Builder() {

@@ -42,6 +42,19 @@ public final class RetryPolicy {
      * Pause before attempt {@code attempt + 1}: exponential with full jitter, so clients that collided
      * on the same key (an MVCC conflict) do not collide again in lock step.
      */
+    public Duration backoffAfter(final int attempt, final FailureKind kind) {
+        if (kind != null && kind.pace() == FailureKind.Pace.OUTAGE && maxBackoff.toMillis() > 0) {
+            // A component is down and comes back in seconds (a restart): waiting less only burns attempts.
+            final long first = Math.max(1_000, firstBackoff.toMillis());
+            long ceiling = Math.min(first << Math.min(attempt - 1, 20), Math.max(2 * maxBackoff.toMillis(), first));
+            return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling / 2, ceiling + 1));
+        }
+        if (kind != null && kind.pace() == FailureKind.Pace.QUICK && attempt == 1) {
+            return Duration.ofMillis(Math.min(firstBackoff.toMillis(), 50));
+        }
+        return backoffAfter(attempt);
+    }
+
     public Duration backoffAfter(final int attempt) {
         if (attempt < 1) {
             throw new IllegalArgumentException("attempt counts from 1: " + attempt);
