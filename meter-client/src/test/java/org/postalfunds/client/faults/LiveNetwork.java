@@ -1,0 +1,229 @@
+package org.postalfunds.client.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.Reader;
+import java.nio.file.Files;
+import java.security.PrivateKey;
+import java.security.cert.X509Certificate;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.crypto.KeyAgreement;
+import org.hyperledger.fabric.client.identity.Identities;
+import org.hyperledger.fabric.client.identity.Signer;
+import org.hyperledger.fabric.client.identity.Signers;
+import org.hyperledger.fabric.client.identity.X509Identity;
+import org.postalfunds.client.AuditorClient;
+import org.postalfunds.client.DataCenterClient;
+import org.postalfunds.client.MeterClient;
+import org.postalfunds.client.RequestId;
+import org.postalfunds.client.audit.AuditReport;
+import org.postalfunds.client.audit.ChainReport;
+import org.postalfunds.client.ledger.LedgerConnection;
+import org.postalfunds.client.ledger.RetryListener;
+import org.postalfunds.client.ledger.RetryPolicy;
+import org.postalfunds.client.model.MeterKind;
+import org.postalfunds.client.model.MeterLimits;
+import org.postalfunds.client.model.MeterRegistration;
+import org.postalfunds.client.secure.PsdKeyAgreement;
+import org.postalfunds.testnetwork.ClientIdentities;
+import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
+import org.postalfunds.testnetwork.NetworkDescription;
+
+/**
+ * The scenario, concurrency and crash tests' view of the real network: identities from each organisation's Fabric CA
+ * (file keys), gateway connections through a chosen organisation's peer, meters registered and refilled by the data
+ * center, every retry counted by kind and error code, and the auditor's checks from the ledger alone (conservation
+ * audit, chain verification). Close it after the test class.
+ */
+public final class LiveNetwork implements AutoCloseable {
+    public static final MeterLimits LIMITS = new MeterLimits(10_000_000, 100_000, 1_000_000);
+    private static final AtomicLong NEXT = new AtomicLong();
+
+    public final NetworkDescription network;
+    public final String run = UUID.randomUUID().toString().substring(0, 6);
+    /** Every retry made by a connection of this fixture: "READ_CONFLICT", "ENDORSER_BEHIND UNKNOWN_TRANSFER", ... */
+    public final Map<String, AtomicLong> retries = new ConcurrentHashMap<>();
+    private final List<LedgerConnection> connections = new ArrayList<>();
+    private DataCenterClient dataCenter;
+    private ClientIdentity dataCenterIdentity;
+    private AuditorClient auditor;
+
+    public LiveNetwork(final NetworkDescription network) {
+        this.network = network;
+    }
+
+    public ClientIdentity enrol(final String organisation, final String name) {
+        return ClientIdentities.enrol(network, organisation, name + "-" + run + "-" + NEXT.incrementAndGet());
+    }
+
+    public RetryListener counting() {
+        return (call, attempt, kind, errorCode) ->
+                retries.computeIfAbsent(kind + (errorCode == null ? "" : " " + errorCode), k -> new AtomicLong())
+                        .incrementAndGet();
+    }
+
+    /** A connection not tracked by the fixture (the caller closes it): for clients that are killed and rebuilt. */
+    public LedgerConnection open(final String peerOrganisation, final ClientIdentity identity, final RetryPolicy policy,
+            final Duration commitWait) throws IOException {
+        final NetworkDescription.Organisation org = network.organisation(peerOrganisation);
+        final NetworkDescription.Peer peer = org.requirePeer();
+        return LedgerConnection.builder()
+                .peerEndpoint(peer.endpoint()).serverName(peer.serverName()).tlsRootCertificate(org.tlsRootCertificate())
+                .channel(network.channel()).chaincode(network.chaincodeName())
+                .identity(new X509Identity(identity.mspId(), certificate(identity)))
+                .signer(signer(identity))
+                .retryPolicy(policy).retryListener(counting())
+                .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(5), commitWait)
+                .connect();
+    }
+
+    public synchronized LedgerConnection connect(final String peerOrganisation, final ClientIdentity identity)
+            throws IOException {
+        final LedgerConnection connection = open(peerOrganisation, identity, RetryPolicy.DEFAULT, Duration.ofSeconds(10));
+        connections.add(connection);
+        byPeer.putIfAbsent(peerOrganisation, connection);
+        return connection;
+    }
+
+    private final Map<String, LedgerConnection> byPeer = new ConcurrentHashMap<>();
+
+    /**
+     * Waits (at most {@code limit}) until the postal authority's peer has every block the other peers this fixture
+     * talks to have: the Gateway reports a commit once the submitter's own peer has it, and the auditor reads
+     * through its own peer, which can be a block behind.
+     */
+    public void awaitPeersInStep(final Duration limit) throws Exception {
+        auditor();
+        final LedgerConnection authority = byPeer.get("PostalAuthority");
+        final long until = System.nanoTime() + limit.toNanos();
+        while (true) {
+            long highest = 0;
+            for (final LedgerConnection c : byPeer.values()) {
+                highest = Math.max(highest, c.blockHeight());
+            }
+            if (authority.blockHeight() >= highest || System.nanoTime() > until) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+    }
+
+    public MeterClient meter(final ClientIdentity meter) throws IOException {
+        return meter(connect(organisationOf(meter), meter), meter);
+    }
+
+    public static MeterClient meter(final org.postalfunds.client.ledger.Ledger ledger, final ClientIdentity meter)
+            throws IOException {
+        return MeterClient.builder().ledger(ledger).meterId(meter.name()).psdSigner(signer(meter))
+                .clock(Clock.systemUTC()).build();
+    }
+
+    public String organisationOf(final ClientIdentity identity) {
+        return network.organisation(identity.mspId()).name();
+    }
+
+    public synchronized DataCenterClient dataCenter() throws IOException {
+        if (dataCenter == null) {
+            dataCenterIdentity = enrol("DataCenter", "operator");
+            dataCenter = DataCenterClient.of(connect("DataCenter", dataCenterIdentity));
+        }
+        return dataCenter;
+    }
+
+    /** The data center operator's signer, for the packages it seals (downloads). */
+    public synchronized Signer dataCenterSigner() throws IOException {
+        dataCenter();
+        return signer(dataCenterIdentity);
+    }
+
+    public synchronized AuditorClient auditor() throws IOException {
+        if (auditor == null) {
+            auditor = AuditorClient.of(connect("PostalAuthority", enrol("PostalAuthority", "auditor")));
+        }
+        return auditor;
+    }
+
+    public ClientIdentity registeredMeter(final String organisation, final String name, final long funds) throws Exception {
+        return registeredMeter(organisation, name, funds, MeterKind.POSTAL_METER);
+    }
+
+    /** Enrols a meter at its owner's CA; the data center registers it (and refills it when funds > 0). */
+    public ClientIdentity registeredMeter(final String organisation, final String name, final long funds,
+            final MeterKind kind) throws Exception {
+        final ClientIdentity meter = enrol(organisation, name);
+        dataCenter().register(RequestId.random(), MeterRegistration.builder().meterId(meter.name())
+                .ownerMsp(meter.mspId()).certificate(certificate(meter)).model("PM-2000").kind(kind).limits(LIMITS).build());
+        if (funds > 0) {
+            dataCenter().refill(RequestId.random(), meter.name(), funds);
+        }
+        return meter;
+    }
+
+    /** The postal authority's conservation audit from the ledger alone: every check passes. */
+    public AuditReport auditPasses() throws Exception {
+        awaitPeersInStep(Duration.ofSeconds(10));
+        final AuditReport audit = auditor().audit(progress -> { });
+        assertThat(audit.passed()).as("conservation audit on the real ledger: %s", audit.checks()).isTrue();
+        return audit;
+    }
+
+    /** The chain verified block by block from the blocks the peer serves; every valid transaction endorsed by DataCenterMSP. */
+    public ChainReport chainVerifies() throws Exception {
+        final ChainReport chain = auditor().verifyChain(network.chaincodeName(), Set.of("DataCenterMSP"), progress -> { });
+        assertThat(chain.passed()).as("chain verification: %s", chain.checks()).isTrue();
+        return chain;
+    }
+
+    public Map<String, Long> retriesSnapshot() {
+        final Map<String, Long> copy = new TreeMap<>();
+        retries.forEach((k, v) -> copy.put(k, v.get()));
+        return copy;
+    }
+
+    public static PsdKeyAgreement psd(final ClientIdentity meter) throws IOException {
+        final PrivateKey key = privateKey(meter);
+        return peer -> {
+            final KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
+            agreement.init(key);
+            agreement.doPhase(peer, true);
+            return agreement.generateSecret();
+        };
+    }
+
+    public static Signer signer(final ClientIdentity identity) throws IOException {
+        return Signers.newPrivateKeySigner(privateKey(identity));
+    }
+
+    public static X509Certificate certificate(final ClientIdentity identity) throws IOException {
+        try (Reader reader = Files.newBufferedReader(identity.certificate())) {
+            return Identities.readX509Certificate(reader);
+        } catch (java.security.cert.CertificateException e) {
+            throw new IOException(e);
+        }
+    }
+
+    public static PrivateKey privateKey(final ClientIdentity identity) throws IOException {
+        try (Reader reader = Files.newBufferedReader(identity.privateKey())) {
+            return Identities.readPrivateKey(reader);
+        } catch (java.security.InvalidKeyException e) {
+            throw new IOException(e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        connections.forEach(LedgerConnection::close);
+        connections.clear();
+    }
+
+}
