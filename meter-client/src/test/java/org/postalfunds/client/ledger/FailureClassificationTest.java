@@ -24,6 +24,9 @@ class FailureClassificationTest {
         assertThat(FailureKind.classify(Code.FAILED_PRECONDITION, "failed to select a set of endorsers that satisfy the"
                 + " endorsement policy due to unavailability of peers: [peer0.mailer-a]", ""))
                 .isEqualTo(FailureKind.ENDORSERS_UNAVAILABLE);
+        assertThat(FailureKind.classify(Code.FAILED_PRECONDITION, "no combination of peers can be derived which satisfy"
+                + " the endorsement policy: no peer combination can satisfy the endorsement policy", ""))
+                .isEqualTo(FailureKind.ENDORSERS_UNAVAILABLE);
         assertThat(FailureKind.classify(Code.UNAVAILABLE, "failed to find any endorsing peers for org(s): MailerAMSP", ""))
                 .isEqualTo(FailureKind.ENDORSERS_UNAVAILABLE);
         assertThat(FailureKind.classify(Code.ABORTED, "failed to collect enough transaction endorsements, see attached"
