@@ -42,9 +42,17 @@ import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
  * id answering its first result, and no transfer of the harness still open (one expiry pass for any past its deadline).
  */
 public final class CrashHarness {
-    /** What gets killed; the client counts as a component. */
-    public static final List<String> COMPONENTS = List.of("peer0-DataCenter", "peer0-MailerA", "peer0-MailerB",
-            "peer0-PostalAuthority", "orderer1", "chaincode", "client");
+    /**
+     * What gets killed, one at a time: each peer, each orderer of the network (one node of three with
+     * {@code up.sh --orderers 3}), the chaincode service, and a client.
+     */
+    public static List<String> components(final org.postalfunds.testnetwork.NetworkDescription network) {
+        final List<String> all = new ArrayList<>(Components.PEERS);
+        network.orderers().forEach(orderer -> all.add(orderer.name()));
+        all.add("chaincode");
+        all.add("client");
+        return all;
+    }
     /** Clients give up quickly (3 attempts, outages 1-2 s apart): the journal, not patience, carries a flow over a crash. */
     static final RetryPolicy POLICY = new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1));
     static final Duration COMMIT_WAIT = Duration.ofSeconds(5);
@@ -385,9 +393,8 @@ public final class CrashHarness {
         final StringBuilder out = new StringBuilder(header()).append('\n');
         rows.forEach(r -> out.append(format(r)).append('\n'));
         out.append("\ncomponent               kills  pass  fail  restart ms (mean)  flows done before resume  resumed steps\n");
-        final Map<String, List<Row>> by = new LinkedHashMap<>();
-        COMPONENTS.forEach(c -> by.put(c, new ArrayList<>()));
-        rows.forEach(r -> by.get(r.component()).add(r));
+        final Map<String, List<Row>> by = new TreeMap<>();
+        rows.forEach(r -> by.computeIfAbsent(r.component(), c -> new ArrayList<>()).add(r));
         by.forEach((c, list) -> {
             if (!list.isEmpty()) {
                 out.append(String.format("%-22s %6d %5d %5d %18.0f %17d/%-8d %12d%n", c, list.size(),

@@ -16,8 +16,9 @@ import org.postalfunds.testnetwork.NetworkScripts;
 import org.postalfunds.testnetwork.PostalNetwork;
 
 /**
- * Crash recovery on the real network: {@code -Dfaults.runs=N} runs (default 10, the short mode; 100 or more is the long
- * mode), each killing one component (round robin over the four peers, the orderer, the chaincode service and a client,
+ * Crash recovery on the real network: {@code -Dfaults.runs=N} runs (default one cycle, 7 runs with one orderer: the
+ * short mode; 100 or more is the long mode), each killing one component (round robin over the four peers, each orderer
+ * (on a network started with {@code up.sh --orderers 3}: one Raft node of three at a time), the chaincode service and a client,
  * in a seeded random order per cycle; {@code -Dfaults.seed=S} replays the choices), restarting it with the network
  * scripts and resuming every client's journal; the table of runs, kills per component and outcomes is printed and
  * written to {@code target/faults/crash-table.txt}. Every run must pass its checks; the full conservation audit and
@@ -39,7 +40,8 @@ class CrashRecoveryOnRealPeersTest {
 
     @Test
     void every_component_killed_at_random_points_loses_nothing_and_strands_nothing() throws Exception {
-        final int runs = Integer.getInteger("faults.runs", 10);
+        // Short mode: one cycle, every component killed once (about 3-4 minutes on 2 shared cores).
+        final int runs = Integer.getInteger("faults.runs", CrashHarness.components(net.network).size());
         final long seed = Long.getLong("faults.seed", System.nanoTime());
         final Path out = Path.of("target", "faults");
         Files.createDirectories(out);
@@ -49,7 +51,7 @@ class CrashRecoveryOnRealPeersTest {
         System.out.println("[crash] seed " + seed + ", " + runs + " runs");
         System.out.println("[crash] " + CrashHarness.header());
         final Random order = new Random(seed);
-        final List<String> cycle = new ArrayList<>(CrashHarness.COMPONENTS);
+        final List<String> cycle = CrashHarness.components(net.network);
         final long started = System.nanoTime();
         for (int run = 1; run <= runs; run++) {
             if ((run - 1) % cycle.size() == 0) {
