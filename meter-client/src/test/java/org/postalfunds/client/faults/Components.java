@@ -21,6 +21,8 @@ public final class Components {
             "peer0-PostalAuthority");
 
     private final NetworkScripts scripts;
+    /** How often a restart script had to run again. */
+    public volatile int restartRetries;
 
     public Components(final NetworkScripts scripts) {
         this.scripts = scripts;
@@ -50,12 +52,27 @@ public final class Components {
     /** Brings the component back with the idempotent scripts; returns how long it took. */
     public Duration restart(final String name) {
         final long started = System.nanoTime();
-        if (name.equals("chaincode")) {
-            scripts.require("deploy.sh", NetworkScripts.DEPLOY_LIMIT, scripts.chaincodeJar().toString());
-        } else {
-            scripts.require("up.sh", NetworkScripts.UP_LIMIT);
+        // up.sh can lose a race with a restarted orderer: it asks osnadmin to join the channel before the orderer's
+        // admin endpoint listens ("orderer1 could not join channel postal ... connection refused") and exits 1. It is
+        // idempotent, so running it again (at most 3 times, 3 s apart) finishes the job.
+        for (int attempt = 1; ; attempt++) {
+            final int status = name.equals("chaincode")
+                    ? scripts.run("deploy.sh", NetworkScripts.DEPLOY_LIMIT, scripts.chaincodeJar().toString())
+                    : scripts.run("up.sh", NetworkScripts.UP_LIMIT);
+            if (status == 0) {
+                return Duration.ofNanos(System.nanoTime() - started);
+            }
+            if (attempt == 3) {
+                throw new IllegalStateException("restarting " + name + " failed 3 times (logs in " + scripts.state() + "/logs)");
+            }
+            restartRetries++;
+            try {
+                Thread.sleep(3_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
-        return Duration.ofNanos(System.nanoTime() - started);
     }
 
     /** status.sh's verdict: every process running and healthy. */

@@ -195,6 +195,11 @@ public final class CrashHarness {
         } else {
             detail = "pid " + components.kill(component);
         }
+        // The network's component comes back while the clients are still retrying (they may finish on their own).
+        long restartMillis = 0;
+        if (!component.equals("client")) {
+            restartMillis = components.restart(component).toMillis();
+        }
         for (final Thread thread : threads) {
             thread.join(90_000);
         }
@@ -204,7 +209,6 @@ public final class CrashHarness {
                 runFlows.add(flowId + "b");
             }
         }
-        long restartMillis = 0;
         if (component.equals("client")) {
             final long started = System.nanoTime();
             if (!victim.dead) {
@@ -212,8 +216,6 @@ public final class CrashHarness {
             }
             victim.start();
             restartMillis = (System.nanoTime() - started) / 1_000_000;
-        } else {
-            restartMillis = components.restart(component).toMillis();
         }
 
         // Resume every journal (donors first, so a begun grant lands before its recipient decides), then recipients
