@@ -53,8 +53,11 @@ public final class CrashHarness {
         all.add("client");
         return all;
     }
-    /** Clients give up quickly (3 attempts, outages 1-2 s apart): the journal, not patience, carries a flow over a crash. */
-    static final RetryPolicy POLICY = new RetryPolicy(3, Duration.ofMillis(100), Duration.ofSeconds(1));
+    /**
+     * Clients give up after a few seconds (5 attempts, backoff up to 2 s): the journal, not patience, carries a flow over
+     * a crash; but the checks after a run must outlast a restarted orderer's Raft election.
+     */
+    static final RetryPolicy POLICY = new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(2));
     static final Duration COMMIT_WAIT = Duration.ofSeconds(5);
     static final long FUNDS = 1_000_000;
 
