@@ -232,7 +232,10 @@ class CliOnRealPeersTest {
         final RealCli.Run expired = awaitExpiry(deadline, () -> cli.as(b, "expire", expiring, "--json"));
         transferId(expired.ok(), TransferState.EXPIRED);
         assertThat(transfer(expiring).escrow() == null || transfer(expiring).escrow().heldMinorUnits() == 0).isTrue();
-        infoState(cli.as(b, "info-expire", expiringInfo, "--json").ok(), expiringInfo, TransferState.EXPIRED);
+        // The information offer was made a moment after the funds offer: its own deadline is a little later.
+        final Instant infoDeadline = Instant.ofEpochSecond(information(expiringInfo).deadlineEpochSeconds());
+        infoState(awaitExpiry(infoDeadline, () -> cli.as(b, "info-expire", expiringInfo, "--json")).ok(), expiringInfo,
+                TransferState.EXPIRED);
         assertThat(information(expiringInfo).packageHeld()).isFalse();
         assertThat(registers(a).descendingRegisterMinorUnits()).isEqualTo(5_000);
         assertThat(registers(b).descendingRegisterMinorUnits()).isZero();
