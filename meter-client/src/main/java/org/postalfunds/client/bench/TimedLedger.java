@@ -1,8 +1,6 @@
 package org.postalfunds.client.bench;
 
-import org.hyperledger.fabric.client.Checkpoint;
-import org.postalfunds.client.ledger.BlockFeed;
-import org.postalfunds.client.ledger.EventFeed;
+import org.postalfunds.client.ledger.ForwardingLedger;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
@@ -12,12 +10,11 @@ import org.postalfunds.client.ledger.LedgerException;
  * on it unchanged, so the benchmark measures exactly the calls the product makes. Build the wrapped connection
  * without retries ({@code RetryPolicy.NONE}): a retried conflict would hide in a longer latency.
  */
-public final class TimedLedger implements Ledger {
-    private final Ledger ledger;
+public final class TimedLedger extends ForwardingLedger {
     private final LoadRecorder recorder;
 
     public TimedLedger(final Ledger ledger, final LoadRecorder recorder) {
-        this.ledger = ledger;
+        super(ledger);
         this.recorder = recorder;
     }
 
@@ -34,23 +31,4 @@ public final class TimedLedger implements Ledger {
         }
     }
 
-    @Override
-    public byte[] evaluate(final LedgerCall call) throws LedgerException {
-        return ledger.evaluate(call);
-    }
-
-    @Override
-    public EventFeed follow(final Checkpoint after) throws LedgerException {
-        return ledger.follow(after);
-    }
-
-    @Override
-    public EventFeed replay() throws LedgerException {
-        return ledger.replay();
-    }
-
-    @Override
-    public BlockFeed blocks() throws LedgerException {
-        return ledger.blocks();
-    }
 }

@@ -418,7 +418,7 @@ public final class CrashHarness {
 
     /** A ledger that throws once its client is dead, so a killed client's threads stop at their next call. */
     private static Ledger guarded(final Ledger ledger, final Client client) {
-        return new Ledger() {
+        return new org.postalfunds.client.ledger.ForwardingLedger(ledger) {
             private void alive() {
                 if (client.dead) {
                     throw new ClientKilled();
@@ -428,28 +428,13 @@ public final class CrashHarness {
             @Override
             public byte[] submit(final LedgerCall call) throws LedgerException {
                 alive();
-                return ledger.submit(call);
+                return super.submit(call);
             }
 
             @Override
             public byte[] evaluate(final LedgerCall call) throws LedgerException {
                 alive();
-                return ledger.evaluate(call);
-            }
-
-            @Override
-            public EventFeed follow(final Checkpoint after) throws LedgerException {
-                return ledger.follow(after);
-            }
-
-            @Override
-            public EventFeed replay() throws LedgerException {
-                return ledger.replay();
-            }
-
-            @Override
-            public BlockFeed blocks() throws LedgerException {
-                return ledger.blocks();
+                return super.evaluate(call);
             }
         };
     }

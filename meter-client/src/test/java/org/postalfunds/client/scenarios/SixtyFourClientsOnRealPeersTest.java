@@ -290,31 +290,11 @@ class SixtyFourClientsOnRealPeersTest {
     }
 
     private Ledger counted(final Ledger ledger) {
-        return new Ledger() {
+        return new org.postalfunds.client.ledger.ForwardingLedger(ledger) {
             @Override
             public byte[] submit(final LedgerCall call) throws LedgerException {
                 submits.incrementAndGet();
-                return ledger.submit(call);
-            }
-
-            @Override
-            public byte[] evaluate(final LedgerCall call) throws LedgerException {
-                return ledger.evaluate(call);
-            }
-
-            @Override
-            public EventFeed follow(final Checkpoint after) throws LedgerException {
-                return ledger.follow(after);
-            }
-
-            @Override
-            public EventFeed replay() throws LedgerException {
-                return ledger.replay();
-            }
-
-            @Override
-            public BlockFeed blocks() throws LedgerException {
-                return ledger.blocks();
+                return super.submit(call);
             }
         };
     }
