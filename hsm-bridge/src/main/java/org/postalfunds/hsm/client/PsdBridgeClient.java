@@ -96,6 +96,9 @@ public interface PsdBridgeClient extends AutoCloseable {
         public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
         public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
         public static final int MAX_CONNECTIONS = 16;
+        /** Digests that may wait for one meter's key at once: 16 full SignDigests requests. */
+        public static final int DEFAULT_SIGNING_QUEUE_LIMIT = 16 * MAX_DIGESTS_PER_REQUEST;
+        public static final int MAX_SIGNING_QUEUE_LIMIT = 65_536;
 
         String host;
         int port = -1;
@@ -108,6 +111,7 @@ public interface PsdBridgeClient extends AutoCloseable {
         int connections = 1;
         int signingBatchSize = MAX_DIGESTS_PER_REQUEST;
         int signingRequestsInFlight = 4;
+        int signingQueueLimit = DEFAULT_SIGNING_QUEUE_LIMIT;
 
         Builder() {
         }
@@ -206,6 +210,20 @@ public interface PsdBridgeClient extends AutoCloseable {
                 throw new IllegalArgumentException("signing requests in flight must be 1 to 64");
             }
             this.signingRequestsInFlight = requests;
+            return this;
+        }
+
+        /**
+         * Most digests (per meter) waiting for a signing request at once (default
+         * {@value #DEFAULT_SIGNING_QUEUE_LIMIT}). A {@code signDigest} that finds the queue full is refused at once
+         * with a {@link BridgeException} of code RESOURCE_EXHAUSTED (back-pressure: sign again later) instead of
+         * joining a backlog it could only time out in.
+         */
+        public Builder signingQueueLimit(final int digests) {
+            if (digests < 1 || digests > MAX_SIGNING_QUEUE_LIMIT) {
+                throw new IllegalArgumentException("signing queue limit must be 1 to " + MAX_SIGNING_QUEUE_LIMIT);
+            }
+            this.signingQueueLimit = digests;
             return this;
         }
 

@@ -58,6 +58,7 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     private final Duration callTimeout;
     private final int signingBatchSize;
     private final int signingRequestsInFlight;
+    private final int signingQueueLimit;
     private final Map<String, SigningCoalescer> coalescers = new ConcurrentHashMap<>();
 
     PsdBridgeClientImpl(final PsdBridgeClient.Builder builder) {
@@ -78,6 +79,7 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
         this.callTimeout = builder.callTimeout;
         this.signingBatchSize = builder.signingBatchSize;
         this.signingRequestsInFlight = builder.signingRequestsInFlight;
+        this.signingQueueLimit = builder.signingQueueLimit;
     }
 
     private static ManagedChannel channel(final PsdBridgeClient.Builder builder, final SslContext sslContext) {
@@ -136,7 +138,7 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
         if (signingBatchSize > 1 && digest != null && digest.length == SIGNED_DIGEST_LENGTH && MeterIds.isValid(meterId)) {
             return coalescers.computeIfAbsent(meterId, id -> new SigningCoalescer(id, this::asyncStub,
                     alone -> signDigestAlone(id, alone), signingBatchSize, signingRequestsInFlight,
-                    2 * callTimeout.toNanos())).sign(digest);
+                    signingQueueLimit, 2 * callTimeout.toNanos())).sign(digest);
         }
         // What cannot be signed goes alone, so it is refused alone. No local length check: the bridge is the one
         // place that enforces it (INVALID_ARGUMENT).

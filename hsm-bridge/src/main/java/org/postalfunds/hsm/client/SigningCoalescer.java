@@ -36,6 +36,10 @@ import org.postalfunds.hsm.proto.SignDigestsResponse;
  * not that its response arrived: callers that sign again at once, as the Fabric Gateway's do, then find it still
  * out and queue, and leave together with the next request instead of each going alone. So batches grow with
  * the load, and a queued digest waits for no more than the request ahead of it and the wake-up of its callers.
+ *
+ * <p>The queue is bounded ({@code maxQueued} digests): a caller that finds it full is refused at once with
+ * RESOURCE_EXHAUSTED instead of waiting behind a backlog it could only time out in. That is back-pressure the
+ * Gateway's retry turns into a later attempt, and it keeps a runaway caller from growing the heap without end.
  */
 final class SigningCoalescer {
     /**
@@ -50,6 +54,7 @@ final class SigningCoalescer {
     private final UnaryOperator<byte[]> alone;
     private final int maxBatch;
     private final int maxInFlight;
+    private final int maxQueued;
     private final long waitNanos;
     private final ConcurrentLinkedQueue<Pending> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
@@ -67,15 +72,21 @@ final class SigningCoalescer {
 
     /**
      * @param stubs a stub with the call deadline set, per request
+     * @param maxQueued most digests waiting in the queue; a caller beyond that is refused (RESOURCE_EXHAUSTED)
      * @param waitNanos how long a caller waits for its signature, queueing included
      */
     SigningCoalescer(final String meterId, final Supplier<PsdBridgeGrpc.PsdBridgeStub> stubs,
-            final UnaryOperator<byte[]> alone, final int maxBatch, final int maxInFlight, final long waitNanos) {
+            final UnaryOperator<byte[]> alone, final int maxBatch, final int maxInFlight, final int maxQueued,
+            final long waitNanos) {
+        if (maxQueued < 1) {
+            throw new IllegalArgumentException("the signing queue holds at least one digest");
+        }
         this.meterId = meterId;
         this.stubs = stubs;
         this.alone = alone;
         this.maxBatch = maxBatch;
         this.maxInFlight = maxInFlight;
+        this.maxQueued = maxQueued;
         this.waitNanos = waitNanos;
         this.minBatch = Math.min(MIN_BATCH, maxBatch);
     }
@@ -94,9 +105,19 @@ final class SigningCoalescer {
                 }
             }
         }
+        // Reserve a place before queueing, so the bound holds under any interleaving of callers.
+        for (int waiting = queued.get(); ; waiting = queued.get()) {
+            if (waiting >= maxQueued) {
+                throw failure(Status.RESOURCE_EXHAUSTED.withDescription("the signing queue of " + meterId
+                        + " is full (" + waiting + " digests waiting, at most " + maxQueued
+                        + "): sign again later").asRuntimeException());
+            }
+            if (queued.compareAndSet(waiting, waiting + 1)) {
+                break;
+            }
+        }
         final Pending pending = new Pending(ByteString.copyFrom(digest));
         queue.add(pending);
-        queued.incrementAndGet();
         dispatch();
         return pending.await();
     }
@@ -104,6 +125,11 @@ final class SigningCoalescer {
     /** Requests currently outstanding (for tests). */
     int inFlight() {
         return inFlight.get();
+    }
+
+    /** Digests waiting in the queue (for tests). */
+    int queued() {
+        return queued.get();
     }
 
     /** Sends queued digests while a slot is free. Called by every new caller and after every completion. */
