@@ -11,19 +11,19 @@ set -euo pipefail
 
 module_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 root_dir="$(dirname "$module_dir")"
-jar="$module_dir/target/hsm-bridge.jar"
 library="${PSD_PKCS11_LIBRARY:-/usr/lib/softhsm/libsofthsm2.so}"
 
 if ! command -v softhsm2-util >/dev/null || [[ ! -f "$library" ]]; then
   echo "SoftHSM2 is missing: apt-get install -y softhsm2" >&2
   exit 1
 fi
-if [[ ! -f "$jar" || -n "$(find "$module_dir/src" "$module_dir/pom.xml" -newer "$jar" -print -quit)" ]]; then
-  (cd "$root_dir" && mvn -B -q -pl hsm-bridge package -DskipTests)
-fi
-
 work="$(mktemp -d -t psd-bench.XXXXXX)"
 trap 'rm -rf "$work"' EXIT
+# The benchmark and its throw-away TLS authority are test code (src/test/java/.../bench, .../dev): they stay out of
+# the bridge's production jar. Compile them and take the module's test class path from the reactor.
+(cd "$root_dir" && mvn -B -q -ntp -pl hsm-bridge -am test-compile dependency:build-classpath \
+  -Dmdep.includeScope=test -Dmdep.outputFile="$work/classpath.txt" 2>&1 | sed "s/\x1b\[[0-9;]*m//g")
+classpath="$module_dir/target/test-classes:$module_dir/target/classes:$(cat "$work/classpath.txt")"
 mkdir -p "$work/tokens"
 cat > "$work/softhsm2.conf" <<CONF
 directories.tokendir = $work/tokens
@@ -40,5 +40,5 @@ softhsm2-util --init-token --free --label psd-bench --so-pin "$so_pin" --pin "$p
 
 # A fixed heap keeps young-GC pauses out of the p99 of both paths alike; PSD_BENCH_JAVA_OPTS adds flags (e.g. JFR).
 java --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED -Xms1g -Xmx1g ${PSD_BENCH_JAVA_OPTS:-} \
-  -cp "$jar" org.postalfunds.hsm.bench.SigningBenchmark \
+  -cp "$classpath" org.postalfunds.hsm.bench.SigningBenchmark \
   --library "$library" --token-label psd-bench --pin-file "$work/token.pin" --work-dir "$work" "$@"
