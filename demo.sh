@@ -40,7 +40,8 @@ mkdir -p "$work/tokens"
 printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$work/tokens" > "$work/softhsm2.conf"
 export SOFTHSM2_CONF="$work/softhsm2.conf"
 ( umask 077; od -An -N12 -tx1 /dev/urandom | tr -d ' \n' > "$work/token.pin"; od -An -N12 -tx1 /dev/urandom | tr -d ' \n' > "$work/so.pin" )
-softhsm2-util --init-token --free --label postal-demo --so-pin "$(cat "$work/so.pin")" --pin "$(cat "$work/token.pin")" | indent
+# The PINs go from their files into softhsm2-util's prompt, never onto a command line (where ps would show them).
+hsm-bridge/init-token.sh postal-demo "$work/so.pin" "$work/token.pin" | indent
 
 step "TLS for the HSM bridge, issued by the organisations' Fabric CAs"
 # enrol_tls ORG NAME SECRET HOSTS: a TLS key pair for NAME from ORG's CA, into $work/tls/NAME-tls.{pem,key}.

@@ -32,11 +32,10 @@ log.level = ERROR
 CONF
 export SOFTHSM2_CONF="$work/softhsm2.conf"
 
-# A fresh PIN per run, kept in an owner-only file and never on a command line of the JVM.
-pin="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-so_pin="$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n')"
-( umask 077 && printf '%s\n' "$pin" > "$work/token.pin" )
-softhsm2-util --init-token --free --label psd-bench --so-pin "$so_pin" --pin "$pin" >/dev/null
+# Fresh PINs per run, in owner-only files, never on a command line (softhsm2-util's nor the JVM's).
+( umask 077 && od -An -N12 -tx1 /dev/urandom | tr -d ' \n' > "$work/token.pin" \
+    && od -An -N12 -tx1 /dev/urandom | tr -d ' \n' > "$work/so.pin" )
+"$module_dir/init-token.sh" psd-bench "$work/so.pin" "$work/token.pin" >/dev/null
 
 # A fixed heap keeps young-GC pauses out of the p99 of both paths alike; PSD_BENCH_JAVA_OPTS adds flags (e.g. JFR).
 java --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED -Xms1g -Xmx1g ${PSD_BENCH_JAVA_OPTS:-} \

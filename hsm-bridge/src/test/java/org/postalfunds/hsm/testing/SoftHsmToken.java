@@ -25,7 +25,8 @@ import org.postalfunds.hsm.pkcs11.TokenConfig;
  * token it needs before it opens any (the build runs each test class in a JVM of its own).
  */
 public final class SoftHsmToken implements AutoCloseable {
-    public static final String SO_PIN = "so-pin-7734";
+    /** The script that initialises a token with its PINs read from files (never on a command line). */
+    public static final String INIT_SCRIPT = "hsm-bridge/init-token.sh";
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final long UTIL_TIMEOUT_SECONDS = 30;
 
@@ -40,7 +41,7 @@ public final class SoftHsmToken implements AutoCloseable {
         this.directory = directory;
         this.pinFile = directory.resolve("token.pin");
         Files.createFile(pinFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        Files.writeString(pinFile, pin + "\n", StandardCharsets.US_ASCII);
+        Files.writeString(pinFile, pin, StandardCharsets.US_ASCII);
     }
 
     /** Initialises a fresh token labelled {@code <purpose>-<random>} with a random user PIN. */
@@ -49,8 +50,28 @@ public final class SoftHsmToken implements AutoCloseable {
         final String suffix = HexFormat.of().formatHex(randomBytes(4));
         final String label = (purpose.length() > 20 ? purpose.substring(0, 20) : purpose) + "-" + suffix;
         final String pin = "pin-" + HexFormat.of().formatHex(randomBytes(6));
-        run(List.of("softhsm2-util", "--init-token", "--free", "--label", label, "--so-pin", SO_PIN, "--pin", pin));
-        return new SoftHsmToken(label, pin, Files.createTempDirectory("psd-token-" + label));
+        final SoftHsmToken token = new SoftHsmToken(label, pin, Files.createTempDirectory("psd-token-" + label));
+        // The SO PIN is only needed to initialise; it lives in an owner-only file as long as the call.
+        final Path soPinFile = token.directory.resolve("so.pin");
+        Files.createFile(soPinFile, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(soPinFile, "so-" + HexFormat.of().formatHex(randomBytes(6)), StandardCharsets.US_ASCII);
+        try {
+            run(List.of(initScript().toString(), label, soPinFile.toString(), token.pinFile.toString()));
+        } finally {
+            Files.delete(soPinFile);
+        }
+        return token;
+    }
+
+    /** {@value #INIT_SCRIPT}, found from the module the tests run in (hsm-bridge, or meter-client beside it). */
+    public static Path initScript() {
+        for (Path folder = Path.of("").toAbsolutePath(); folder != null; folder = folder.getParent()) {
+            final Path script = folder.resolve(INIT_SCRIPT);
+            if (Files.isExecutable(script)) {
+                return script;
+            }
+        }
+        throw new IllegalStateException(INIT_SCRIPT + " not found above " + Path.of("").toAbsolutePath());
     }
 
     public static Path library() {
@@ -97,7 +118,7 @@ public final class SoftHsmToken implements AutoCloseable {
     }
 
     /** Writes the SoftHSM2 configuration SOFTHSM2_CONF names, with a token directory beside it. */
-    private static synchronized void ensureConfiguration() throws IOException {
+    public static synchronized void ensureConfiguration() throws IOException {
         final String conf = System.getenv("SOFTHSM2_CONF");
         if (conf == null || conf.isBlank()) {
             throw new IllegalStateException("SOFTHSM2_CONF is not set; run the tests through Maven, which points it "
