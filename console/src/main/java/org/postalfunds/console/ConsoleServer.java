@@ -55,6 +55,8 @@ public final class ConsoleServer implements AutoCloseable {
             + "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String RENDERED = "console.rendered";
+    /** The ECharts WebJar's version (root pom.xml pins the same). */
+    static final String ECHARTS_VERSION = "5.3.1";
     private static final String VIEWER = "console.viewer";
 
     /** How the server runs. */
@@ -107,6 +109,9 @@ public final class ConsoleServer implements AutoCloseable {
             config.jetty.multipartConfig.maxInMemoryFileSize(Pages.MAX_UPLOAD_BYTES, SizeUnit.BYTES);
             config.jetty.multipartConfig.maxTotalRequestSize(Pages.MAX_UPLOAD_BYTES + 64 * 1024, SizeUnit.BYTES);
             config.http.maxRequestSize = 64 * 1024;
+            // Apache ECharts from its WebJar (org.webjars.npm:echarts) under /webjars/, served by the console itself:
+            // the browser fetches nothing from anywhere else.
+            config.staticFiles.enableWebjars();
             config.staticFiles.add(files -> {
                 files.hostedPath = "/static";
                 files.directory = "/console-static";
@@ -167,20 +172,21 @@ public final class ConsoleServer implements AutoCloseable {
             ctx.header("Set-Cookie", SESSION_COOKIE + "=; Path=/; Max-Age=0; Secure; HttpOnly; SameSite=Strict");
             ctx.redirect("/login", io.javalin.http.HttpStatus.SEE_OTHER);
         });
-        app.get("/meters", ctx -> render(ctx, "Meters", pages.meters(viewer(ctx))));
+        app.get("/meters", ctx -> page(ctx, "Meters", exports -> pages.meters(viewer(ctx), exports)));
         app.get("/meters/{id}", ctx -> {
             String meterId = ctx.pathParam("id");
-            render(ctx, "Meter " + meterId, pages.meter(viewer(ctx), meterId));
+            page(ctx, "Meter " + meterId, exports -> pages.meter(viewer(ctx), meterId, exports));
         });
-        app.get("/transfers", ctx -> render(ctx, "Transfers in flight", pages.transfers(viewer(ctx))));
+        app.get("/transfers", ctx -> page(ctx, "Transfers in flight", exports -> pages.transfers(viewer(ctx), exports)));
         app.sse("/transfers/live", this::live);
-        app.get("/flows", ctx -> render(ctx, "Flows of funds",
-                pages.flows(viewer(ctx), Pages.period(ctx.queryParam("from"), ctx.queryParam("to")))));
-        app.get("/charts", ctx -> render(ctx, "Charts", pages.charts(viewer(ctx),
-                Pages.period(ctx.queryParam("from"), ctx.queryParam("to")), ctx.queryParam("meter"))));
-        app.get("/conservation", ctx -> render(ctx, "Conservation check", pages.conservation(viewer(ctx))));
-        app.get("/chain", ctx -> render(ctx, "Chain verification",
-                pages.chain(viewer(ctx), ctx.queryParam("from"), ctx.queryParam("to"))));
+        app.get("/flows", ctx -> page(ctx, "Flows of funds", exports -> pages.flows(viewer(ctx),
+                Pages.period(ctx.queryParam("from"), ctx.queryParam("to")), Pages.organisation(ctx.queryParam("org")),
+                FlowDiagram.top(ctx.queryParam("top")), exports)));
+        app.get("/charts", ctx -> page(ctx, "Charts", exports -> pages.charts(viewer(ctx),
+                Pages.period(ctx.queryParam("from"), ctx.queryParam("to")), ctx.queryParam("meter"), exports)));
+        app.get("/conservation", ctx -> page(ctx, "Conservation check", exports -> pages.conservation(viewer(ctx), exports)));
+        app.get("/chain", ctx -> page(ctx, "Chain verification",
+                exports -> pages.chain(viewer(ctx), ctx.queryParam("from"), ctx.queryParam("to"), exports)));
         app.get("/indicium", ctx -> render(ctx, "Indicium verification", pages.indiciumForm(viewer(ctx).session())));
         app.post("/indicium", this::uploadIndicium);
 
@@ -210,13 +216,14 @@ public final class ConsoleServer implements AutoCloseable {
         ctx.header("Referrer-Policy", "no-referrer");
         ctx.header("Strict-Transport-Security", "max-age=31536000");
         ctx.header("Cross-Origin-Opener-Policy", "same-origin");
-        if (!ctx.path().startsWith("/static/")) {
+        if (!ctx.path().startsWith("/static/") && !ctx.path().startsWith("/webjars/")) {
             ctx.header("Cache-Control", "no-store");
         }
     }
 
     private static boolean open(final String path) {
-        return path.equals("/login") || path.startsWith("/static/") || path.equals("/favicon.ico");
+        return path.equals("/login") || path.startsWith("/static/") || path.startsWith("/webjars/")
+                || path.equals("/favicon.ico");
     }
 
     private void authenticate(final Context ctx) {
@@ -266,6 +273,44 @@ public final class ConsoleServer implements AutoCloseable {
                     + "(a cross-site request, or a page from an older session); nothing was done. Reload the page and "
                     + "try again.");
         }
+    }
+
+    /** How a page renders its body, registering its tables for export. */
+    @FunctionalInterface
+    private interface PageBody {
+        String render(Exports exports) throws Exception;
+    }
+
+    /**
+     * Renders a page, or with {@code export=<table id>} answers that table of the same page as CSV (or with
+     * {@code format=json} a JSON document the page offers): an export is exactly what the page shows.
+     */
+    private void page(final Context ctx, final String title, final PageBody body) throws Exception {
+        Exports exports = new Exports(ctx.path(), ctx.queryParamMap());
+        String html = body.render(exports);
+        String export = ctx.queryParam("export");
+        if (export == null) {
+            render(ctx, title, html);
+            return;
+        }
+        String format = Optional.ofNullable(ctx.queryParam("format")).orElse("csv");
+        String file = (ctx.path().replaceAll("[^A-Za-z0-9]+", "-").replaceAll("^-|-$", "") + "-" + export)
+                .replaceAll("[^A-Za-z0-9._-]", "-");
+        ctx.attribute(RENDERED, Boolean.TRUE);
+        if (format.equals("json")) {
+            String json = exports.document(export).orElseThrow(() -> HttpProblem.notFound("this page offers no JSON "
+                    + "document " + export + "; it offers " + exports.ids()));
+            ctx.header("Content-Disposition", "attachment; filename=\"" + file + ".json\"");
+            ctx.contentType("application/json; charset=utf-8").result(json);
+            return;
+        }
+        if (!format.equals("csv")) {
+            throw HttpProblem.badRequest("format must be csv or json, not " + format.replaceAll("[^A-Za-z0-9]", "?"));
+        }
+        Table table = exports.table(export).orElseThrow(() -> HttpProblem.notFound("this page has no table "
+                + export.replaceAll("[^A-Za-z0-9._-]", "?") + "; its tables are " + exports.ids()));
+        ctx.header("Content-Disposition", "attachment; filename=\"" + file + ".csv\"");
+        ctx.contentType("text/csv; charset=utf-8").result(table.csv());
     }
 
     private void render(final Context ctx, final String title, final String body) {
@@ -464,6 +509,7 @@ public final class ConsoleServer implements AutoCloseable {
         update.put("transferId", transfer.transferId());
         update.put("open", TransferState.OPEN.contains(transfer.state()));
         update.put("cells", pages.transferCells(transfer));
+        update.put("deadline", transfer.deadlineEpochSeconds());
         update.put("block", event.blockNumber());
         try {
             client.sendEvent("transfer", JSON.writeValueAsString(update), Long.toString(event.blockNumber()));

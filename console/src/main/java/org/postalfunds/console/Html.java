@@ -52,10 +52,12 @@ public final class Html {
                 .append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">")
                 .append("<title>").append(esc(title)).append(" · Postal funds console</title>")
                 .append("<link rel=\"stylesheet\" href=\"/static/console.css\">")
-                .append("<script src=\"/static/console.js\" defer></script></head><body>");
+                .append("<script src=\"/webjars/echarts/" + ConsoleServer.ECHARTS_VERSION + "/dist/echarts.min.js\" defer></script>")
+                .append("<script src=\"/static/console.js\" defer></script></head><body>")
+                .append("<a class=\"skip\" href=\"#content\">Skip to the content</a>");
         html.append("<header><span class=\"brand\">Postal funds console</span>");
         if (session != null) {
-            html.append("<nav>");
+            html.append("<nav aria-label=\"pages\">");
             for (String[] link : new String[][] {{"/meters", "Meters"}, {"/transfers", "Transfers"},
                     {"/flows", "Flows"}, {"/charts", "Charts"}, {"/conservation", "Conservation"},
                     {"/indicium", "Indicium"}, {"/chain", "Chain"}}) {
@@ -66,35 +68,11 @@ public final class Html {
                     .append("</span><form method=\"post\" action=\"/logout\" class=\"logout\">")
                     .append(csrfField(session)).append("<button type=\"submit\">Log out</button></form>");
         }
-        html.append("</header><main><h1>").append(esc(title)).append("</h1>").append(body).append("</main></body></html>");
+        html.append("</header><main id=\"content\" tabindex=\"-1\"><h1>").append(esc(title)).append("</h1>").append(body).append("</main></body></html>");
         return html.toString();
     }
 
     public static String csrfField(final Sessions.Session session) {
         return "<input type=\"hidden\" name=\"csrf\" value=\"" + esc(session.csrfToken()) + "\">";
-    }
-
-    /** A table from a header row and rows of already-escaped cells. */
-    public static String table(final String id, final String[] header, final Iterable<String> rows) {
-        StringBuilder html = new StringBuilder("<table");
-        if (id != null) {
-            html.append(" id=\"").append(esc(id)).append('"');
-        }
-        html.append("><thead><tr>");
-        for (String column : header) {
-            html.append("<th>").append(esc(column)).append("</th>");
-        }
-        html.append("</tr></thead><tbody>");
-        rows.forEach(html::append);
-        return html.append("</tbody></table>").toString();
-    }
-
-    /** A row of cells that are escaped here. */
-    public static String row(final Object... cells) {
-        StringBuilder html = new StringBuilder("<tr>");
-        for (Object cell : cells) {
-            html.append("<td>").append(esc(cell)).append("</td>");
-        }
-        return html.append("</tr>").toString();
     }
 }

@@ -22,12 +22,12 @@ import org.postalfunds.client.model.Meter;
 
 /**
  * What the ledger's events say, as of one event: the meter client's {@link LedgerIndex} (every meter, transfer and
- * allotment) and, from the same events, each meter's owner (for the per-organisation filter) and the postage printed
- * per meter and mailing day (for the charts). Immutable; a {@link LedgerFollower} keeps one up to date per
+ * allotment) and, from the same events, each meter's owner (for the per-organisation filter), the postage printed
+ * per meter and mailing day and the funds refilled per meter and day (for the charts and the flows). Immutable; a {@link LedgerFollower} keeps one up to date per
  * organisation connection, and {@link #status()} says how far behind the ledger it may be.
  */
 public final class LedgerSnapshot {
-    /** Bounds the printed-postage aggregates (one entry per meter and mailing day), as LedgerIndex bounds its sets. */
+    /** Bounds the postage and refill aggregates (one entry per meter and day), as LedgerIndex bounds its sets. */
     public static final int MAX_POSTAGE_DAYS = 1_000_000;
 
     /** How current a snapshot is: the follower's state when the snapshot was taken. */
@@ -52,13 +52,16 @@ public final class LedgerSnapshot {
     private final LedgerIndex index;
     private final Map<String, String> owners;
     private final Map<String, SortedMap<LocalDate, Long>> postage;
+    private final Map<String, SortedMap<LocalDate, Long>> refills;
     private final Status status;
 
     private LedgerSnapshot(final LedgerIndex index, final Map<String, String> owners,
-            final Map<String, SortedMap<LocalDate, Long>> postage, final Status status) {
+            final Map<String, SortedMap<LocalDate, Long>> postage, final Map<String, SortedMap<LocalDate, Long>> refills,
+            final Status status) {
         this.index = index;
         this.owners = owners;
         this.postage = postage;
+        this.refills = refills;
         this.status = status;
     }
 
@@ -81,6 +84,7 @@ public final class LedgerSnapshot {
         private final LedgerIndex.Builder index = LedgerIndex.builder();
         private final Map<String, String> owners = new HashMap<>();
         private final Map<String, SortedMap<LocalDate, Long>> postage = new HashMap<>();
+        private final Map<String, SortedMap<LocalDate, Long>> refills = new HashMap<>();
         private int postageDays;
 
         /** Indexes one event; throws IllegalStateException past a bound, or on an event it cannot read. */
@@ -91,18 +95,28 @@ public final class LedgerSnapshot {
             if (meter != null && meter.isObject() && meter.path("meterId").isTextual()) {
                 Meter parsed = Json.convert(meter, Meter.class);
                 owners.put(parsed.meterId(), parsed.ownerMsp());
+                // A refill is data center contact: the meter it returns carries the transaction's time.
+                if ("Refilled".equals(event.name()) && payload.path("amountMinorUnits").canConvertToLong()) {
+                    LocalDate day = LocalDate.ofInstant(java.time.Instant.ofEpochSecond(
+                            parsed.lastDataCenterContactEpochSeconds()), java.time.ZoneOffset.UTC);
+                    add(refills, parsed.meterId(), day, payload.path("amountMinorUnits").asLong());
+                }
             }
             JsonNode indicium = payload.get("indicium");
             if ("PostagePrinted".equals(event.name()) && indicium != null && indicium.isObject()) {
                 Indicium printed = Json.convert(indicium, IndiciumRecord.class).indicium();
-                SortedMap<LocalDate, Long> days = postage.computeIfAbsent(printed.meterId(), id -> new TreeMap<>());
-                LocalDate day = printed.mailingDay();
-                if (!days.containsKey(day) && ++postageDays > MAX_POSTAGE_DAYS) {
-                    throw new IllegalStateException("the ledger holds postage of more than " + MAX_POSTAGE_DAYS
-                            + " meter-days, more than this console charts");
-                }
-                days.merge(day, printed.amountMinorUnits(), Long::sum);
+                add(postage, printed.meterId(), printed.mailingDay(), printed.amountMinorUnits());
             }
+        }
+
+        private void add(final Map<String, SortedMap<LocalDate, Long>> perMeter, final String meterId,
+                final LocalDate day, final long minorUnits) {
+            SortedMap<LocalDate, Long> days = perMeter.computeIfAbsent(meterId, id -> new TreeMap<>());
+            if (!days.containsKey(day) && ++postageDays > MAX_POSTAGE_DAYS) {
+                throw new IllegalStateException("the ledger holds postage and refills of more than " + MAX_POSTAGE_DAYS
+                        + " meter-days, more than this console charts");
+            }
+            days.merge(day, minorUnits, Long::sum);
         }
 
         long events() {
@@ -115,16 +129,20 @@ public final class LedgerSnapshot {
 
         /** An immutable copy of what was applied so far. */
         LedgerSnapshot snapshot(final Status status) {
-            Map<String, SortedMap<LocalDate, Long>> postageCopy = new HashMap<>();
-            postage.forEach((meterId, days) -> postageCopy.put(meterId, Collections.unmodifiableSortedMap(new TreeMap<>(days))));
-            return new LedgerSnapshot(index.build(), Collections.unmodifiableMap(new HashMap<>(owners)),
-                    Collections.unmodifiableMap(postageCopy), status);
+            return new LedgerSnapshot(index.build(), Collections.unmodifiableMap(new HashMap<>(owners)), copy(postage),
+                    copy(refills), status);
+        }
+
+        private static Map<String, SortedMap<LocalDate, Long>> copy(final Map<String, SortedMap<LocalDate, Long>> perMeter) {
+            Map<String, SortedMap<LocalDate, Long>> copy = new HashMap<>();
+            perMeter.forEach((meterId, days) -> copy.put(meterId, Collections.unmodifiableSortedMap(new TreeMap<>(days))));
+            return Collections.unmodifiableMap(copy);
         }
     }
 
     /** The same events with another follower status (nothing copied). */
     LedgerSnapshot withStatus(final Status value) {
-        return value.equals(status) ? this : new LedgerSnapshot(index, owners, postage, value);
+        return value.equals(status) ? this : new LedgerSnapshot(index, owners, postage, refills, value);
     }
 
     public LedgerIndex index() {
@@ -139,6 +157,11 @@ public final class LedgerSnapshot {
     /** Postage printed per meter and mailing day (UTC date of the indicium), in minor units. */
     public Map<String, SortedMap<LocalDate, Long>> postagePerDay() {
         return postage;
+    }
+
+    /** Funds refilled per meter and UTC day of the refill, in minor units. */
+    public Map<String, SortedMap<LocalDate, Long>> refillsPerDay() {
+        return refills;
     }
 
     /** The block of the last event applied; -1 when there was none. */

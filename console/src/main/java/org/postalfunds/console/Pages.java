@@ -1,7 +1,6 @@
 package org.postalfunds.console;
 
 import static org.postalfunds.console.Html.esc;
-import static org.postalfunds.console.Html.row;
 import static org.postalfunds.console.Html.time;
 
 import java.io.IOException;
@@ -56,7 +55,6 @@ public final class Pages {
     public static final long MAX_CHAIN_RANGE = 100_000;
     private static final DateTimeFormatter DAY = DateTimeFormatter.ofPattern("uuuu-MM-dd")
             .withResolverStyle(ResolverStyle.STRICT);
-    private static final int HISTORY_LIMIT = 100;
 
     private final Money money;
     private final Clock ledgerClock;
@@ -122,36 +120,44 @@ public final class Pages {
 
     // ---- meters -----------------------------------------------------------------------------------------------------
 
-    public String meters(final Viewer viewer) throws LedgerException, InterruptedException {
+    public String meters(final Viewer viewer, final Exports exports) throws LedgerException, InterruptedException {
         LedgerSnapshot snapshot = viewer.snapshot();
         AuditorClient reader = AuditorClient.of(viewer.ledger());
-        List<String> rows = new ArrayList<>();
+        Table table = new Table("meters", "Meters and their PSD registers (currency units)", "meter", "owner", "kind",
+                "status", "descending (available)", "ascending (printed)", "pieces", "refilled", "in", "out",
+                "control sum", "inspection", "inspection due", "overdue from").keyedBy("meter");
         for (String meterId : snapshot.index().meterIds()) {
             if (!viewer.mayView(snapshot.owner(meterId).orElse(""))) {
                 continue;
             }
             MeterView view = reader.meter(meterId);
             PsdRegisters r = view.registers();
-            rows.add("<tr data-meter=\"" + esc(meterId) + "\"><td><a href=\"/meters/" + esc(meterId) + "\">" + esc(meterId)
-                    + "</a></td><td>" + esc(view.meter().ownerMsp()) + "</td><td>" + esc(view.meter().kind()) + "</td><td>"
-                    + esc(view.meter().status()) + "</td><td class=\"num\">" + esc(amount(r.descendingRegisterMinorUnits()))
-                    + "</td><td class=\"num\">" + esc(amount(r.ascendingRegisterMinorUnits())) + "</td><td class=\"num\">"
-                    + r.pieceCount() + "</td><td class=\"num\">" + esc(amount(r.refilledMinorUnits())) + "</td><td class=\"num\">"
-                    + esc(amount(r.transferredInMinorUnits())) + "</td><td class=\"num\">"
-                    + esc(amount(r.transferredOutMinorUnits())) + "</td><td>" + (r.controlSumHolds() ? "holds" : "BROKEN")
-                    + "</td><td class=\"inspection-" + esc(view.inspection().status()) + "\">"
-                    + esc(view.inspection().status()) + "</td><td>" + esc(time(view.inspection().dueAtEpochSeconds()))
-                    + "</td><td>" + esc(time(view.inspection().overdueAtEpochSeconds())) + "</td></tr>");
+            table.add(meterId, null, Table.Cell.link(meterId, "/meters/" + meterId), Table.Cell.text(view.meter().ownerMsp()),
+                    Table.Cell.text(view.meter().kind()), Table.Cell.text(view.meter().status()),
+                    money(r.descendingRegisterMinorUnits()), money(r.ascendingRegisterMinorUnits()),
+                    Table.Cell.count(r.pieceCount()), money(r.refilledMinorUnits()), money(r.transferredInMinorUnits()),
+                    money(r.transferredOutMinorUnits()), Table.Cell.text(r.controlSumHolds() ? "holds" : "BROKEN"),
+                    Table.Cell.text(view.inspection().status()).withCss("inspection-" + view.inspection().status()),
+                    Table.Cell.text(time(view.inspection().dueAtEpochSeconds())),
+                    Table.Cell.text(time(view.inspection().overdueAtEpochSeconds())));
         }
         String scope = viewer.user().role().seesAll() ? "every meter registered on the ledger"
                 : "the meters of " + viewer.user().mspId();
-        return asOf(snapshot) + "<p>" + rows.size() + " meter(s): " + esc(scope) + ". Registers in currency units.</p>"
-                + Html.table("meters", new String[] {"meter", "owner", "kind", "status", "descending (available)",
-                    "ascending (printed)", "pieces", "refilled", "in", "out", "control sum", "inspection",
-                    "inspection due", "overdue from"}, rows);
+        return asOf(snapshot) + "<p>" + table.size() + " meter(s): " + esc(scope) + ". Registers in currency units.</p>"
+                + exports.html(table);
     }
 
-    public String meter(final Viewer viewer, final String meterId) throws LedgerException, InterruptedException {
+    /** An amount cell: shown in currency units, its minor units in data-value for charts. */
+    private Table.Cell money(final long minorUnits) {
+        return Table.Cell.number(amount(minorUnits), minorUnits);
+    }
+
+    private static Table.Cell when(final long epochSeconds) {
+        return new Table.Cell(time(epochSeconds), epochSeconds, null, null);
+    }
+
+    public String meter(final Viewer viewer, final String meterId, final Exports exports)
+            throws LedgerException, InterruptedException {
         requireId(meterId, "meter id");
         LedgerSnapshot snapshot = viewer.snapshot();
         viewer.requireMeter(meterId, snapshot);
@@ -181,42 +187,107 @@ public final class Pages {
                     + amount(view.meter().limits().maxTransferMinorUnits()));
         }
         html.append("</dl>");
-        AccountHistory history = reader.history("METER:" + meterId, HISTORY_LIMIT);
-        html.append(Svg.stepChart("balance-chart", "Available balance of " + meterId + " over time",
-                balancePoints(history), this::amount, Html::time));
-        html.append("<h2>Transfers</h2>");
-        List<String> transferRows = new ArrayList<>();
+        AccountHistory history = reader.history("METER:" + meterId, TIMELINE_LIMIT);
+        Table timeline = timeline(history);
+        Table escrows = new Table("escrow-periods", "Escrow periods of " + meterId
+                + " (funds held from the grant or offer until settled)", "transfer", "role", "held from", "held until",
+                "amount", "state");
+        Table transfers = new Table("meter-transfers", "Transfers of " + meterId, "transfer", "kind", "state", "donor",
+                "recipient", "amount", "opened", "last change");
         for (Transfer transfer : snapshot.index().transfers().values()) {
-            if (meterId.equals(transfer.donorMeterId()) || meterId.equals(transfer.recipientMeterId())) {
-                transferRows.add(row(transfer.transferId(), transfer.kind(), transfer.state(), transfer.donorMeterId(),
-                        transfer.recipientMeterId(), amount(transfer.amountMinorUnits()), time(transfer.createdAtEpochSeconds()),
-                        time(transfer.updatedAtEpochSeconds())));
+            boolean donor = meterId.equals(transfer.donorMeterId());
+            if (!donor && !meterId.equals(transfer.recipientMeterId())) {
+                continue;
             }
+            transfers.add(Table.Cell.text(transfer.transferId()), Table.Cell.text(transfer.kind()),
+                    Table.Cell.text(transfer.state()), Table.Cell.text(transfer.donorMeterId()),
+                    Table.Cell.text(transfer.recipientMeterId()), money(transfer.amountMinorUnits()),
+                    when(transfer.createdAtEpochSeconds()), when(transfer.updatedAtEpochSeconds()));
+            escrowPeriod(transfer, donor).ifPresent(period -> escrows.add(Table.Cell.text(transfer.transferId()),
+                    Table.Cell.text(donor ? "donor" : "recipient"), when(period[0]), when(period[1]),
+                    money(transfer.amountMinorUnits()), Table.Cell.text(transfer.state())));
         }
-        html.append(Html.table("meter-transfers", new String[] {"transfer", "kind", "state", "donor", "recipient", "amount",
-            "opened", "last change"}, transferRows));
-        html.append("<h2>History of METER:").append(esc(meterId)).append(" (newest first)</h2>");
-        List<String> historyRows = new ArrayList<>();
-        for (HistoryEntry entry : history.history()) {
-            historyRows.add(row(time(entry.timestampEpochSeconds()), entry.txId(),
-                    entry.deleted() ? "deleted" : amount(entry.value().path("descendingRegisterMinorUnits").asLong()),
-                    entry.deleted() ? "" : amount(entry.value().path("ascendingRegisterMinorUnits").asLong()),
-                    entry.deleted() ? "" : entry.value().path("pieceCount").asText()));
-        }
-        html.append(Html.table("history", new String[] {"time", "transaction", "descending", "ascending", "pieces"},
-                historyRows));
+        html.append("<h2>Timeline</h2><p>The meter's registers after each change (the newest ").append(TIMELINE_LIMIT)
+                .append("), what made the change, and the periods its transfers held funds in escrow (shaded).</p>");
+        html.append(Charts.figure("balance-chart", Charts.Kind.TIMELINE, "Registers of " + meterId + " over time",
+                timeline, escrows));
+        html.append(exports.html(timeline)).append(exports.html(escrows));
+        html.append("<h2>Transfers</h2>").append(exports.html(transfers));
         return html.toString();
     }
 
-    private static List<Svg.Point> balancePoints(final AccountHistory history) {
-        List<Svg.Point> points = new ArrayList<>();
+    /** Versions of a meter's registers shown on its timeline. */
+    static final int TIMELINE_LIMIT = 100; // the contract answers at most 100 versions per history query
+
+    /** The registers after each change, oldest first, with what changed them (from the register deltas). */
+    private Table timeline(final AccountHistory history) {
+        Table table = new Table("history", "Registers over time (oldest first)", "time", "transaction", "event",
+                "available", "printed", "pieces", "refilled", "in", "out");
         List<HistoryEntry> oldestFirst = new ArrayList<>(history.history());
         java.util.Collections.reverse(oldestFirst);
+        long[] before = null;
         for (HistoryEntry entry : oldestFirst) {
-            long value = entry.deleted() ? 0 : entry.value().path("descendingRegisterMinorUnits").asLong();
-            points.add(new Svg.Point(entry.timestampEpochSeconds(), value, time(entry.timestampEpochSeconds())));
+            long[] now = entry.deleted() ? new long[7] : new long[] {
+                entry.value().path("descendingRegisterMinorUnits").asLong(),
+                entry.value().path("ascendingRegisterMinorUnits").asLong(),
+                entry.value().path("pieceCount").asLong(),
+                entry.value().path("refilledMinorUnits").asLong(),
+                entry.value().path("transferredInMinorUnits").asLong(),
+                entry.value().path("transferredOutMinorUnits").asLong(),
+                entry.value().path("withdrawnMinorUnits").asLong()};
+            table.add(when(entry.timestampEpochSeconds()), Table.Cell.text(entry.txId()),
+                    Table.Cell.text(entry.deleted() ? "deleted" : change(before, now)), money(now[0]), money(now[1]),
+                    Table.Cell.count(now[2]), money(now[3]), money(now[4]), money(now[5]));
+            before = now;
         }
-        return points;
+        return table;
+    }
+
+    private String change(final long[] before, final long[] now) {
+        if (before == null) {
+            return "registered";
+        }
+        List<String> parts = new ArrayList<>();
+        if (now[3] > before[3]) {
+            parts.add("refill " + amount(now[3] - before[3]));
+        }
+        if (now[1] > before[1]) {
+            parts.add("printed " + amount(now[1] - before[1]) + " (" + (now[2] - before[2]) + " piece(s))");
+        }
+        if (now[4] > before[4]) {
+            parts.add("transfer in " + amount(now[4] - before[4]));
+        }
+        if (now[5] > before[5]) {
+            parts.add("transfer out " + amount(now[5] - before[5]));
+        }
+        if (now[6] > before[6]) {
+            parts.add("withdrawn " + amount(now[6] - before[6]));
+        }
+        if (parts.isEmpty()) {
+            long delta = now[0] - before[0];
+            parts.add(delta == 0 ? "status or contact" : (delta > 0 ? "funds in " : "funds out ") + amount(Math.abs(delta)));
+        }
+        return String.join(", ", parts);
+    }
+
+    /**
+     * When the donor's funds sat in the transfer's escrow: from the step that escrowed them (grant, offer) to the
+     * step that settled them, or the ledger's now while still held. The recipient's view is the same period.
+     */
+    private java.util.Optional<long[]> escrowPeriod(final Transfer transfer, final boolean donor) {
+        Long start = null;
+        Long end = null;
+        for (var step : transfer.steps()) {
+            if (start == null && step.state() != null && step.state().holdsEscrow()) {
+                start = step.atEpochSeconds();
+            } else if (start != null && end == null && step.state() != null && !step.state().holdsEscrow()) {
+                end = step.atEpochSeconds();
+            }
+        }
+        if (start == null) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.of(new long[] {start, end != null ? end : ledgerClock.instant().getEpochSecond()});
     }
 
     private static void fact(final StringBuilder html, final String name, final String value) {
@@ -225,19 +296,27 @@ public final class Pages {
 
     // ---- transfers --------------------------------------------------------------------------------------------------
 
-    public String transfers(final Viewer viewer) throws LedgerException, InterruptedException {
+    public String transfers(final Viewer viewer, final Exports exports) throws LedgerException, InterruptedException {
         LedgerSnapshot snapshot = viewer.snapshot();
-        List<String> rows = new ArrayList<>();
+        Table table = new Table("transfers", "Transfers in flight", "transfer", "kind", "state", "donor", "recipient",
+                "amount", "escrow held", "deadline", "time left").keyedBy("transfer");
         for (Transfer transfer : snapshot.index().transfers().values()) {
             if (TransferState.OPEN.contains(transfer.state()) && viewer.mayView(transfer)) {
-                rows.add(transferRow(transfer));
+                List<String> cells = transferCells(transfer);
+                Table.Cell[] row = new Table.Cell[cells.size()];
+                for (int i = 0; i < row.length; i++) {
+                    row[i] = Table.Cell.text(cells.get(i));
+                }
+                row[7] = when(transfer.deadlineEpochSeconds());
+                row[8] = new Table.Cell(cells.get(8), transfer.deadlineEpochSeconds(), null, "time-left");
+                table.add(transfer.transferId(), null, row);
             }
         }
+        // The page carries the ledger's now, so that the browser counts down from the ledger's clock, not its own.
         return asOf(snapshot) + "<p>Transfers in flight (requested, granted, offered), with the deadline of the request or of the escrow. "
-                + "<span id=\"live-status\">This list updates live from the ledger's events.</span></p>"
-                + "<table id=\"transfers\" data-after=\"" + snapshot.liveFromBlock() + "\"><thead><tr><th>transfer</th>"
-                + "<th>kind</th><th>state</th><th>donor</th><th>recipient</th><th>amount</th><th>escrow held</th>"
-                + "<th>deadline</th><th>time left</th></tr></thead><tbody>" + String.join("", rows) + "</tbody></table>";
+                + "<span id=\"live-status\" role=\"status\">This list updates live from the ledger's events.</span></p>"
+                + "<div id=\"live-transfers\" data-after=\"" + snapshot.liveFromBlock() + "\" data-now=\""
+                + ledgerClock.instant().getEpochSecond() + "\">" + exports.html(table) + "</div>";
     }
 
     /** A row's cells, in table order; the live updates send the same cells. */
@@ -246,14 +325,6 @@ public final class Pages {
                 transfer.recipientMeterId(), amount(transfer.amountMinorUnits()),
                 transfer.state().holdsEscrow() ? amount(transfer.amountMinorUnits()) : "—",
                 time(transfer.deadlineEpochSeconds()), timeLeft(transfer.deadlineEpochSeconds()));
-    }
-
-    private String transferRow(final Transfer transfer) {
-        StringBuilder html = new StringBuilder("<tr data-transfer=\"").append(esc(transfer.transferId())).append("\">");
-        for (String cell : transferCells(transfer)) {
-            html.append("<td>").append(esc(cell)).append("</td>");
-        }
-        return html.append("</tr>").toString();
     }
 
     private String timeLeft(final long deadlineEpochSeconds) {
@@ -292,31 +363,87 @@ public final class Pages {
         return new Period(start, end);
     }
 
-    public String flows(final Viewer viewer, final Period period) throws LedgerException, InterruptedException {
+    /** An organisation filter: absent or empty is every organisation the viewer may see. */
+    static String organisation(final String parameter) {
+        if (parameter == null || parameter.isEmpty()) {
+            return null;
+        }
+        if (!parameter.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,63}")) {
+            throw HttpProblem.badRequest("org must be an MSP id (e.g. MailerAMSP); \"" + shorten(parameter) + "\" is not one");
+        }
+        return parameter;
+    }
+
+    public String flows(final Viewer viewer, final Period period, final String org, final int top,
+            final Exports exports) throws LedgerException, InterruptedException {
         LedgerSnapshot snapshot = viewer.snapshot();
-        Map<List<String>, long[]> totals = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
+        java.util.function.Predicate<String> shown = meterId -> {
+            String owner = snapshot.owner(meterId).orElse("");
+            return (org == null || org.equals(owner)) && viewer.mayView(owner);
+        };
+        FlowDiagram diagram = new FlowDiagram();
+        snapshot.refillsPerDay().forEach((meterId, days) -> {
+            if (shown.test(meterId)) {
+                days.forEach((day, minorUnits) -> {
+                    if (period.contains(day)) {
+                        diagram.add(new FlowDiagram.Flow(FlowDiagram.REFILLS, meterId, minorUnits, 1));
+                    }
+                });
+            }
+        });
+        snapshot.postagePerDay().forEach((meterId, days) -> {
+            if (shown.test(meterId)) {
+                days.forEach((day, minorUnits) -> {
+                    if (period.contains(day)) {
+                        diagram.add(new FlowDiagram.Flow(meterId, FlowDiagram.POSTAGE, minorUnits, 1));
+                    }
+                });
+            }
+        });
+        Map<List<String>, long[]> pairs = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
         for (Transfer transfer : snapshot.index().transfers().values()) {
             boolean settled = transfer.state() == TransferState.ACCEPTED || transfer.state() == TransferState.ACKNOWLEDGED;
-            if (settled && viewer.mayView(transfer) && period.contains(transfer.updatedAtEpochSeconds())) {
-                long[] sum = totals.computeIfAbsent(List.of(transfer.donorMeterId(), transfer.recipientMeterId()),
+            boolean inFilter = org == null || org.equals(transfer.donorOwnerMsp()) || org.equals(transfer.recipientOwnerMsp());
+            if (settled && inFilter && viewer.mayView(transfer) && period.contains(transfer.updatedAtEpochSeconds())) {
+                diagram.add(new FlowDiagram.Flow(transfer.donorMeterId(), transfer.recipientMeterId(),
+                        transfer.amountMinorUnits(), 1));
+                long[] sum = pairs.computeIfAbsent(List.of(transfer.donorMeterId(), transfer.recipientMeterId()),
                         key -> new long[2]);
                 sum[0] += transfer.amountMinorUnits();
                 sum[1]++;
             }
         }
-        List<Svg.Edge> edges = new ArrayList<>();
-        List<String> rows = new ArrayList<>();
-        totals.forEach((pair, sum) -> {
-            edges.add(new Svg.Edge(pair.get(0), pair.get(1), sum[0], (int) sum[1]));
-            rows.add(row(pair.get(0), pair.get(1), amount(sum[0]), sum[1]));
-        });
-        return asOf(snapshot) + periodForm("/flows", period) + "<p>Funds settled between meters (accepted pulls, acknowledged pushes) from "
-                + esc(period.describe()) + ".</p>"
-                + Svg.flowGraph("flow-graph", "Funds between meters, " + period.describe(), edges, this::amount)
-                + Html.table("flows", new String[] {"from meter", "to meter", "amount", "transfers"}, rows);
+        Table links = new Table("flow-links", "The diagram's links: the " + top + " meters that moved the most funds on their"
+                + " own, the others grouped per organisation", "from", "to", "amount", "movements");
+        for (FlowDiagram.Link link : diagram.links(top, meterId -> snapshot.owner(meterId).orElse(""))) {
+            links.add(Table.Cell.text(link.from()), Table.Cell.text(link.to()), money(link.amountMinorUnits()),
+                    Table.Cell.count(link.movements()));
+        }
+        Table flows = new Table("flows", "Funds settled between meters, every pair", "from meter", "to meter", "amount",
+                "transfers");
+        pairs.forEach((pair, sum) -> flows.add(Table.Cell.text(pair.get(0)), Table.Cell.text(pair.get(1)), money(sum[0]),
+                Table.Cell.count(sum[1])));
+        StringBuilder html = new StringBuilder(asOf(snapshot));
+        html.append("<form method=\"get\" action=\"/flows\" class=\"inline\">").append(periodFields(period));
+        html.append("<label>organisation <select name=\"org\"><option value=\"\">all</option>");
+        java.util.SortedSet<String> organisations = new java.util.TreeSet<>();
+        snapshot.index().meterIds().forEach(meterId -> snapshot.owner(meterId).filter(viewer::mayView)
+                .ifPresent(organisations::add));
+        for (String msp : organisations) {
+            html.append("<option").append(msp.equals(org) ? " selected" : "").append('>').append(esc(msp)).append("</option>");
+        }
+        html.append("</select></label> <label>meters on their own <input name=\"top\" inputmode=\"numeric\" size=\"4\" value=\"")
+                .append(top).append("\"></label> <button type=\"submit\">Show</button></form>");
+        html.append("<p>Funds from ").append(esc(period.describe())).append(": the data center's refills into meters, ")
+                .append("meters' postage printed, and funds settled between meters (accepted pulls, acknowledged pushes) ")
+                .append("into the recipient's <em>received</em> node; ").append(diagram.meters()).append(" meter(s).</p>");
+        html.append(Charts.figure("flow-graph", Charts.Kind.SANKEY, "Flows of funds, " + period.describe()
+                + (org == null ? "" : ", " + org), links));
+        html.append(exports.html(links)).append(exports.html(flows));
+        return html.toString();
     }
 
-    public String charts(final Viewer viewer, final Period period, final String meterParameter)
+    public String charts(final Viewer viewer, final Period period, final String meterParameter, final Exports exports)
             throws LedgerException, InterruptedException {
         LedgerSnapshot snapshot = viewer.snapshot();
         Map<String, Long> postage = new TreeMap<>();
@@ -346,11 +473,18 @@ public final class Pages {
         }
         String meterId = meterParameter == null || meterParameter.isEmpty()
                 ? (visibleMeters.isEmpty() ? null : visibleMeters.get(0)) : requireId(meterParameter, "meter");
-        StringBuilder html = new StringBuilder(asOf(snapshot)).append(periodForm("/charts", period));
+        Table postageTable = new Table("postage", "Postage printed per day", "day", "postage");
+        postage.forEach((day, minorUnits) -> postageTable.add(Table.Cell.text(day), money(minorUnits)));
+        Table transfersTable = new Table("transfers-per-day", "Transfers opened per day", "day", "transfers");
+        transfersPerDay.forEach((day, count) -> transfersTable.add(Table.Cell.text(day), Table.Cell.count(count)));
+        StringBuilder html = new StringBuilder(asOf(snapshot)).append("<form method=\"get\" action=\"/charts\" class=\"inline\">")
+                .append(periodFields(period)).append("<button type=\"submit\">Show</button></form>");
         html.append("<h2>Postage printed per day</h2>")
-                .append(Svg.barChart("postage-chart", "Postage printed per day", bars(postage), this::amount));
+                .append(Charts.figure("postage-chart", Charts.Kind.BAR, "Postage printed per day", postageTable))
+                .append(exports.html(postageTable));
         html.append("<h2>Transfers opened per day</h2>")
-                .append(Svg.barChart("transfers-chart", "Transfers opened per day", bars(transfersPerDay), Long::toString));
+                .append(Charts.figure("transfers-chart", Charts.Kind.BAR, "Transfers opened per day", transfersTable))
+                .append(exports.html(transfersTable));
         html.append("<h2>Balance over time</h2>");
         if (meterId == null) {
             html.append("<p class=\"empty\">No meter to show.</p>");
@@ -362,31 +496,26 @@ public final class Pages {
                         .append("</option>");
             }
             html.append("</select></label><button type=\"submit\">Show</button></form>");
-            AccountHistory history = AuditorClient.of(viewer.ledger()).history("METER:" + meterId, HISTORY_LIMIT);
-            html.append(Svg.stepChart("balance-chart", "Available balance of " + meterId + " over time",
-                    balancePoints(history), this::amount, Html::time));
+            AccountHistory history = AuditorClient.of(viewer.ledger()).history("METER:" + meterId, TIMELINE_LIMIT);
+            Table balance = timeline(history);
+            html.append(Charts.figure("balance-chart", Charts.Kind.STEP_LINE, "Registers of " + meterId + " over time",
+                    balance)).append(exports.html(balance));
         }
         return html.toString();
     }
 
-    private static List<Svg.Bar> bars(final Map<String, Long> byDay) {
-        List<Svg.Bar> bars = new ArrayList<>();
-        byDay.forEach((day, value) -> bars.add(new Svg.Bar(day, value)));
-        return bars;
-    }
-
-    private static String periodForm(final String action, final Period period) {
-        return "<form method=\"get\" action=\"" + action + "\" class=\"inline\"><label>from <input type=\"date\" name=\"from\" "
-                + "value=\"" + esc(period.from() == null ? "" : period.from()) + "\"></label> <label>to <input type=\"date\" "
-                + "name=\"to\" value=\"" + esc(period.to() == null ? "" : period.to()) + "\"></label> "
-                + "<button type=\"submit\">Show</button></form>";
+    private static String periodFields(final Period period) {
+        return "<label>from <input type=\"date\" name=\"from\" value=\"" + esc(period.from() == null ? "" : period.from())
+                + "\"></label> <label>to <input type=\"date\" name=\"to\" value=\""
+                + esc(period.to() == null ? "" : period.to()) + "\"></label> ";
     }
 
     // ---- conservation and chain -------------------------------------------------------------------------------------
 
-    public String conservation(final Viewer viewer) throws LedgerException, InterruptedException {
+    public String conservation(final Viewer viewer, final Exports exports) throws LedgerException, InterruptedException {
         viewer.requireSeesAll("the conservation check");
         AuditReport report = AuditorClient.of(viewer.ledger()).audit(LedgerIndex.Progress.NONE);
+        exports.document("report", auditJson(report));
         AuditTotals totals = report.totals();
         StringBuilder html = new StringBuilder();
         html.append("<p id=\"audit-result\" class=\"verdict ").append(report.passed() ? "good\">PASSED" : "bad\">FAILED")
@@ -395,14 +524,9 @@ public final class Pages {
                 .append(" meters, ").append(report.transfersChecked()).append(" open escrows, ")
                 .append(report.allotmentsChecked()).append(" allotments checked; ").append(report.attempts())
                 .append(" run(s) to see the ledger standing still; as of ").append(esc(time(totals.asOfEpochSeconds())))
-                .append(".</p>");
-        List<String> checkRows = new ArrayList<>();
-        for (AuditCheck check : report.checks()) {
-            checkRows.add("<tr class=\"" + (check.passed() ? "good" : "bad") + "\"><td>" + esc(check.name()) + "</td><td>"
-                    + (check.passed() ? "passed" : "FAILED") + "</td><td>" + esc(check.summary()) + "</td><td>"
-                    + esc(String.join("; ", check.findings())) + "</td></tr>");
-        }
-        html.append(Html.table("checks", new String[] {"check", "result", "summary", "findings"}, checkRows));
+                .append(". <a href=\"").append(esc(exports.href("report", "json"))).append("\" download id=\"export-report\">")
+                .append("The whole report as JSON</a>.</p>");
+        html.append(exports.html(checks("checks", "The auditor's checks", report.checks())));
         html.append("<h2>Proof figures (the contract's)</h2><dl class=\"facts\" id=\"proof\">");
         AuditTotals.Proof proof = totals.proof();
         if (proof != null) {
@@ -416,18 +540,58 @@ public final class Pages {
         fact(html, "allotments", Long.toString(totals.allotments()));
         fact(html, "open escrows", Long.toString(totals.openEscrows()));
         html.append("</dl>");
-        List<String> totalRows = new ArrayList<>();
+        Table totalsTable = new Table("totals", "Totals per account class (they sum to zero)", "account class", "total");
         long sum = 0;
         for (Map.Entry<String, Long> entry : totals.totalsMinorUnits().entrySet()) {
-            totalRows.add(row(entry.getKey(), amount(entry.getValue())));
-            sum += entry.getValue();
+            totalsTable.add(Table.Cell.text(entry.getKey()), money(entry.getValue()));
+            sum = Math.addExact(sum, entry.getValue());
         }
-        totalRows.add("<tr class=\"sum\"><td>sum of all classes</td><td>" + esc(amount(sum)) + "</td></tr>");
-        html.append(Html.table("totals", new String[] {"account class", "total"}, totalRows));
+        totalsTable.add(null, "sum", Table.Cell.text("sum of all classes"), money(sum));
+        html.append(exports.html(totalsTable));
         return html.toString();
     }
 
-    public String chain(final Viewer viewer, final String fromParameter, final String toParameter)
+    private static Table checks(final String id, final String caption, final List<AuditCheck> checks) {
+        Table table = new Table(id, caption, "check", "result", "summary", "findings");
+        for (AuditCheck check : checks) {
+            table.add(null, check.passed() ? "good" : "bad", Table.Cell.text(check.name()),
+                    Table.Cell.text(check.passed() ? "passed" : "FAILED"), Table.Cell.text(check.summary()),
+                    Table.Cell.text(String.join("; ", check.findings())));
+        }
+        return table;
+    }
+
+    /** The audit as one JSON document: verdict, every check and the contract's proof figures, amounts in minor units. */
+    static String auditJson(final AuditReport report) {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("passed", report.passed());
+        json.put("eventsReplayed", report.eventsReplayed());
+        json.put("metersChecked", report.metersChecked());
+        json.put("transfersChecked", report.transfersChecked());
+        json.put("allotmentsChecked", report.allotmentsChecked());
+        json.put("attempts", report.attempts());
+        List<Map<String, Object>> checks = new ArrayList<>();
+        for (AuditCheck check : report.checks()) {
+            Map<String, Object> one = new LinkedHashMap<>();
+            one.put("name", check.name());
+            one.put("passed", check.passed());
+            one.put("summary", check.summary());
+            one.put("findings", check.findings());
+            checks.add(one);
+        }
+        json.put("checks", checks);
+        json.put("totals", report.totals());
+        try {
+            return REPORT_JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException("the audit report did not serialise", e);
+        }
+    }
+
+    private static final com.fasterxml.jackson.databind.ObjectMapper REPORT_JSON =
+            new com.fasterxml.jackson.databind.ObjectMapper();
+
+    public String chain(final Viewer viewer, final String fromParameter, final String toParameter, final Exports exports)
             throws LedgerException, InterruptedException {
         viewer.requireSeesAll("chain verification");
         long from = fromParameter == null || fromParameter.isEmpty() ? 0 : blockNumber(fromParameter, "from");
@@ -467,13 +631,7 @@ public final class Pages {
                     .append(" is outside the range and not checked.");
         }
         html.append("</p>");
-        List<String> rows = new ArrayList<>();
-        for (AuditCheck check : report.checks()) {
-            rows.add("<tr class=\"" + (check.passed() ? "good" : "bad") + "\"><td>" + esc(check.name()) + "</td><td>"
-                    + (check.passed() ? "passed" : "FAILED") + "</td><td>" + esc(check.summary()) + "</td><td>"
-                    + esc(String.join("; ", check.findings())) + "</td></tr>");
-        }
-        html.append(Html.table("chain-checks", new String[] {"check", "result", "summary", "findings"}, rows));
+        html.append(exports.html(checks("chain-checks", "Chain checks, blocks " + from + "–" + lastRead, report.checks())));
         return html.toString();
     }
 

@@ -116,6 +116,8 @@ class ConsoleBrowserTest {
                 By.cssSelector("#transfers tr[data-transfer='" + transferId + "']")));
         String row = browser.findElement(By.cssSelector("#transfers tr[data-transfer='" + transferId + "']")).getText();
         assertThat(row).contains("REQUESTED").contains("meter-B1").contains("meter-A1").contains("4.20");
+        // The time left counts down on the ledger's clock (the request's deadline is 24 h after the ledger's now).
+        assertThat(row).containsPattern("(23 h 59 min|1 d 0 h)");
         assertThat(((JavascriptExecutor) browser).executeScript("return document.body.dataset.loadedOnce;"))
                 .isEqualTo("yes"); // the same page: no reload
         screenshot("03-transfers-live-row");
@@ -166,14 +168,23 @@ class ConsoleBrowserTest {
         assertThat(browser.findElement(By.id("audit-result")).getText()).isEqualTo("PASSED");
         screenshot("08-conservation");
         browser.get(fixture.base() + "/flows");
-        assertThat(browser.findElements(By.cssSelector("#flow-graph g.edge"))).isNotEmpty();
+        // ECharts drew the Sankey from the page's table: the settled pull is one of its links.
+        assertThat(chartLinks("flow-graph")).contains("meter-B1 -> meter-A1 received = 10");
+        assertThat(browser.findElements(By.cssSelector("#flow-graph canvas"))).isNotEmpty();
         screenshot("09-flows");
         browser.get(fixture.base() + "/charts?meter=meter-B1");
-        assertThat(browser.findElements(By.cssSelector("#postage-chart g.bar"))).isNotEmpty();
+        assertThat(chartSeries("postage-chart")).isEqualTo("bar:0.85");
+        assertThat(browser.findElements(By.cssSelector("#balance-chart canvas"))).isNotEmpty();
         screenshot("10-charts");
+        browser.get(fixture.base() + "/meters/meter-B1");
+        assertThat(chartSeries("balance-chart")).startsWith("line:");
+        // Keyboard: the chart takes focus, and Enter moves to the numbers behind it.
+        browser.findElement(By.id("balance-chart")).sendKeys(org.openqa.selenium.Keys.ENTER);
+        assertThat(browser.switchTo().activeElement().getAttribute("id")).isEqualTo("history");
+        screenshot("11-meter-timeline");
         browser.get(fixture.base() + "/chain");
         assertThat(browser.findElement(By.id("chain-result")).getText()).isEqualTo("VERIFIED");
-        screenshot("11-chain");
+        screenshot("12-chain");
     }
 
     @Test
@@ -185,6 +196,28 @@ class ConsoleBrowserTest {
 
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("401 Session not valid");
         assertThat(browser.findElement(By.linkText("Log in")).getAttribute("href")).endsWith("/login");
-        screenshot("12-forged-session");
+        screenshot("13-forged-session");
+    }
+
+    /** The links ECharts holds for a drawn Sankey, as "from -> to = value" (waits, bounded, for the drawing). */
+    private java.util.List<String> chartLinks(final String id) {
+        awaitDrawn(id);
+        Object links = ((JavascriptExecutor) browser).executeScript("var o = echarts.getInstanceByDom("
+                + "document.getElementById(arguments[0])).getOption(); return o.series[0].links.map(function (l) {"
+                + " return l.source + ' -> ' + l.target + ' = ' + l.value; });", id);
+        return ((java.util.List<?>) links).stream().map(Object::toString).toList();
+    }
+
+    /** The first series of a drawn chart as "type:values". */
+    private String chartSeries(final String id) {
+        awaitDrawn(id);
+        return (String) ((JavascriptExecutor) browser).executeScript("var s = echarts.getInstanceByDom("
+                + "document.getElementById(arguments[0])).getOption().series[0]; return s.type + ':' + s.data.map("
+                + "function (d) { return Array.isArray(d) ? d[1] : d; }).join(',');", id);
+    }
+
+    private void awaitDrawn(final String id) {
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(ExpectedConditions.attributeToBe(By.id(id), "data-drawn",
+                "true"));
     }
 }

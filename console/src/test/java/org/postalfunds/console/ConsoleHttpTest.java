@@ -23,6 +23,8 @@ import org.postalfunds.client.RequestId;
 /** The console over real TLS on an ephemeral port, driven with java.net.http against the in-process ledger. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ConsoleHttpTest {
+    private static final org.postalfunds.client.Money MONEY = org.postalfunds.client.Money.CENTS;
+
     private ConsoleFixture fixture;
 
     @BeforeAll
@@ -61,7 +63,7 @@ class ConsoleHttpTest {
         assertThat(meters.statusCode()).isEqualTo(200);
         assertThat(meters.body()).contains("data-meter=\"meter-A1\"").contains("data-meter=\"meter-A2\"")
                 .contains("data-meter=\"meter-B1\"").contains("CURRENT").contains("holds")
-                .contains("<td class=\"num\">59.15</td>"); // meter-A1: 50.00 refilled - 0.85 printed + 10.00 pulled
+                .contains("<td class=\"num\" data-value=\"5915\">59.15</td>"); // meter-A1: 50.00 refilled - 0.85 printed + 10.00 pulled
     }
 
     @Test
@@ -254,7 +256,7 @@ class ConsoleHttpTest {
                 .contains("all accounts sum to zero").contains("no escrow open past its deadline")
                 .contains("<dt>balanced</dt><dd>yes</dd>").contains("<dt>meters</dt><dd>3</dd>")
                 .contains("<dt>pieces printed</dt><dd>1</dd>").contains("<td>ESCROW</td>")
-                .contains("<td>sum of all classes</td><td>0.00</td>").doesNotContain("FAILED");
+                .contains("<td>sum of all classes</td><td class=\"num\" data-value=\"0\">0.00</td>").doesNotContain("FAILED");
     }
 
     @Test
@@ -271,15 +273,34 @@ class ConsoleHttpTest {
     }
 
     @Test
-    void the_flows_graph_draws_an_edge_per_pair_of_meters_that_settled_funds() throws Exception {
+    void the_flows_diagram_links_refills_postage_and_each_pair_of_meters_that_settled_funds() throws Exception {
         WebClient operator = loggedIn("olivia");
 
         HttpResponse<String> flows = operator.get("/flows?from=2026-03-01&to=2026-03-31");
         HttpResponse<String> before = operator.get("/flows?from=2025-01-01&to=2025-12-31");
 
-        assertThat(flows.body()).contains("<svg").contains("class=\"edge\" data-from=\"meter-B1\" data-to=\"meter-A1\" "
-                + "data-total=\"1000\"").contains("meter-B1 → meter-A1: 10.00 in 1 transfer(s)");
-        assertThat(before.body()).doesNotContain("class=\"edge\"").contains("No funds moved");
+        assertThat(flows.body()).contains("data-chart=\"sankey\" data-source=\"flow-links\"")
+                .contains("<td>meter-B1</td><td>meter-A1 received</td><td class=\"num\" data-value=\"1000\">10.00</td>")
+                .contains("<td>data center refills</td><td>meter-B1</td>")
+                .contains("<td>meter-A1</td><td>postage printed</td><td class=\"num\" data-value=\"85\">0.85</td>")
+                .contains("<td>meter-B1</td><td>meter-A1</td><td class=\"num\" data-value=\"1000\">10.00</td>");
+        assertThat(before.body()).doesNotContain("data-chart=\"sankey\"").contains("nothing to show");
+    }
+
+    @Test
+    void the_flows_diagram_groups_all_but_the_top_meters_and_filters_by_organisation() throws Exception {
+        WebClient operator = loggedIn("olivia");
+
+        String grouped = operator.get("/flows?top=5").body();
+        String mailerBOnly = operator.get("/flows?org=MailerBMSP").body();
+
+        assertThat(grouped).contains("data-chart=\"sankey\"");
+        assertThat(mailerBOnly).contains("<td>data center refills</td><td>meter-B1</td>")
+                .doesNotContain("<td>data center refills</td><td>meter-A1</td>")
+                .contains("<td>meter-B1</td><td>meter-A1 received</td>");
+        assertThat(operator.get("/flows?top=4").statusCode()).isEqualTo(400);
+        assertThat(operator.get("/flows?top=4").body()).contains("top must be a whole number from 5 to 200");
+        assertThat(operator.get("/flows?org=%3Cscript%3E").statusCode()).isEqualTo(400);
     }
 
     @Test
@@ -287,8 +308,68 @@ class ConsoleHttpTest {
         HttpResponse<String> charts = loggedIn("anna").get("/charts?meter=meter-A1");
 
         assertThat(charts.statusCode()).isEqualTo(200);
-        assertThat(charts.body()).contains("id=\"postage-chart\"").contains("data-label=\"2026-03-02\" data-value=\"85\"")
-                .contains("id=\"transfers-chart\"").contains("id=\"balance-chart\"").contains("class=\"point\"");
+        assertThat(charts.body()).contains("id=\"postage-chart\" data-chart=\"bar\" data-source=\"postage\"")
+                .contains("<td>2026-03-02</td><td class=\"num\" data-value=\"85\">0.85</td>")
+                .contains("id=\"transfers-chart\" data-chart=\"bar\"")
+                .contains("id=\"balance-chart\" data-chart=\"step-line\" data-source=\"history\"")
+                .contains("refill 50.00").contains("printed 0.85 (1 piece(s))")
+                .contains("aria-describedby=\"postage\"").doesNotContain("<svg");
+    }
+
+    @Test
+    void a_meters_timeline_shows_its_registers_events_and_escrow_periods() throws Exception {
+        String page = loggedIn("bert").get("/meters/meter-B1").body();
+
+        assertThat(page).contains("data-chart=\"timeline\" data-source=\"history\" data-periods=\"escrow-periods\"")
+                .contains("transfer out 10.00").contains("transfer out 2.50")
+                .contains("<td>" + fixture.settledPull + "</td><td>donor</td>")
+                .contains("<td>" + fixture.openGrant + "</td><td>donor</td>");
+    }
+
+    @Test
+    void every_table_exports_csv_that_matches_the_ledger() throws Exception {
+        WebClient operator = loggedIn("olivia");
+        fixture.awaitFollowersCaughtUp();
+
+        HttpResponse<String> meters = operator.get("/meters?export=meters");
+        HttpResponse<String> flows = operator.get("/flows?export=flows");
+        HttpResponse<String> transfers = operator.get("/transfers?export=transfers");
+
+        assertThat(meters.statusCode()).isEqualTo(200);
+        assertThat(meters.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/csv"));
+        assertThat(meters.headers().firstValue("Content-Disposition")).contains("attachment; filename=\"meters-meters.csv\"");
+        List<String> lines = meters.body().lines().toList();
+        assertThat(lines.get(0)).isEqualTo("meter,owner,kind,status,descending (available),ascending (printed),pieces,"
+                + "refilled,in,out,control sum,inspection,inspection due,overdue from");
+        var a1 = fixture.a1.balance().registers();
+        assertThat(lines).anySatisfy(line -> assertThat(line).startsWith("meter-A1,MailerAMSP,POSTAL_METER,ACTIVE,"
+                + MONEY.format(a1.descendingRegisterMinorUnits()) + "," + MONEY.format(a1.ascendingRegisterMinorUnits())
+                + "," + a1.pieceCount() + "," + MONEY.format(a1.refilledMinorUnits()) + ","
+                + MONEY.format(a1.transferredInMinorUnits()) + "," + MONEY.format(a1.transferredOutMinorUnits()) + ",holds,"));
+        assertThat(meters.body()).contains("\r\n");
+        assertThat(flows.body()).isEqualTo("from meter,to meter,amount,transfers\r\nmeter-B1,meter-A1,10.00,1\r\n");
+        assertThat(transfers.body()).startsWith("transfer,kind,state,donor,recipient,amount,escrow held,deadline,time left\r\n")
+                .contains(fixture.openGrant + ",PULL,GRANTED,meter-B1,meter-A1,2.50,2.50,");
+        assertThat(operator.get("/meters?export=nope").statusCode()).isEqualTo(404);
+        assertThat(operator.get("/meters?export=nope").body()).contains("its tables are [meters]");
+        assertThat(operator.get("/meters").body()).contains("href=\"/meters?export=meters\" download");
+    }
+
+    @Test
+    void the_audit_exports_a_json_report() throws Exception {
+        WebClient auditor = loggedIn("arthur");
+
+        HttpResponse<String> report = auditor.get("/conservation?export=report&format=json");
+
+        assertThat(report.statusCode()).isEqualTo(200);
+        assertThat(report.headers().firstValue("Content-Type")).hasValueSatisfying(
+                type -> assertThat(type).startsWith("application/json"));
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(report.body());
+        assertThat(json.path("passed").asBoolean()).isTrue();
+        assertThat(json.path("checks").size()).isGreaterThan(0);
+        assertThat(json.path("totals").path("proof").path("balanced").asBoolean()).isTrue();
+        assertThat(auditor.get("/conservation?export=totals").body()).contains("sum of all classes,0.00");
+        assertThat(loggedIn("anna").get("/conservation?export=report&format=json").statusCode()).isEqualTo(403);
     }
 
     @Test
