@@ -100,7 +100,12 @@
     var rows = rowsOf(source);
     var names = {};
     rows.forEach(function (r) { names[r[0].text] = true; names[r[1].text] = true; });
-    var nodes = Object.keys(names).map(function (name) { return { name: name }; });
+    // Colour says what a node is: the data center's refills, a meter, funds a meter received, postage printed.
+    var nodes = Object.keys(names).map(function (name, index) {
+      var colour = name === 'data center refills' ? '#1f3b5c' : name === 'postage printed' ? '#c0822b'
+        : / received$/.test(name) ? '#2f8a4a' : palette[1 + index % (palette.length - 1)];
+      return { name: name, itemStyle: { color: colour } };
+    });
     // Height grows with the nodes so that a label never sits on another.
     element.style.height = Math.max(420, Math.min(4000, nodes.length * 22)) + 'px';
     return {
@@ -133,6 +138,8 @@
         : kind === 'sankey' ? sankey(element.dataset.source, element)
         : stepLine(element.dataset.source, kind === 'timeline' ? element.dataset.periods : null);
       var chart = window.echarts.init(element, null, { renderer: 'canvas' });
+      // No animation: the picture is there at once for readers who prefer reduced motion, and for screenshots.
+      option.animation = false;
       chart.setOption(option);
       element.dataset.drawn = 'true';
       window.addEventListener('resize', function () { chart.resize(); });

@@ -52,6 +52,7 @@ class ConsoleOnRealPeersTest {
     private String meterA;
     private String meterB;
     private Path profileA;
+    private Path profileB;
 
     @BeforeAll
     void start(final NetworkDescription network) throws Exception {
@@ -62,7 +63,7 @@ class ConsoleOnRealPeersTest {
         meterA = "console-A-" + run;
         meterB = "console-B-" + run;
         profileA = meter("MailerA", meterA);
-        meter("MailerB", meterB);
+        profileB = meter("MailerB", meterB);
         cli(network.adminProfile("DataCenter"), "datacenter", "refill", meterA, "50.00");
 
         final Path users = directory.resolve("users.json");
@@ -146,6 +147,55 @@ class ConsoleOnRealPeersTest {
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("403 Forbidden");
         assertThat(browser.findElement(By.id("error-message")).getText())
                 .isEqualTo("meter " + meterB + " belongs to another organisation");
+    }
+
+    @Test
+    void a_push_settled_through_the_cli_is_a_link_of_the_flows_sankey_and_the_csv_export_matches_the_ledger()
+            throws Exception {
+        final var json = new com.fasterxml.jackson.databind.ObjectMapper();
+        final String transferId = json.readTree(cli(profileA, "meter", "offer", meterB, "3.10", "--json"))
+                .at("/transfer/transferId").asText();
+        cli(profileB, "meter", "acknowledge", transferId, "--json");
+        logIn("olivia");
+
+        // The console follows the peers' events: the settled push reaches its snapshot within moments.
+        final String flows = base() + "/flows?org=MailerAMSP&top=200";
+        final String link = "<td>" + meterA + "</td><td>" + meterB + " received</td><td class=\"num\" data-value=\"310\">";
+        final long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        do {
+            browser.get(flows);
+        } while (!browser.getPageSource().contains(link) && System.nanoTime() < deadline && pause());
+        assertThat(browser.getPageSource()).contains(link);
+        new WebDriverWait(browser, Duration.ofSeconds(20)).until(
+                ExpectedConditions.attributeToBe(By.id("flow-graph"), "data-drawn", "true"));
+        final Object links = ((JavascriptExecutor) browser).executeScript("return echarts.getInstanceByDom("
+                + "document.getElementById('flow-graph')).getOption().series[0].links.map(function (l) {"
+                + " return l.source + ' -> ' + l.target + ' = ' + l.value; });");
+        assertThat((java.util.List<?>) links).map(Object::toString).contains(meterA + " -> " + meterB + " received = 3.1");
+        screenshot("real-03-flows-sankey");
+
+        // The meters table's CSV, fetched as the browser's download link fetches it, against the ledger's registers.
+        final String csv = (String) ((JavascriptExecutor) browser).executeAsyncScript("var done = arguments[0];"
+                + "fetch('/meters?export=meters').then(function (r) { return r.text(); }).then(done);");
+        final var registers = json.readTree(cli(profileA, "meter", "balance", "--json")).path("registers");
+        final org.postalfunds.client.Money money = org.postalfunds.client.Money.CENTS;
+        assertThat(csv.lines()).anySatisfy(line -> assertThat(line).startsWith(meterA + ",MailerAMSP,POSTAL_METER,ACTIVE,"
+                + money.format(registers.path("descendingRegisterMinorUnits").asLong()) + ","
+                + money.format(registers.path("ascendingRegisterMinorUnits").asLong()) + ","
+                + registers.path("pieceCount").asLong() + ","
+                + money.format(registers.path("refilledMinorUnits").asLong()) + ","
+                + money.format(registers.path("transferredInMinorUnits").asLong()) + ","
+                + money.format(registers.path("transferredOutMinorUnits").asLong()) + ",holds,"));
+    }
+
+    private static boolean pause() {
+        try {
+            Thread.sleep(500);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     /** Enrols a client at the owner's CA, writes its file-key meter profile, and has the data center register it. */
