@@ -188,6 +188,36 @@ class ConsoleOnRealPeersTest {
                 + money.format(registers.path("transferredOutMinorUnits").asLong()) + ",holds,"));
     }
 
+    @Test
+    void every_page_renders_from_the_live_networks_blocks_with_its_charts_drawn() throws Exception {
+        cli(profileA, "meter", "print-postage", "0.95", "--postal-code", "10115", "--country", "DE", "--out",
+                directory.toString());
+        logIn("olivia");
+
+        browser.get(base() + "/meters");
+        assertThat(browser.findElement(By.id("meters")).getText()).contains(meterA).contains(meterB);
+        final long lastBlock = Long.parseLong(browser.findElement(By.id("as-of")).getAttribute("data-block"));
+        browser.get(base() + "/meters/" + meterA);
+        awaitDrawn("balance-chart");
+        assertThat(browser.findElement(By.id("history")).getText()).contains("registered").contains("refill 50.00");
+        screenshot("real-04-meter-timeline");
+        browser.get(base() + "/charts?meter=" + meterA);
+        awaitDrawn("postage-chart");
+        awaitDrawn("balance-chart");
+        screenshot("real-05-charts");
+        browser.get(base() + "/conservation");
+        assertThat(browser.findElement(By.id("audit-result")).getText()).isEqualTo("PASSED");
+        // The newest 100 blocks (the shared test network's whole chain is the CLI's verify-chain test's).
+        browser.get(base() + "/chain?from=" + Math.max(0, lastBlock - 100));
+        assertThat(browser.findElement(By.id("chain-result")).getText()).isEqualTo("VERIFIED");
+        screenshot("real-06-chain");
+    }
+
+    private void awaitDrawn(final String chart) {
+        new WebDriverWait(browser, Duration.ofSeconds(30)).until(
+                ExpectedConditions.attributeToBe(By.id(chart), "data-drawn", "true"));
+    }
+
     private static boolean pause() {
         try {
             Thread.sleep(500);
