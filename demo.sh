@@ -113,7 +113,7 @@ meter_profile() { # meter, org
 }
 meter() { local m=$1; shift; postal --profile "$work/$m.json" meter "$@"; }
 
-step "Enrolment: each meter's key made in the token, its CSR signed there, its certificate from the owner's Fabric CA"
+step "Enrolment: each meter's two keys made in the token (signing; key agreement, attested by the signing key), its CSR signed there, its certificate from the owner's Fabric CA"
 for m in meter-A1:MailerA meter-A2:MailerA meter-B1:MailerB; do
   id=${m%%:*}; o=${m#*:}; msp=$(org "$o" .mspId); registrar=$(org "$o" .ca.registrarHome)
   postal ca register-meter "$id" --fabric-ca "$(org "$o" .ca.url)" --fabric-ca-tls "$(org "$o" .ca.tlsCertificate)" \
@@ -121,11 +121,12 @@ for m in meter-A1:MailerA meter-A2:MailerA meter-B1:MailerB; do
     --registrar-key "$(ls "$registrar"/msp/keystore/*_sk)" --secret-out "$work/$id.secret" | indent
   postal meter enrol "$id" --bridge "$work/operator-bridge.json" --owner-org "$o" --owner-msp "$msp" \
     --fabric-ca "$(org "$o" .ca.url)" --fabric-ca-tls "$(org "$o" .ca.tlsCertificate)" --ca-name "$(org "$o" .ca.name)" \
-    --enrollment-secret-file "$work/$id.secret" --certificate-out "$work/$id.pem" | indent
+    --enrollment-secret-file "$work/$id.secret" --certificate-out "$work/$id.pem" \
+    --key-agreement-certificate-out "$work/$id-key-agreement.pem" | indent
   # The meter client's own TLS key for the bridge (the client program's, on disk; the PSD key stays in the token).
   enrol_tls "$o" "$id" "$(cat "$work/$id.secret")" "$id"
   datacenter register "$id" --owner-msp "$msp" --max-balance 1000.00 --max-postage-per-piece 20.00 \
-    --max-transfer 200.00 --certificate "$work/$id.pem" | indent
+    --max-transfer 200.00 --certificate "$work/$id.pem" --key-agreement-certificate "$work/$id-key-agreement.pem" | indent
   meter_profile "$id" "$o"
 done
 
@@ -181,7 +182,7 @@ echo "  offer $transfer, waiting for its deadline"
 sleep 22
 meter meter-A2 expire "$transfer" | indent
 
-step "Secure information (Fig. 7): meter-A1 seals a rate table to meter-B1's PSD; B1 unseals it inside its token"
+step "Secure information (Fig. 7): meter-A1 seals a rate table to meter-B1's key-agreement key; B1's bridge opens it beside its token"
 printf '{"rateTable":"DE-2027-01","letter":"1.25","postcard":"0.95"}\n' > "$work/rates.json"
 # An information transfer's id is derived from the sender and its request id (SealedPackage.transferIdFor).
 request_id="info-demo-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"

@@ -20,6 +20,12 @@ class MeterRegistryTest {
         return registration(meterId, meter.mspId(), meter.certificatePem(), MeterKind.POSTAL_METER, 1000, 100, 500);
     }
 
+    private static String withKeyAgreement(final String registration, final String keyAgreementPem) {
+        final com.fasterxml.jackson.databind.node.ObjectNode node = (com.fasterxml.jackson.databind.node.ObjectNode) json(registration);
+        node.put("keyAgreementCertificatePem", keyAgreementPem);
+        return node.toString();
+    }
+
     @Nested
     class RegisterMeter {
         @Test
@@ -39,6 +45,34 @@ class MeterRegistryTest {
             assertThat(FakeLedger.orgsOf(fx.ledger.validationParameter(accountKey)))
                     .containsExactlyInAnyOrder("DataCenterMSP", "MailerAMSP");
             assertThat(fx.lastStub().eventName()).isEqualTo("MeterRegistered");
+        }
+
+        @Test
+        void a_key_agreement_certificate_issued_by_the_meters_key_is_stored_and_published_with_its_certificate() {
+            final TestIdentity meter = TestIdentity.p256(Organisations.MAILER_A, "m1");
+            final String agreement = meter.keyAgreementCertificatePem("m1");
+            fx.submit(fx.dataCenter, ctx -> fx.contract.registerMeter(ctx, "r1",
+                    withKeyAgreement(registrationOf("m1", meter), agreement)));
+
+            final JsonNode published = json(fx.evaluate(fx.mailerB,
+                    ctx -> fx.information.getMeterCertificate(ctx, "m1")));
+            assertThat(published.path("keyAgreementCertificatePem").asText()).isEqualTo(agreement);
+            assertThat(published.path("certificatePem").asText()).isEqualTo(meter.certificatePem());
+        }
+
+        @Test
+        void a_key_agreement_certificate_not_issued_by_the_meters_key_or_for_another_meter_is_refused() {
+            final TestIdentity meter = TestIdentity.p256(Organisations.MAILER_A, "m1");
+            final TestIdentity stranger = TestIdentity.p256(Organisations.MAILER_A, "stranger");
+            fx.rejectsWith(ErrorCode.INVALID_CERTIFICATE, fx.dataCenter, ctx -> fx.contract.registerMeter(ctx, "r1",
+                    withKeyAgreement(registrationOf("m1", meter), stranger.keyAgreementCertificatePem("m1"))));
+            fx.rejectsWith(ErrorCode.INVALID_CERTIFICATE, fx.dataCenter, ctx -> fx.contract.registerMeter(ctx, "r2",
+                    withKeyAgreement(registrationOf("m1", meter), meter.keyAgreementCertificatePem("m2"))));
+            // The meter's own certificate is a signing certificate, not a key-agreement one.
+            fx.rejectsWith(ErrorCode.INVALID_CERTIFICATE, fx.dataCenter, ctx -> fx.contract.registerMeter(ctx, "r3",
+                    withKeyAgreement(registrationOf("m1", meter), meter.certificatePem())));
+            fx.rejectsWith(ErrorCode.INVALID_CERTIFICATE, fx.dataCenter, ctx -> fx.contract.registerMeter(ctx, "r4",
+                    withKeyAgreement(registrationOf("m1", meter), "not a certificate")));
         }
 
         @Test

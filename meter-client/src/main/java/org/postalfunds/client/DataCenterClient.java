@@ -70,13 +70,14 @@ public final class DataCenterClient {
             final MeterLimits limits) throws LedgerException, EnrolmentException {
         EnrolledMeter enrolled = enrolment.enrol(subject);
         MeterChange registered = register(requestId, MeterRegistration.builder().meterId(enrolled.meterId())
-                .ownerMsp(ownerMsp).certificate(enrolled.certificate()).kind(kind).model(model).limits(limits).build());
+                .ownerMsp(ownerMsp).certificate(enrolled.certificate())
+                .keyAgreementCertificate(enrolled.keyAgreementCertificate()).kind(kind).model(model).limits(limits).build());
         return new EnrolledRegistration(enrolled, registered);
     }
 
     /** Issued funds -> meter; also the data center contact that restarts the inspection clock. */
     /**
-     * The data center's I/O module (claim 12): seals {@code item} to the meter's registered PSD key, signs the
+     * The data center's I/O module (claim 12): seals {@code item} to the meter's registered key-agreement key, signs the
      * package with {@code dataCenterSigner} (the key of this client's own identity, which the contract records) and
      * offers it to the meter, which acknowledges or rejects it like a push. The transfer id is
      * {@code SealedPackage.transferIdFor("DataCenterMSP", requestId)}.
@@ -89,7 +90,7 @@ public final class DataCenterClient {
         final String transferId = org.postalfunds.formats.SealedPackage.transferIdFor(sender, requestId.value());
         final byte[] sealed = org.postalfunds.client.secure.Sealing.seal(item,
                 new org.postalfunds.client.secure.Addressing(transferId, sender, recipientMeterId),
-                calls.meterPublicKey(recipientMeterId), dataCenterSigner);
+                calls.meterKeyAgreementKey(recipientMeterId), dataCenterSigner);
         return LedgerCalls.informationChange(calls.submitPackage("SecureInformation:downloadInformation", requestId,
                 sealed, LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, calls.ownerMsp(recipientMeterId)),
                 recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));

@@ -130,9 +130,24 @@ final class LedgerCalls {
     // ---- secure information, shared by the meter and the data center ---------------------------------------------
 
     /** A registered meter's PSD key, from its certificate on the ledger (the key secure information is sealed to). */
-    java.security.PublicKey meterPublicKey(final String meterId) throws LedgerException, java.security.GeneralSecurityException {
-        return certificate(queryTree("SecureInformation:getMeterCertificate", meterId).path("certificatePem").asText())
-                .getPublicKey();
+    /**
+     * The key to seal secure information to: the meter's key-agreement key from the ledger, checked to be issued by
+     * the signing key of the meter's registered certificate (the contract checked it too, at registration).
+     *
+     * @throws org.postalfunds.client.secure.SealingException NO_KEY_AGREEMENT_KEY when the meter has none
+     */
+    java.security.PublicKey meterKeyAgreementKey(final String meterId) throws LedgerException,
+            java.security.GeneralSecurityException, org.postalfunds.client.secure.SealingException {
+        final com.fasterxml.jackson.databind.JsonNode published = queryTree("SecureInformation:getMeterCertificate", meterId);
+        final String agreementPem = published.path("keyAgreementCertificatePem").asText("");
+        if (agreementPem.isEmpty()) {
+            throw new org.postalfunds.client.secure.SealingException(
+                    org.postalfunds.client.secure.SealingException.Reason.NO_KEY_AGREEMENT_KEY, "meter " + meterId
+                            + " has no key-agreement key on the ledger; register it with one to send it secure information");
+        }
+        final java.security.PublicKey signingKey = certificate(published.path("certificatePem").asText()).getPublicKey();
+        return org.postalfunds.formats.KeyAgreementCertificate.verify(
+                org.postalfunds.formats.KeyAgreementCertificate.parsePem(agreementPem), meterId, signingKey);
     }
 
     static java.security.cert.X509Certificate certificate(final String pem) throws java.security.GeneralSecurityException {

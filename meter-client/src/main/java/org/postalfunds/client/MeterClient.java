@@ -35,7 +35,7 @@ import org.postalfunds.formats.IndiciumEncoding;
 import org.postalfunds.client.model.InformationChange;
 import org.postalfunds.client.model.InformationTransfer;
 import org.postalfunds.client.secure.Addressing;
-import org.postalfunds.client.secure.PsdKeyAgreement;
+import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.client.secure.SealingException;
 import org.postalfunds.client.secure.SecureItem;
 import org.postalfunds.client.secure.Sealing;
@@ -171,7 +171,7 @@ public final class MeterClient {
     }
 
     /**
-     * As sender: seals {@code item} to the requesting meter's registered PSD key, has this meter's PSD sign the
+     * As sender: seals {@code item} to the requesting meter's registered key-agreement key, has this meter's PSD sign the
      * package, and grants the request with it. The item's name must be the one requested.
      */
     public InformationChange grantInformation(final RequestId requestId, final String transferId, final SecureItem item,
@@ -182,7 +182,7 @@ public final class MeterClient {
                     + "', not '" + item.name() + "'");
         }
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, requested.recipientMeterId()),
-                calls.meterPublicKey(requested.recipientMeterId()), psdSigner);
+                calls.meterKeyAgreementKey(requested.recipientMeterId()), psdSigner);
         return informationChange(calls.submitPackage(SECURE_INFORMATION + "grantInformation", requestId, sealed,
                 LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, requested.senderOwnerMsp(), requested.recipientOwnerMsp()),
                 transferId, LedgerCalls.epochSeconds(deliveryDeadline)));
@@ -214,7 +214,7 @@ public final class MeterClient {
             throws LedgerException, SealingException, GeneralSecurityException {
         final String transferId = SealedPackage.transferIdFor(meterId, requestId.value());
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, recipientMeterId),
-                calls.meterPublicKey(recipientMeterId), psdSigner);
+                calls.meterKeyAgreementKey(recipientMeterId), psdSigner);
         return informationChange(calls.submitPackage(SECURE_INFORMATION + "offerInformation", requestId, sealed,
                 LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, calls.ownerMsp(meterId), calls.ownerMsp(recipientMeterId)),
                 meterId, recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));
@@ -244,10 +244,10 @@ public final class MeterClient {
     /**
      * As recipient: fetches the sealed package from this organisation's peer, checks it against the SHA-256 on the
      * public record and the sender's signature against the sender's registered key, and unseals it inside this
-     * meter's PSD ({@code psd}, normally {@link PsdKeyAgreement#throughBridge}). Reads nothing but the package: the
+     * meter's PSD ({@code psd}, normally {@link RecipientPsd#throughBridge}). Reads nothing but the package: the
      * transfer stays open until {@link #acceptInformation} or {@link #acknowledgeInformation}.
      */
-    public SecureItem receiveInformation(final String transferId, final PsdKeyAgreement psd)
+    public SecureItem receiveInformation(final String transferId, final RecipientPsd psd)
             throws LedgerException, SealingException, GeneralSecurityException {
         final JsonNode answer = calls.queryTree(SECURE_INFORMATION + "getInformationPackage", transferId);
         final InformationTransfer transfer = Json.convert(answer.path("informationTransfer"), InformationTransfer.class);

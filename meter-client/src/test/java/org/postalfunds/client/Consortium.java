@@ -55,7 +55,10 @@ public final class Consortium {
             throws LedgerException {
         TestIdentity key = TestIdentity.p256(ownerMsp, meterId);
         dataCenter.register(RequestId.random(), MeterRegistration.builder().meterId(meterId).ownerMsp(ownerMsp)
-                .certificate(certificate(key)).kind(kind).model("PM-2000").limits(LIMITS).build());
+                .certificate(certificate(key)).kind(kind).model("PM-2000").limits(LIMITS)
+                .keyAgreementCertificate(org.postalfunds.client.bench.SoftwareKeyAgreement.certificate(meterId,
+                        key.keyPair().getPrivate()))
+                .build());
         meterKeys.put(meterId, key);
         return meter(meterId);
     }

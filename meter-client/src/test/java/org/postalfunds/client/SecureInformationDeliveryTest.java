@@ -22,7 +22,7 @@ import org.postalfunds.client.model.Json;
 import org.postalfunds.client.model.MeterKind;
 import org.postalfunds.client.model.MeterRegistration;
 import org.postalfunds.client.model.TransferState;
-import org.postalfunds.client.secure.PsdKeyAgreement;
+import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.client.secure.SecureItem;
 import org.postalfunds.formats.SealedPackage;
 import org.postalfunds.hsm.client.PsdBridgeClient;
@@ -49,14 +49,17 @@ class SecureInformationDeliveryTest {
         consortium = new Consortium();
         // The token's certificates are valid from now on; the ledger's clock must agree.
         consortium.clock().set(Instant.now());
-        final X509Certificate certificateA;
-        final X509Certificate certificateB;
+        final org.postalfunds.hsm.client.MeterPublicKey keysA;
+        final org.postalfunds.hsm.client.MeterPublicKey keysB;
         try (PsdBridgeClient operator = bridge.operator()) {
-            certificateA = operator.createMeterKey("mA1").certificate();
-            certificateB = operator.createMeterKey("mB1").certificate();
+            keysA = operator.createMeterKey("mA1");
+            keysB = operator.createMeterKey("mB1");
         }
-        register("mA1", Consortium.MAILER_A, certificateA);
-        register("mB1", Consortium.MAILER_B, certificateB);
+        final X509Certificate certificateA = keysA.certificate();
+        final X509Certificate certificateB = keysB.certificate();
+        // Each registered with its token's key-agreement certificate: what senders seal to.
+        register("mA1", Consortium.MAILER_A, certificateA, keysA.keyAgreementCertificate());
+        register("mB1", Consortium.MAILER_B, certificateB, keysB.keyAgreementCertificate());
         bridgeA = bridge.meter("mA1");
         bridgeB = bridge.meter("mB1");
         meterA = MeterClient.builder().meterId("mA1").psdSigner(bridgeA.signer("mA1")).clock(consortium.clock())
@@ -66,11 +69,11 @@ class SecureInformationDeliveryTest {
                 .ledger(ledgerB).build();
     }
 
-    private static void register(final String meterId, final String ownerMsp, final X509Certificate certificate)
-            throws LedgerException {
+    private static void register(final String meterId, final String ownerMsp, final X509Certificate certificate,
+            final X509Certificate keyAgreement) throws LedgerException {
         consortium.dataCenter.register(RequestId.random(), MeterRegistration.builder().meterId(meterId)
-                .ownerMsp(ownerMsp).certificate(certificate).kind(MeterKind.POSTAL_METER).model("PM-2000")
-                .limits(Consortium.LIMITS).build());
+                .ownerMsp(ownerMsp).certificate(certificate).keyAgreementCertificate(keyAgreement)
+                .kind(MeterKind.POSTAL_METER).model("PM-2000").limits(Consortium.LIMITS).build());
     }
 
     @AfterAll
@@ -107,7 +110,7 @@ class SecureInformationDeliveryTest {
         final String transferId = requested.transferId();
         final InformationChange granted = meterA.grantInformation(RequestId.random(), transferId, rateTable, inHours(48));
         final byte[] onThePeer = packageOnThePeer(transferId);
-        final SecureItem received = meterB.receiveInformation(transferId, PsdKeyAgreement.throughBridge(bridgeB, "mB1"));
+        final SecureItem received = meterB.receiveInformation(transferId, RecipientPsd.throughBridge(bridgeB, "mB1"));
         final InformationChange accepted = meterB.acceptInformation(RequestId.random(), transferId);
 
         assertThat(received).isEqualTo(rateTable);
@@ -130,7 +133,7 @@ class SecureInformationDeliveryTest {
 
         final InformationChange offered = meterA.offerInformation(RequestId.random(), "mB1", configuration, inHours(12));
         final SecureItem received = meterB.receiveInformation(offered.transferId(),
-                PsdKeyAgreement.throughBridge(bridgeB, "mB1"));
+                RecipientPsd.throughBridge(bridgeB, "mB1"));
         final InformationChange acknowledged = meterB.acknowledgeInformation(RequestId.random(), offered.transferId());
 
         assertThat(offered.informationTransfer().kind()).isEqualTo("PUSH");
@@ -147,7 +150,7 @@ class SecureInformationDeliveryTest {
         final InformationChange downloaded = consortium.dataCenter.downloadInformation(RequestId.random(), "mB1",
                 certificateBundle, inHours(6), Consortium.signer(consortium.dataCenterIdentity));
         final SecureItem received = meterB.receiveInformation(downloaded.transferId(),
-                PsdKeyAgreement.throughBridge(bridgeB, "mB1"));
+                RecipientPsd.throughBridge(bridgeB, "mB1"));
         final InformationChange acknowledged = meterB.acknowledgeInformation(RequestId.random(), downloaded.transferId());
 
         assertThat(downloaded.informationTransfer().kind()).isEqualTo("DOWNLOAD");
@@ -164,7 +167,7 @@ class SecureInformationDeliveryTest {
         // The sender's organisation may fetch the package (it is a collection member), but its token holds the
         // wrong key and the package is addressed to mB1.
         assertThatThrownBy(() -> meterA.receiveInformation(offered.transferId(),
-                PsdKeyAgreement.throughBridge(bridgeA, "mA1"))).isInstanceOf(IllegalArgumentException.class)
+                RecipientPsd.throughBridge(bridgeA, "mA1"))).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("is for mB1");
     }
 }

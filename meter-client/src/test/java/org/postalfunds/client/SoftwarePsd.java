@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.crypto.KeyAgreement;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
@@ -35,7 +34,8 @@ import org.postalfunds.hsm.client.PsdBridgeClient;
  * the BridgeSigner can be exercised in-process. Keys never leave it except as signatures, as in a token.
  */
 final class SoftwarePsd implements PsdBridgeClient {
-    private record Entry(KeyPair keyPair, X509Certificate certificate, boolean enrolled) {
+    private record Entry(KeyPair keyPair, X509Certificate certificate, boolean enrolled,
+            X509Certificate keyAgreementCertificate) {
     }
 
     private final Map<String, Entry> keys = new ConcurrentHashMap<>();
@@ -52,7 +52,8 @@ final class SoftwarePsd implements PsdBridgeClient {
             KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair pair = generator.generateKeyPair();
-            keys.put(meterId, new Entry(pair, selfSigned(meterId, pair), false));
+            keys.put(meterId, new Entry(pair, selfSigned(meterId, pair), false,
+                    org.postalfunds.client.bench.SoftwareKeyAgreement.certificate(meterId, pair.getPrivate())));
             return publicKey(meterId);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -63,7 +64,8 @@ final class SoftwarePsd implements PsdBridgeClient {
     public MeterPublicKey publicKey(final String meterId) {
         count("PublicKey");
         Entry entry = require(meterId);
-        return new MeterPublicKey(meterId, (ECPublicKey) entry.keyPair().getPublic(), entry.certificate(), entry.enrolled());
+        return new MeterPublicKey(meterId, (ECPublicKey) entry.keyPair().getPublic(), entry.certificate(), entry.enrolled(),
+                entry.keyAgreementCertificate());
     }
 
     @Override
@@ -82,7 +84,7 @@ final class SoftwarePsd implements PsdBridgeClient {
     public synchronized MeterPublicKey importCertificate(final String meterId, final X509Certificate certificate) {
         count("ImportCertificate");
         Entry entry = require(meterId);
-        keys.put(meterId, new Entry(entry.keyPair(), certificate, true));
+        keys.put(meterId, new Entry(entry.keyPair(), certificate, true, entry.keyAgreementCertificate()));
         return publicKey(meterId);
     }
 
@@ -103,14 +105,14 @@ final class SoftwarePsd implements PsdBridgeClient {
     }
 
     @Override
-    public byte[] deriveSharedSecret(final String meterId, final PublicKey peerPublicKey) {
-        count("DeriveSharedSecret");
+    public org.postalfunds.hsm.client.UnsealedItem unsealPackage(final String meterId, final byte[] sealedPackage) {
+        count("UnsealPackage");
+        require(meterId);
         try {
-            KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
-            agreement.init(require(meterId).keyPair().getPrivate());
-            agreement.doPhase(peerPublicKey, true);
-            return agreement.generateSecret();
-        } catch (GeneralSecurityException e) {
+            final org.postalfunds.client.secure.SecureItem item =
+                    org.postalfunds.client.bench.SoftwareKeyAgreement.recipient(meterId).open(sealedPackage);
+            return new org.postalfunds.hsm.client.UnsealedItem(item.name(), item.contentType(), item.content());
+        } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }

@@ -272,6 +272,9 @@ public final class InformationService {
         view.put("ownerMsp", meter.ownerMsp());
         view.put("certificatePem", meter.certificatePem());
         view.put("publicKeyFingerprint", meter.publicKeyFingerprint());
+        if (meter.keyAgreementCertificatePem() != null) {
+            view.put("keyAgreementCertificatePem", meter.keyAgreementCertificatePem());
+        }
         view.put("status", meter.status());
         return view;
     }

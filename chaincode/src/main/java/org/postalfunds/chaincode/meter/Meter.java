@@ -6,6 +6,8 @@ package org.postalfunds.chaincode.meter;
  * different policies.
  *
  * @param lastDataCenterContactEpochSeconds registration, refill or inspection: the inspection clock starts here
+ * @param keyAgreementCertificatePem the PSD's key-agreement key (checked at registration to be issued by the key of
+ *     {@code certificatePem}); null when none was registered, and then nothing can be sealed to this meter
  */
 public record Meter(
         String meterId,
@@ -19,15 +21,18 @@ public record Meter(
         String statusReason,
         long registeredAtEpochSeconds,
         long statusChangedAtEpochSeconds,
-        long lastDataCenterContactEpochSeconds) {
+        long lastDataCenterContactEpochSeconds,
+        String keyAgreementCertificatePem) {
 
     public Meter withStatus(final MeterStatus newStatus, final String reason, final long atEpochSeconds) {
         return new Meter(meterId, ownerMsp, certificatePem, publicKeyFingerprint, kind, model, limits, newStatus,
-                reason, registeredAtEpochSeconds, atEpochSeconds, lastDataCenterContactEpochSeconds);
+                reason, registeredAtEpochSeconds, atEpochSeconds, lastDataCenterContactEpochSeconds,
+                keyAgreementCertificatePem);
     }
 
     public Meter withDataCenterContact(final long atEpochSeconds) {
         return new Meter(meterId, ownerMsp, certificatePem, publicKeyFingerprint, kind, model, limits, status,
-                statusReason, registeredAtEpochSeconds, statusChangedAtEpochSeconds, atEpochSeconds);
+                statusReason, registeredAtEpochSeconds, statusChangedAtEpochSeconds, atEpochSeconds,
+                keyAgreementCertificatePem);
     }
 }

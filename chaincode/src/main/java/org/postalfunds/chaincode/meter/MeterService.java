@@ -9,6 +9,7 @@ import org.hyperledger.fabric.shim.ledger.CompositeKey;
 import org.postalfunds.chaincode.Command;
 import org.postalfunds.chaincode.ErrorCode;
 import org.postalfunds.chaincode.Limits;
+import org.postalfunds.formats.KeyAgreementCertificate;
 import org.postalfunds.chaincode.Organisations;
 import org.postalfunds.chaincode.Outcome;
 import org.postalfunds.chaincode.access.Caller;
@@ -49,6 +50,15 @@ public final class MeterService {
         registration.limits().validate();
         final X509Certificate certificate = PublicKeys.meterCertificate(registration.certificatePem(), tx.now());
         final String fingerprint = PublicKeys.fingerprint(certificate.getPublicKey());
+        if (registration.keyAgreementCertificatePem() != null) {
+            // Sealing trusts this key only because the meter's signing key issued it: check that before storing it.
+            try {
+                KeyAgreementCertificate.verify(KeyAgreementCertificate.parsePem(registration.keyAgreementCertificatePem()),
+                        registration.meterId(), certificate.getPublicKey());
+            } catch (java.security.GeneralSecurityException | RuntimeException e) {
+                throw ErrorCode.INVALID_CERTIFICATE.exception("keyAgreementCertificatePem: " + e.getMessage());
+            }
+        }
         if (tx.exists(Keys.meter(registration.meterId()))) {
             throw ErrorCode.METER_ALREADY_REGISTERED.exception("meter " + registration.meterId() + " is registered");
         }
@@ -61,7 +71,7 @@ public final class MeterService {
         final long now = tx.nowEpochSeconds();
         final Meter meter = new Meter(registration.meterId(), registration.ownerMsp(), registration.certificatePem(),
                 fingerprint, registration.kind(), registration.model(), registration.limits(), MeterStatus.ACTIVE,
-                null, now, now, now);
+                null, now, now, now, registration.keyAgreementCertificatePem());
         final PsdRegisters registers = PsdRegisters.empty(meter.meterId());
         tx.write(Keys.meter(meter.meterId()), meter);
         tx.write(Keys.meterPublicKey(fingerprint), meter.meterId());

@@ -125,6 +125,30 @@ public final class TestIdentity {
         }
     }
 
+    /**
+     * A key-agreement certificate for {@code meterId} (ledger-formats KeyAgreementCertificate) over a fresh P-256 key,
+     * issued by this identity's key, as a PSD's signing key issues it inside the token.
+     */
+    public String keyAgreementCertificatePem(final String meterId) {
+        try {
+            final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            final KeyPair agreement = generator.generateKeyPair();
+            final X500Name subject = X500Name.getInstance(
+                    org.postalfunds.formats.KeyAgreementCertificate.subjectFor(meterId).getEncoded());
+            final Instant now = Instant.now();
+            final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    new X500Name("CN=" + meterId + ",OU=psd-signing-key"), BigInteger.valueOf(SERIALS.getAndIncrement()),
+                    Date.from(now.minusSeconds(60)), Date.from(now.plusSeconds(86_400)), subject, agreement.getPublic());
+            builder.addExtension(org.bouncycastle.asn1.x509.Extension.keyUsage, true,
+                    new org.bouncycastle.asn1.x509.KeyUsage(org.bouncycastle.asn1.x509.KeyUsage.keyAgreement));
+            return pem(new JcaX509CertificateConverter().getCertificate(
+                    builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(keyPair.getPrivate()))));
+        } catch (Exception failure) {
+            throw new IllegalStateException(failure);
+        }
+    }
+
     private static String pem(final X509Certificate certificate) {
         try {
             return "-----BEGIN CERTIFICATE-----\n"

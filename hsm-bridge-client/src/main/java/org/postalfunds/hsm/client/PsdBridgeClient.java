@@ -68,8 +68,14 @@ public interface PsdBridgeClient extends AutoCloseable {
         return signatures;
     }
 
-    /** The meter itself: the raw ECDH secret between its token key and a peer's P-256 key. */
-    byte[] deriveSharedSecret(String meterId, PublicKey peerPublicKey);
+    /**
+     * The meter itself: opens a sealed package (ledger-formats {@code SealedPackage}) addressed to it inside its
+     * bridge (ECDH with its key-agreement key in the token, HKDF and AES-GCM next to it) and returns only the
+     * content. Check the sender's signature before: the bridge does not. Refusals: INVALID_ARGUMENT (not a
+     * package), FAILED_PRECONDITION (addressed to another meter), NOT_FOUND (no key-agreement key), DATA_LOSS (does
+     * not authenticate: not sealed to this meter, or altered), PERMISSION_DENIED (another meter's).
+     */
+    UnsealedItem unsealPackage(String meterId, byte[] sealedPackage);
 
     /** Any caller: token state and the caller as the bridge sees it. */
     BridgeHealth health();
@@ -92,8 +98,8 @@ public interface PsdBridgeClient extends AutoCloseable {
 
     /** Builder of a {@link PsdBridgeClient}; target, trusted certificates and the client certificate are required. */
     final class Builder {
-        /** Upper bound for any response (certificates and keys are a few KiB). */
-        public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 64 * 1024;
+        /** Upper bound for any response: an unsealed item of up to 256 KiB (certificates and keys are a few KiB). */
+        public static final int DEFAULT_MAX_INBOUND_MESSAGE_BYTES = 320 * 1024;
         public static final Duration DEFAULT_CALL_TIMEOUT = Duration.ofSeconds(10);
         public static final int MAX_CONNECTIONS = 16;
         /** Digests that may wait for one meter's key at once: 16 full SignDigests requests. */

@@ -31,7 +31,10 @@ import org.postalfunds.hsm.crypto.PublicKeys;
 import org.postalfunds.hsm.proto.CreateCsrRequest;
 import org.postalfunds.hsm.proto.CreateMeterKeyRequest;
 import org.postalfunds.hsm.proto.DigestSignature;
-import org.postalfunds.hsm.proto.DeriveSharedSecretRequest;
+import org.postalfunds.hsm.proto.UnsealPackageRequest;
+import org.postalfunds.hsm.proto.UnsealPackageResponse;
+import org.postalfunds.formats.KeyAgreementCertificate;
+import java.security.GeneralSecurityException;
 import org.postalfunds.hsm.proto.GetPublicKeyRequest;
 import org.postalfunds.hsm.proto.HealthRequest;
 import org.postalfunds.hsm.proto.HealthResponse;
@@ -175,10 +178,13 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
     }
 
     @Override
-    public byte[] deriveSharedSecret(final String meterId, final PublicKey peerPublicKey) {
-        return call("DeriveSharedSecret", meterId, () -> stub().deriveSharedSecret(DeriveSharedSecretRequest.newBuilder()
-                .setMeterId(meterId).setPeerPublicKey(ByteString.copyFrom(peerPublicKey.getEncoded())).build())
-                .getSharedSecret().toByteArray());
+    public UnsealedItem unsealPackage(final String meterId, final byte[] sealedPackage) {
+        MeterIds.requireValid(meterId);
+        return call("UnsealPackage", meterId, () -> {
+            final UnsealPackageResponse response = stub().unsealPackage(UnsealPackageRequest.newBuilder()
+                    .setMeterId(meterId).setSealedPackage(ByteString.copyFrom(sealedPackage)).build());
+            return new UnsealedItem(response.getItemName(), response.getContentType(), response.getContent().toByteArray());
+        });
     }
 
     @Override
@@ -244,8 +250,14 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
                 throw new IllegalStateException("the bridge returned a certificate for another key than meter "
                         + response.getMeterId() + "'s");
             }
-            return new MeterPublicKey(response.getMeterId(), publicKey, certificate, response.getEnrolled());
-        } catch (InvalidKeyException | CertificateException e) {
+            X509Certificate keyAgreement = null;
+            if (!response.getKeyAgreementCertificate().isEmpty()) {
+                keyAgreement = Pem.certificate(response.getKeyAgreementCertificate().toByteArray());
+                // The same check a sender makes on the ledger's copy: issued by this signing key, for this meter.
+                KeyAgreementCertificate.verify(keyAgreement, response.getMeterId(), publicKey);
+            }
+            return new MeterPublicKey(response.getMeterId(), publicKey, certificate, response.getEnrolled(), keyAgreement);
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("the bridge returned an unreadable key for meter " + response.getMeterId(), e);
         }
     }

@@ -58,7 +58,7 @@ public final class MeterEnrolment {
         }
         operatorBridge.importCertificate(meterId, certificate);
         LOG.info(() -> "enrolled meter " + meterId + " as " + certificate.getSubjectX500Principal() + " of " + mspId);
-        return new EnrolledMeter(meterId, certificate, identity);
+        return new EnrolledMeter(meterId, certificate, identity, key.keyAgreementCertificate());
     }
 
     private MeterPublicKey createOrResume(final String meterId) throws EnrolmentException {

@@ -11,8 +11,11 @@ import java.util.Objects;
  * @param publicKey the P-256 public key
  * @param certificate a self-signed placeholder until enrolment, then the certificate the meter owner's CA issued
  * @param enrolled true once a CA-issued certificate replaced the placeholder
+ * @param keyAgreementCertificate the key-agreement key's certificate, issued by the signing key; null for a key made
+ *     before signing and key agreement were separated
  */
-public record MeterKeyInfo(String meterId, ECPublicKey publicKey, X509Certificate certificate, boolean enrolled) {
+public record MeterKeyInfo(String meterId, ECPublicKey publicKey, X509Certificate certificate, boolean enrolled,
+        X509Certificate keyAgreementCertificate) {
     public MeterKeyInfo {
         Objects.requireNonNull(meterId, "meterId");
         Objects.requireNonNull(publicKey, "publicKey");

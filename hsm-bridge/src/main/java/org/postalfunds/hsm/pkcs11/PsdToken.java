@@ -33,6 +33,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.logging.Logger;
 
+import javax.crypto.AEADBadTagException;
 import javax.crypto.KeyAgreement;
 import javax.security.auth.login.LoginException;
 
@@ -41,6 +42,8 @@ import org.bouncycastle.asn1.DEROctetString;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.style.BCStyle;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
+import org.bouncycastle.asn1.x509.Extension;
+import org.bouncycastle.asn1.x509.KeyUsage;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
 import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.ContentSigner;
@@ -53,6 +56,9 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.postalfunds.hsm.MeterIds;
 import org.postalfunds.hsm.crypto.CertificateNames;
 import org.postalfunds.hsm.crypto.EcdsaSignatures;
+import org.postalfunds.formats.KeyAgreementCertificate;
+import org.postalfunds.formats.PackageCipher;
+import org.postalfunds.formats.SealedPackage;
 import org.postalfunds.hsm.crypto.PublicKeys;
 
 /**
@@ -79,6 +85,7 @@ public final class PsdToken implements AutoCloseable {
     /** Placeholder certificates only need to outlive the time until enrolment. */
     static final Duration PLACEHOLDER_VALIDITY = Duration.ofDays(3650);
     static final String PLACEHOLDER_UNIT = "psd-placeholder";
+    static final String KEY_AGREEMENT_SUFFIX = "#key-agreement";
 
     private static final Logger LOG = Logger.getLogger(PsdToken.class.getName());
     /** Tokens open in this JVM, as "library#slot". */
@@ -91,18 +98,33 @@ public final class PsdToken implements AutoCloseable {
     private final String openKey;
     private final Provider provider;
     private final KeyStore keyStore;
+    /**
+     * A second SunPKCS11 provider on the same slot for the key-agreement keys: a provider's key templates apply to
+     * every key it generates, and the two keys must differ (signing: CKA_SIGN only; key agreement: CKA_DERIVE only).
+     */
+    private final Provider agreementProvider;
+    private final KeyStore agreementKeyStore;
     /** Key handles by meter id: a KeyStore lookup searches the token, a signature must not. */
     private final Map<String, MeterKey> keys = new ConcurrentHashMap<>();
+    private final Map<String, PrivateKey> agreementKeys = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private PsdToken(final TokenConfig config, final Pkcs11Module module, final long slot, final String openKey,
-            final Provider provider, final KeyStore keyStore) {
+            final Provider provider, final KeyStore keyStore, final Provider agreementProvider,
+            final KeyStore agreementKeyStore) {
         this.config = config;
         this.module = module;
         this.slot = slot;
         this.openKey = openKey;
         this.provider = provider;
         this.keyStore = keyStore;
+        this.agreementProvider = agreementProvider;
+        this.agreementKeyStore = agreementKeyStore;
+    }
+
+    /** The key store alias (and CKA_ID, CKA_LABEL) of a meter's key-agreement key; '#' is not in any meter id. */
+    public static String keyAgreementAlias(final String meterId) {
+        return meterId + KEY_AGREEMENT_SUFFIX;
     }
 
     /**
@@ -121,9 +143,13 @@ public final class PsdToken implements AutoCloseable {
                     "token '" + config.tokenLabel() + "' is already open in this JVM");
         }
         try {
-            final Provider provider = configureProvider(module, slot, config.tokenLabel());
+            final Provider provider = configureProvider(module, slot, config.tokenLabel(), SIGNING_TEMPLATES, "");
             final KeyStore keyStore = login(provider, config);
-            final PsdToken token = new PsdToken(config, module, slot, openKey, provider, keyStore);
+            final Provider agreementProvider = configureProvider(module, slot, config.tokenLabel(),
+                    KEY_AGREEMENT_TEMPLATES, "-key-agreement");
+            final KeyStore agreementKeyStore = login(agreementProvider, config);
+            final PsdToken token = new PsdToken(config, module, slot, openKey, provider, keyStore, agreementProvider,
+                    agreementKeyStore);
             LOG.info(() -> "opened token '" + config.tokenLabel() + "' in slot " + slot + " of " + module.library());
             return token;
         } catch (TokenException | RuntimeException e) {
@@ -146,8 +172,9 @@ public final class PsdToken implements AutoCloseable {
     }
 
     /**
-     * Generates the meter's P-256 key pair inside the token and stores it under the meter id with a
-     * self-signed placeholder certificate.
+     * Generates the meter's two P-256 key pairs inside the token: the signing key, stored under the meter id with a
+     * self-signed placeholder certificate, and the key-agreement key, stored under {@link #keyAgreementAlias} with
+     * its certificate issued by the signing key (ledger-formats {@code KeyAgreementCertificate}).
      *
      * @throws TokenException METER_KEY_EXISTS, METER_KEY_LIMIT_REACHED, TOKEN_FAILURE
      */
@@ -160,7 +187,7 @@ public final class PsdToken implements AutoCloseable {
                     throw new TokenException(TokenException.Reason.METER_KEY_EXISTS, meterId,
                             "meter " + meterId + " already has a key in token '" + label() + "'", null);
                 }
-                if (keyStore.size() >= config.maxMeterKeys()) {
+                if (meterIdsLocked().size() >= config.maxMeterKeys()) {
                     throw new TokenException(TokenException.Reason.METER_KEY_LIMIT_REACHED, meterId,
                             "token '" + label() + "' holds its limit of " + config.maxMeterKeys() + " meter keys", null);
                 }
@@ -173,11 +200,25 @@ public final class PsdToken implements AutoCloseable {
                 // unusable and harmless, and an operator can list and remove them with the token's tools.
                 keyStore.setKeyEntry(meterId, pair.getPrivate(), null, new Certificate[] {placeholder});
                 module.labelKeyObjects(slot, meterId, encodedPoint(publicKey));
-                final MeterKey key = new MeterKey(pair.getPrivate(), publicKey, placeholder);
+
+                final KeyPairGenerator agreementGenerator = KeyPairGenerator.getInstance("EC", agreementProvider);
+                agreementGenerator.initialize(new ECGenParameterSpec(PublicKeys.CURVE));
+                final KeyPair agreement = agreementGenerator.generateKeyPair();
+                final X509Certificate agreementCertificate = keyAgreementCertificate(meterId, pair.getPrivate(),
+                        PublicKeys.requireP256(agreement.getPublic()));
+                final String alias = keyAgreementAlias(meterId);
+                synchronized (agreementKeyStore) {
+                    agreementKeyStore.setKeyEntry(alias, agreement.getPrivate(), null,
+                            new Certificate[] {agreementCertificate});
+                }
+                module.labelKeyObjects(slot, alias, encodedPoint(PublicKeys.requireP256(agreement.getPublic())));
+                agreementKeys.put(meterId, agreement.getPrivate());
+
+                final MeterKey key = new MeterKey(pair.getPrivate(), publicKey, placeholder, agreementCertificate);
                 keys.put(meterId, key);
                 return key.info(meterId);
-            } catch (GeneralSecurityException | OperatorCreationException | ProviderException e) {
-                throw failure(meterId, "creating the key of meter " + meterId, e);
+            } catch (GeneralSecurityException | OperatorCreationException | ProviderException | IOException e) {
+                throw failure(meterId, "creating the keys of meter " + meterId, e);
             }
         }
     }
@@ -208,22 +249,26 @@ public final class PsdToken implements AutoCloseable {
         }
     }
 
-    /** Meter ids of every key in the token, sorted. */
+    /** Meter ids of every meter's signing key in the token, sorted. */
     public List<String> meterIds() throws TokenException {
         synchronized (keyStore) {
             requireOpen();
-            try {
-                final List<String> ids = new ArrayList<>();
-                for (final String alias : Collections.list(keyStore.aliases())) {
-                    if (keyStore.isKeyEntry(alias)) {
-                        ids.add(alias);
-                    }
+            return meterIdsLocked();
+        }
+    }
+
+    private List<String> meterIdsLocked() throws TokenException {
+        try {
+            final List<String> ids = new ArrayList<>();
+            for (final String alias : Collections.list(keyStore.aliases())) {
+                if (!alias.endsWith(KEY_AGREEMENT_SUFFIX) && keyStore.isKeyEntry(alias)) {
+                    ids.add(alias);
                 }
-                Collections.sort(ids);
-                return List.copyOf(ids);
-            } catch (KeyStoreException | ProviderException e) {
-                throw failure(null, "listing meter keys", e);
             }
+            Collections.sort(ids);
+            return List.copyOf(ids);
+        } catch (KeyStoreException | ProviderException e) {
+            throw failure(null, "listing meter keys", e);
         }
     }
 
@@ -273,29 +318,50 @@ public final class PsdToken implements AutoCloseable {
     }
 
     /**
-     * ECDH inside the token between the meter's key and a peer's P-256 public key; returns the raw shared
-     * secret (the x coordinate). The private key never leaves the token; the derived secret is a session
-     * object that SunPKCS11 destroys after reading it.
+     * Opens a sealed package addressed to the meter: ECDH inside the token between the meter's key-agreement key and
+     * the package's ephemeral key, then HKDF-SHA256 and AES-256-GCM here, next to the token
+     * ({@link PackageCipher}). Returns only the content; the ECDH secret is a session object SunPKCS11 destroys after
+     * reading it, and its bytes are wiped once the package key is derived. Nothing checks the sender's signature
+     * here: the bridge does not know the sender's registered certificate, its caller does and checks it first.
      *
-     * @throws TokenException METER_KEY_NOT_FOUND, PEER_KEY_REJECTED, TOKEN_FAILURE
+     * @throws TokenException PACKAGE_MISADDRESSED, PACKAGE_MALFORMED (an ephemeral key off the curve),
+     *     PACKAGE_NOT_AUTHENTIC (AES-GCM authentication failed), METER_KEY_NOT_FOUND (no key-agreement key),
+     *     TOKEN_FAILURE
      */
-    public byte[] deriveSharedSecret(final String meterId, final ECPublicKey peerPublicKey) throws TokenException {
-        final MeterKey key = key(meterId);
+    public byte[] openPackage(final String meterId, final SealedPackage sealed) throws TokenException {
+        MeterIds.requireValid(meterId);
+        final SealedPackage.Header header = sealed.header();
+        if (!header.recipientMeterId().equals(meterId)) {
+            throw new TokenException(TokenException.Reason.PACKAGE_MISADDRESSED, meterId, "the package is addressed to "
+                    + MeterIds.printable(header.recipientMeterId()) + ", not " + meterId, null);
+        }
+        final ECPublicKey ephemeral;
         try {
-            PublicKeys.requireP256(peerPublicKey);
+            ephemeral = PackageCipher.ephemeralKey(header);
+        } catch (GeneralSecurityException e) {
+            throw new TokenException(TokenException.Reason.PACKAGE_MALFORMED, meterId,
+                    "the package's ephemeral key: " + e.getMessage(), e);
+        }
+        final PrivateKey agreementKey = agreementKey(meterId);
+        final byte[] sharedSecret;
+        try {
+            final KeyAgreement agreement = KeyAgreement.getInstance("ECDH", agreementProvider);
+            agreement.init(agreementKey);
+            agreement.doPhase(ephemeral, true);
+            sharedSecret = agreement.generateSecret();
         } catch (InvalidKeyException e) {
-            throw new TokenException(TokenException.Reason.PEER_KEY_REJECTED, meterId, e.getMessage(), e);
+            throw new TokenException(TokenException.Reason.PACKAGE_MALFORMED, meterId,
+                    "the token rejected the package's ephemeral key: " + e.getMessage(), e);
+        } catch (GeneralSecurityException | ProviderException e) {
+            throw failure(meterId, "key agreement for meter " + meterId, e);
         }
         try {
-            final KeyAgreement agreement = KeyAgreement.getInstance("ECDH", provider);
-            agreement.init(key.privateKey());
-            agreement.doPhase(peerPublicKey, true);
-            return agreement.generateSecret();
-        } catch (InvalidKeyException e) {
-            throw new TokenException(TokenException.Reason.PEER_KEY_REJECTED, meterId,
-                    "the token rejected the peer key: " + e.getMessage(), e);
-        } catch (GeneralSecurityException | ProviderException e) {
-            throw failure(meterId, "deriving a shared secret for meter " + meterId, e);
+            return PackageCipher.decrypt(sharedSecret, header, sealed.ciphertext());
+        } catch (AEADBadTagException e) {
+            throw new TokenException(TokenException.Reason.PACKAGE_NOT_AUTHENTIC, meterId, "authentication failed: the "
+                    + "package is not sealed to the key-agreement key of " + meterId + ", or was altered", e);
+        } catch (GeneralSecurityException e) {
+            throw failure(meterId, "decrypting a package for meter " + meterId, e);
         }
     }
 
@@ -328,7 +394,8 @@ public final class PsdToken implements AutoCloseable {
             requireOpen();
             try {
                 keyStore.setKeyEntry(meterId, key.privateKey(), null, new Certificate[] {certificate});
-                final MeterKey updated = new MeterKey(key.privateKey(), key.publicKey(), certificate);
+                final MeterKey updated = new MeterKey(key.privateKey(), key.publicKey(), certificate,
+                        key.keyAgreementCertificate());
                 keys.put(meterId, updated);
                 return updated.info(meterId);
             } catch (KeyStoreException | ProviderException e) {
@@ -338,10 +405,16 @@ public final class PsdToken implements AutoCloseable {
         }
     }
 
-    /** The PKCS#11 attributes of the meter's private key object, read from the token. */
+    /** The PKCS#11 attributes of the meter's signing key object, read from the token. */
     public MeterKeyAttributes keyAttributes(final String meterId) throws TokenException {
         key(meterId);
         return module.privateKeyAttributes(slot, meterId);
+    }
+
+    /** The PKCS#11 attributes of the meter's key-agreement key object, read from the token. */
+    public MeterKeyAttributes keyAgreementKeyAttributes(final String meterId) throws TokenException {
+        agreementKey(meterId);
+        return module.privateKeyAttributes(slot, keyAgreementAlias(meterId));
     }
 
     /** Logs out and releases the token for another open in this JVM. Idempotent. */
@@ -353,6 +426,7 @@ public final class PsdToken implements AutoCloseable {
             }
             closed = true;
             keys.clear();
+            agreementKeys.clear();
             try {
                 ((AuthProvider) provider).logout();
             } catch (LoginException | ProviderException e) {
@@ -385,14 +459,59 @@ public final class PsdToken implements AutoCloseable {
                     throw new TokenException(TokenException.Reason.METER_KEY_NOT_FOUND, meterId,
                             "token '" + label() + "' holds no key for meter " + meterId, null);
                 }
+                final Certificate agreementCertificate;
+                synchronized (agreementKeyStore) {
+                    agreementCertificate = agreementKeyStore.getCertificate(keyAgreementAlias(meterId));
+                }
                 final MeterKey loaded = new MeterKey((PrivateKey) key,
-                        PublicKeys.requireP256(certificate.getPublicKey()), (X509Certificate) certificate);
+                        PublicKeys.requireP256(certificate.getPublicKey()), (X509Certificate) certificate,
+                        (X509Certificate) agreementCertificate);
                 keys.put(meterId, loaded);
                 return loaded;
             } catch (GeneralSecurityException | ProviderException e) {
                 throw failure(meterId, "loading the key of meter " + meterId, e);
             }
         }
+    }
+
+    private PrivateKey agreementKey(final String meterId) throws TokenException {
+        MeterIds.requireValid(meterId);
+        final PrivateKey cached = agreementKeys.get(meterId);
+        if (cached != null && !closed) {
+            return cached;
+        }
+        final Key key;
+        synchronized (agreementKeyStore) {
+            requireOpen();
+            try {
+                key = agreementKeyStore.getKey(keyAgreementAlias(meterId), null);
+            } catch (GeneralSecurityException | ProviderException e) {
+                throw failure(meterId, "loading the key-agreement key of meter " + meterId, e);
+            }
+        }
+        if (!(key instanceof PrivateKey)) {
+            // Outside the agreement store's lock: hasMeterKey takes the signing store's (always taken first).
+            throw new TokenException(TokenException.Reason.METER_KEY_NOT_FOUND, meterId, "token '" + label()
+                    + "' holds no key-agreement key for meter " + meterId
+                    + (hasMeterKey(meterId) ? " (its key was made before signing and key agreement were separated)" : ""),
+                    null);
+        }
+        agreementKeys.put(meterId, (PrivateKey) key);
+        return (PrivateKey) key;
+    }
+
+    /** The key-agreement key's certificate, issued by the meter's signing key inside the token. */
+    private X509Certificate keyAgreementCertificate(final String meterId, final PrivateKey signingKey,
+            final ECPublicKey agreementKey) throws OperatorCreationException, CertificateException, IOException {
+        final X500Name subject = X500Name.getInstance(KeyAgreementCertificate.subjectFor(meterId).getEncoded());
+        final X500Name issuer = new X500NameBuilder(BCStyle.INSTANCE)
+                .addRDN(BCStyle.OU, "psd-signing-key").addRDN(BCStyle.CN, meterId).build();
+        final Instant now = Instant.now();
+        final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(issuer,
+                BigInteger.valueOf(now.toEpochMilli()), Date.from(now.minusSeconds(60)),
+                Date.from(now.plus(PLACEHOLDER_VALIDITY)), subject, agreementKey);
+        builder.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyAgreement));
+        return new JcaX509CertificateConverter().getCertificate(builder.build(tokenSigner(signingKey)));
     }
 
     private void requireOpen() throws TokenException {
@@ -453,32 +572,56 @@ public final class PsdToken implements AutoCloseable {
         System.arraycopy(bytes, start, target, offset + size - length, length);
     }
 
-    private static Provider configureProvider(final Pkcs11Module module, final long slot, final String label)
-            throws TokenException {
-        // Without these templates SunPKCS11 generates session objects, which vanish with the JVM.
-        // ECDH-derived secrets stay session objects and readable: the RPC returns them, SunPKCS11 destroys them.
+    /**
+     * The signing keys' templates. Without CKA_TOKEN SunPKCS11 generates session objects, which vanish with the JVM;
+     * CKA_DERIVE false: a signing key is never used for key agreement.
+     */
+    private static final String SIGNING_TEMPLATES = String.join("\n",
+            "attributes(generate, CKO_PUBLIC_KEY, CKK_EC) = {",
+            "  CKA_TOKEN = true",
+            "  CKA_PRIVATE = false",
+            "  CKA_VERIFY = true",
+            "  CKA_DERIVE = false",
+            "}",
+            "attributes(generate, CKO_PRIVATE_KEY, CKK_EC) = {",
+            "  CKA_TOKEN = true",
+            "  CKA_PRIVATE = true",
+            "  CKA_SENSITIVE = true",
+            "  CKA_EXTRACTABLE = false",
+            "  CKA_SIGN = true",
+            "  CKA_DERIVE = false",
+            "}");
+    /**
+     * The key-agreement keys' templates: CKA_DERIVE only, never CKA_SIGN. The ECDH-derived secret is a readable
+     * session object: the bridge reads it to derive the package key next to the token, SunPKCS11 destroys it.
+     */
+    private static final String KEY_AGREEMENT_TEMPLATES = String.join("\n",
+            "attributes(generate, CKO_PUBLIC_KEY, CKK_EC) = {",
+            "  CKA_TOKEN = true",
+            "  CKA_PRIVATE = false",
+            "  CKA_VERIFY = false",
+            "}",
+            "attributes(generate, CKO_PRIVATE_KEY, CKK_EC) = {",
+            "  CKA_TOKEN = true",
+            "  CKA_PRIVATE = true",
+            "  CKA_SENSITIVE = true",
+            "  CKA_EXTRACTABLE = false",
+            "  CKA_SIGN = false",
+            "  CKA_DERIVE = true",
+            "}",
+            "attributes(generate, CKO_SECRET_KEY, CKK_GENERIC_SECRET) = {",
+            "  CKA_TOKEN = false",
+            "  CKA_SENSITIVE = false",
+            "  CKA_EXTRACTABLE = true",
+            "}");
+
+    private static Provider configureProvider(final Pkcs11Module module, final long slot, final String label,
+            final String templates, final String nameSuffix) throws TokenException {
         final String configuration = String.join("\n",
-                "name = psd-" + label.replaceAll("[^A-Za-z0-9]", "-"),
+                "name = psd-" + label.replaceAll("[^A-Za-z0-9]", "-") + nameSuffix,
                 "library = " + module.library(),
                 "slot = " + slot,
-                "attributes(generate, CKO_PUBLIC_KEY, CKK_EC) = {",
-                "  CKA_TOKEN = true",
-                "  CKA_PRIVATE = false",
-                "  CKA_VERIFY = true",
-                "}",
-                "attributes(generate, CKO_PRIVATE_KEY, CKK_EC) = {",
-                "  CKA_TOKEN = true",
-                "  CKA_PRIVATE = true",
-                "  CKA_SENSITIVE = true",
-                "  CKA_EXTRACTABLE = false",
-                "  CKA_SIGN = true",
-                "  CKA_DERIVE = true",
-                "}",
-                "attributes(generate, CKO_SECRET_KEY, CKK_GENERIC_SECRET) = {",
-                "  CKA_TOKEN = false",
-                "  CKA_SENSITIVE = false",
-                "  CKA_EXTRACTABLE = true",
-                "}",
+                templates,
                 "");
         final Provider base = Security.getProvider("SunPKCS11");
         if (base == null) {
@@ -516,11 +659,12 @@ public final class PsdToken implements AutoCloseable {
         }
     }
 
-    /** A meter's key handles in this provider. */
-    private record MeterKey(PrivateKey privateKey, ECPublicKey publicKey, X509Certificate certificate) {
+    /** A meter's signing key handles in this provider, and its key-agreement certificate (null for an old key). */
+    private record MeterKey(PrivateKey privateKey, ECPublicKey publicKey, X509Certificate certificate,
+            X509Certificate keyAgreementCertificate) {
         MeterKeyInfo info(final String meterId) {
             final boolean enrolled = !certificate.getIssuerX500Principal().equals(certificate.getSubjectX500Principal());
-            return new MeterKeyInfo(meterId, publicKey, certificate, enrolled);
+            return new MeterKeyInfo(meterId, publicKey, certificate, enrolled, keyAgreementCertificate);
         }
     }
 }

@@ -29,8 +29,12 @@ public final class TokenException extends Exception {
         METER_KEY_LIMIT_REACHED,
         /** The certificate does not belong to the meter's key, or names another meter, or is not valid now. */
         CERTIFICATE_MISMATCH,
-        /** The peer public key for key agreement is not a valid P-256 point. */
-        PEER_KEY_REJECTED,
+        /** A sealed package addressed to another meter. */
+        PACKAGE_MISADDRESSED,
+        /** A sealed package whose ephemeral key is not a P-256 point. */
+        PACKAGE_MALFORMED,
+        /** AES-GCM authentication failed: not sealed to this meter's key-agreement key, or altered. */
+        PACKAGE_NOT_AUTHENTIC,
         /** The token failed an operation (removed, logged out, out of memory, closed). */
         TOKEN_FAILURE
     }

@@ -48,7 +48,7 @@ public final class BridgeConfig {
             "access.operatorCommonNames", "",
             "access.operatorIssuers", "",
             "audit.file", "",
-            "limits.maxInboundMessageBytes", String.valueOf(64 * 1024),
+            "limits.maxInboundMessageBytes", String.valueOf(320 * 1024),
             "limits.maxConcurrentCallsPerConnection", "256",
             "limits.handshakeTimeoutSeconds", "10",
             "limits.maxConnectionIdleSeconds", "600",

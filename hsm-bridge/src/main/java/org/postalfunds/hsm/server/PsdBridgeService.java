@@ -31,13 +31,15 @@ import org.postalfunds.hsm.proto.CertificationRequest;
 import org.postalfunds.hsm.proto.CreateCsrRequest;
 import org.postalfunds.hsm.proto.CreateMeterKeyRequest;
 import org.postalfunds.hsm.proto.DigestSignature;
-import org.postalfunds.hsm.proto.DeriveSharedSecretRequest;
-import org.postalfunds.hsm.proto.DeriveSharedSecretResponse;
 import org.postalfunds.hsm.proto.GetPublicKeyRequest;
 import org.postalfunds.hsm.proto.HealthRequest;
 import org.postalfunds.hsm.proto.HealthResponse;
 import org.postalfunds.hsm.proto.ImportCertificateRequest;
 import org.postalfunds.hsm.proto.MeterPublicKey;
+import org.postalfunds.hsm.proto.UnsealPackageRequest;
+import org.postalfunds.hsm.proto.UnsealPackageResponse;
+import org.postalfunds.formats.SealedPackage;
+import java.util.HexFormat;
 import org.postalfunds.hsm.proto.PsdBridgeGrpc;
 import org.postalfunds.hsm.proto.RequestCounter;
 import org.postalfunds.hsm.proto.SignDigestRequest;
@@ -216,19 +218,25 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
     }
 
     @Override
-    public void deriveSharedSecret(final DeriveSharedSecretRequest request,
-            final StreamObserver<DeriveSharedSecretResponse> response) {
-        handle("DeriveSharedSecret", request.getMeterId(), null, response, caller -> {
+    public void unsealPackage(final UnsealPackageRequest request, final StreamObserver<UnsealPackageResponse> response) {
+        final byte[] encoded = request.getSealedPackage().toByteArray();
+        // The audit line names the package by the first bytes of its SHA-256, the hash the ledger records.
+        handle("UnsealPackage", request.getMeterId(), HexFormat.of().parseHex(SealedPackage.sha256Hex(encoded)),
+                response, caller -> {
             final String meterId = meterId(request.getMeterId());
-            requireMeterItself(caller, meterId, "DeriveSharedSecret");
-            final ECPublicKey peer;
+            requireMeterItself(caller, meterId, "UnsealPackage");
+            final SealedPackage sealed;
             try {
-                peer = PublicKeys.decodeP256(request.getPeerPublicKey().toByteArray());
-            } catch (InvalidKeyException e) {
-                throw invalid("peer public key: " + e.getMessage());
+                sealed = SealedPackage.decode(encoded);
+            } catch (IllegalArgumentException e) {
+                throw invalid("sealed package: " + e.getMessage());
             }
-            return DeriveSharedSecretResponse.newBuilder()
-                    .setSharedSecret(ByteString.copyFrom(token.deriveSharedSecret(meterId, peer))).build();
+            final byte[] content = token.openPackage(meterId, sealed);
+            return UnsealPackageResponse.newBuilder()
+                    .setItemName(sealed.header().itemName())
+                    .setContentType(sealed.header().contentType())
+                    .setContent(ByteString.copyFrom(content))
+                    .build();
         });
     }
 
@@ -359,8 +367,14 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
             case CERTIFICATE_MISMATCH:
                 status = Status.FAILED_PRECONDITION;
                 break;
-            case PEER_KEY_REJECTED:
+            case PACKAGE_MISADDRESSED:
+                status = Status.FAILED_PRECONDITION;
+                break;
+            case PACKAGE_MALFORMED:
                 status = Status.INVALID_ARGUMENT;
+                break;
+            case PACKAGE_NOT_AUTHENTIC:
+                status = Status.DATA_LOSS;
                 break;
             default:
                 LOG.log(Level.WARNING, "token failure", e);
@@ -389,6 +403,8 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
                     .setCurve(PublicKeys.CURVE)
                     .setCertificate(ByteString.copyFrom(key.certificate().getEncoded()))
                     .setEnrolled(key.enrolled())
+                    .setKeyAgreementCertificate(key.keyAgreementCertificate() == null ? ByteString.EMPTY
+                            : ByteString.copyFrom(key.keyAgreementCertificate().getEncoded()))
                     .build();
         } catch (CertificateEncodingException e) {
             throw new IllegalStateException("the token holds an unencodable certificate for meter " + key.meterId(), e);

@@ -19,7 +19,9 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.hsm.crypto.EcdsaSignatures;
 import org.postalfunds.hsm.crypto.PublicKeys;
+import org.postalfunds.formats.SealedPackage;
 import org.postalfunds.hsm.testing.SoftHsmToken;
+import org.postalfunds.hsm.testing.TestPackages;
 
 /** The token layer on a real SoftHSM2 token, without the network in between. */
 class PsdTokenTest {
@@ -57,8 +59,47 @@ class PsdTokenTest {
 
         assertThat(key.publicKey().getParams().getOrder()).isEqualTo(PublicKeys.p256().getOrder());
         assertThat(key.enrolled()).isFalse();
+        // The signing key signs and never derives; the key-agreement key derives and never signs.
         final MeterKeyAttributes attributes = token.keyAttributes("meter-attr");
-        assertThat(attributes).isEqualTo(new MeterKeyAttributes("meter-attr", true, true, true, false, true, true, true, true));
+        assertThat(attributes).isEqualTo(new MeterKeyAttributes("meter-attr", true, true, true, false, true, true, true, false));
+        final MeterKeyAttributes agreement = token.keyAgreementKeyAttributes("meter-attr");
+        assertThat(agreement).isEqualTo(new MeterKeyAttributes("meter-attr#key-agreement", true, true, true, false, true,
+                true, false, true));
+    }
+
+    @Test
+    void the_key_agreement_key_is_a_second_key_attested_by_the_signing_key() throws Exception {
+        final MeterKeyInfo key = token.createMeterKey("meter-two-keys");
+        final java.security.cert.X509Certificate attestation = key.keyAgreementCertificate();
+
+        final ECPublicKey agreementKey = org.postalfunds.formats.KeyAgreementCertificate.verify(attestation,
+                "meter-two-keys", key.publicKey());
+        assertThat(PublicKeys.sameKey(agreementKey, key.publicKey())).isFalse();
+        assertThat(attestation.getKeyUsage()[4]).as("keyAgreement").isTrue();
+        assertThat(attestation.getKeyUsage()[0]).as("digitalSignature").isFalse();
+        // Another meter's signing key did not issue it.
+        final ECPublicKey other = token.createMeterKey("meter-two-keys-2").publicKey();
+        assertThatThrownBy(() -> org.postalfunds.formats.KeyAgreementCertificate.verify(attestation, "meter-two-keys", other))
+                .hasMessageContaining("not signed by the meter's signing key");
+        // And it comes back the same after the cache is bypassed (read from the token).
+        assertThat(token.meterKey("meter-two-keys").keyAgreementCertificate()).isEqualTo(attestation);
+        assertThat(token.meterIds()).contains("meter-two-keys").noneMatch(id -> id.contains("#"));
+    }
+
+    @Test
+    void the_token_refuses_key_agreement_with_the_signing_key() throws Exception {
+        token.createMeterKey("meter-sign-only");
+        final KeyStore keyStore = KeyStore.getInstance("PKCS11", providerOf(token));
+        keyStore.load(null, null);
+        final java.security.Key signingKey = keyStore.getKey("meter-sign-only", null);
+        final KeyPair peer = OrgKeys.p256();
+
+        assertThatThrownBy(() -> {
+            final KeyAgreement agreement = KeyAgreement.getInstance("ECDH", providerOf(token));
+            agreement.init(signingKey);
+            agreement.doPhase(peer.getPublic(), true);
+            agreement.generateSecret();
+        }).hasStackTraceContaining("CKR_KEY_");
     }
 
     @Test
@@ -116,18 +157,24 @@ class PsdTokenTest {
     }
 
     @Test
-    void derives_the_same_secret_as_software_ecdh_with_the_peer_key() throws Exception {
-        final ECPublicKey meterKey = token.createMeterKey("meter-ecdh").publicKey();
-        final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        final KeyPair peer = generator.generateKeyPair();
+    void opens_a_package_sealed_to_the_key_agreement_key_and_nothing_else() throws Exception {
+        final MeterKeyInfo key = token.createMeterKey("meter-unseal");
+        final ECPublicKey agreementKey = (ECPublicKey) key.keyAgreementCertificate().getPublicKey();
+        final byte[] content = "{\"letter\":\"1.25\"}".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
-        final byte[] inToken = token.deriveSharedSecret("meter-ecdh", (ECPublicKey) peer.getPublic());
-        final KeyAgreement software = KeyAgreement.getInstance("ECDH");
-        software.init(peer.getPrivate());
-        software.doPhase(meterKey, true);
+        final byte[] sealed = TestPackages.sealTo(agreementKey, "meter-sender", "meter-unseal", content);
+        assertThat(token.openPackage("meter-unseal", SealedPackage.decode(sealed))).isEqualTo(content);
 
-        assertThat(inToken).hasSize(32).isEqualTo(software.generateSecret());
+        // Sealed to the signing key (the old, shared use): the key-agreement key cannot open it.
+        final byte[] toSigningKey = TestPackages.sealTo(key.publicKey(), "meter-sender", "meter-unseal", content);
+        assertThatThrownBy(() -> token.openPackage("meter-unseal", SealedPackage.decode(toSigningKey)))
+                .isInstanceOfSatisfying(TokenException.class,
+                        e -> assertThat(e.reason()).isEqualTo(TokenException.Reason.PACKAGE_NOT_AUTHENTIC));
+        // Addressed to another meter: refused before the token is asked.
+        final byte[] misaddressed = TestPackages.sealTo(agreementKey, "meter-sender", "meter-other", content);
+        assertThatThrownBy(() -> token.openPackage("meter-unseal", SealedPackage.decode(misaddressed)))
+                .isInstanceOfSatisfying(TokenException.class,
+                        e -> assertThat(e.reason()).isEqualTo(TokenException.Reason.PACKAGE_MISADDRESSED));
     }
 
     @Test
@@ -227,6 +274,15 @@ class PsdTokenTest {
     void its_description_shows_where_the_pin_comes_from_but_never_the_pin() {
         assertThat(softHsm.config().toString()).contains(softHsm.pinFile().toString()).doesNotContain(softHsm.pin());
         assertThat(token.toString()).doesNotContain(softHsm.pin());
+    }
+
+    /** A software P-256 key pair. */
+    private static final class OrgKeys {
+        static KeyPair p256() throws Exception {
+            final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+            generator.initialize(new ECGenParameterSpec("secp256r1"));
+            return generator.generateKeyPair();
+        }
     }
 
     private static java.security.Provider providerOf(final PsdToken token) throws Exception {

@@ -63,11 +63,12 @@ class BridgeAccessTest {
     }
 
     @Test
-    void a_meter_client_cannot_derive_a_secret_with_another_meters_key() throws Exception {
+    void a_meter_client_cannot_unseal_a_package_with_another_meters_key() throws Exception {
         final KeyPair peer = OrgCertificateAuthority.newP256KeyPair();
+        final byte[] sealed = org.postalfunds.hsm.testing.TestPackages.sealTo(peer.getPublic(), METER_A, METER_B,
+                new byte[] {1});
 
-        assertRefused(() -> meterA.deriveSharedSecret(METER_B, peer.getPublic()), Status.Code.PERMISSION_DENIED,
-                "DeriveSharedSecret");
+        assertRefused(() -> meterA.unsealPackage(METER_B, sealed), Status.Code.PERMISSION_DENIED, "UnsealPackage");
     }
 
     @Test
@@ -86,10 +87,11 @@ class BridgeAccessTest {
     }
 
     @Test
-    void an_operator_cannot_sign_or_derive_with_a_meter_key() throws Exception {
+    void an_operator_cannot_sign_or_unseal_with_a_meter_key() throws Exception {
         assertRefused(() -> operator.signDigest(METER_A, new byte[32]), Status.Code.PERMISSION_DENIED, "an operator");
-        assertRefused(() -> operator.deriveSharedSecret(METER_A, OrgCertificateAuthority.newP256KeyPair().getPublic()),
-                Status.Code.PERMISSION_DENIED, "an operator");
+        final byte[] sealed = org.postalfunds.hsm.testing.TestPackages.sealTo(
+                OrgCertificateAuthority.newP256KeyPair().getPublic(), METER_B, METER_A, new byte[] {1});
+        assertRefused(() -> operator.unsealPackage(METER_A, sealed), Status.Code.PERMISSION_DENIED, "an operator");
     }
 
     @Test
@@ -174,7 +176,7 @@ class BridgeAccessTest {
         final ManagedChannel channel = bridge.channel(bridge.pki().client(METER_A, "client"));
         try {
             final SignDigestRequest huge = SignDigestRequest.newBuilder().setMeterId(METER_A)
-                    .setDigest(ByteString.copyFrom(new byte[128 * 1024])).build();
+                    .setDigest(ByteString.copyFrom(new byte[400 * 1024])).build();
             assertThatThrownBy(() -> PsdBridgeGrpc.newBlockingStub(channel).signDigest(huge))
                     .isInstanceOfSatisfying(StatusRuntimeException.class,
                             e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));

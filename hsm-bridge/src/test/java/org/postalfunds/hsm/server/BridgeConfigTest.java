@@ -45,7 +45,7 @@ class BridgeConfigTest {
                 new X500Principal("CN=ca.DataCenter,O=DataCenter"), new X500Principal("CN=ca2,O=DataCenter"));
         assertThat(config.auditFile()).contains(directory.resolve("audit/bridge-audit.log"));
         assertThat(config.tlsProtocols()).containsExactly("TLSv1.3", "TLSv1.2");
-        assertThat(config.maxInboundMessageBytes()).isEqualTo(64 * 1024);
+        assertThat(config.maxInboundMessageBytes()).isEqualTo(320 * 1024);
     }
 
     @Test

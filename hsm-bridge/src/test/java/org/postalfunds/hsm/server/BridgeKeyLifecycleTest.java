@@ -28,7 +28,9 @@ import org.postalfunds.hsm.client.MeterPublicKey;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.crypto.PublicKeys;
 import org.postalfunds.hsm.enrol.OrgCertificateAuthority;
+import org.postalfunds.hsm.client.UnsealedItem;
 import org.postalfunds.hsm.testing.BridgeFixture;
+import org.postalfunds.hsm.testing.TestPackages;
 
 /** A meter key's life at the bridge: creation, CSR, certificate, key agreement, restart. */
 class BridgeKeyLifecycleTest {
@@ -124,43 +126,56 @@ class BridgeKeyLifecycleTest {
     }
 
     @Test
-    void ecdh_through_the_bridge_gives_the_secret_software_ecdh_computes_with_the_peer_key() throws Exception {
-        final ECPublicKey meterKey = operator.createMeterKey("meter-ecdh").publicKey();
-        final KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
-        generator.initialize(new ECGenParameterSpec("secp256r1"));
-        final KeyPair peer = generator.generateKeyPair();
+    void a_package_sealed_to_the_key_agreement_key_is_opened_in_the_bridge_which_returns_only_the_content()
+            throws Exception {
+        final MeterPublicKey key = operator.createMeterKey("meter-unseal");
+        final java.security.cert.X509Certificate attestation = key.keyAgreement().orElseThrow();
+        final ECPublicKey agreementKey = org.postalfunds.formats.KeyAgreementCertificate.verify(attestation,
+                "meter-unseal", key.publicKey());
+        final byte[] content = new byte[200 * 1024];
+        new java.util.Random(7).nextBytes(content);
 
-        final byte[] fromBridge;
-        try (PsdBridgeClient meter = bridge.meter("meter-ecdh")) {
-            fromBridge = meter.deriveSharedSecret("meter-ecdh", peer.getPublic());
+        try (PsdBridgeClient meter = bridge.meter("meter-unseal")) {
+            // The meter itself sees the same attestation.
+            assertThat(meter.publicKey("meter-unseal").keyAgreementCertificate()).isEqualTo(attestation);
+            final UnsealedItem item = meter.unsealPackage("meter-unseal",
+                    TestPackages.sealTo(agreementKey, "meter-sender", "meter-unseal", content));
+            assertThat(item.itemName()).isEqualTo("rate-table");
+            assertThat(item.contentType()).isEqualTo("application/json");
+            assertThat(item.content()).isEqualTo(content);
         }
-        final KeyAgreement software = KeyAgreement.getInstance("ECDH");
-        software.init(peer.getPrivate());
-        software.doPhase(meterKey, true);
-
-        assertThat(fromBridge).hasSize(32).isEqualTo(software.generateSecret());
     }
 
     @Test
-    void ecdh_with_a_point_off_the_curve_or_another_curve_is_invalid_argument() throws Exception {
-        operator.createMeterKey("meter-badpeer");
-        final KeyPairGenerator p384 = KeyPairGenerator.getInstance("EC");
-        p384.initialize(new ECGenParameterSpec("secp384r1"));
-        final PublicKey otherCurve = p384.generateKeyPair().getPublic();
-        final ECPublicKey valid = (ECPublicKey) OrgCertificateAuthority.newP256KeyPair().getPublic();
-        final ECPoint moved = new ECPoint(valid.getW().getAffineX(), valid.getW().getAffineY().add(java.math.BigInteger.ONE));
-        final PublicKey offCurve = java.security.KeyFactory.getInstance("EC")
-                .generatePublic(new ECPublicKeySpec(moved, valid.getParams()));
+    void unsealing_refuses_another_key_another_recipient_a_bad_ephemeral_key_and_garbage() throws Exception {
+        final MeterPublicKey key = operator.createMeterKey("meter-badpkg");
+        final PublicKey agreementKey = key.keyAgreement().orElseThrow().getPublicKey();
+        final byte[] content = "x".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        final KeyPair ephemeral = OrgCertificateAuthority.newP256KeyPair();
+        final ECPublicKey valid = (ECPublicKey) ephemeral.getPublic();
+        final byte[] offCurve = TestPackages.point(valid);
+        offCurve[64] ^= 1;
 
-        try (PsdBridgeClient meter = bridge.meter("meter-badpeer")) {
-            assertThatThrownBy(() -> meter.deriveSharedSecret("meter-badpeer", otherCurve))
+        try (PsdBridgeClient meter = bridge.meter("meter-badpkg")) {
+            assertThatThrownBy(() -> meter.unsealPackage("meter-badpkg",
+                    TestPackages.sealTo(key.publicKey(), "meter-sender", "meter-badpkg", content)))
+                    .isInstanceOfSatisfying(BridgeException.class,
+                            e -> assertThat(e.code()).isEqualTo(Status.Code.DATA_LOSS))
+                    .hasMessageContaining("authentication failed");
+            assertThatThrownBy(() -> meter.unsealPackage("meter-badpkg",
+                    TestPackages.sealTo(agreementKey, "meter-sender", "meter-else", content)))
+                    .isInstanceOfSatisfying(BridgeException.class,
+                            e -> assertThat(e.code()).isEqualTo(Status.Code.FAILED_PRECONDITION))
+                    .hasMessageContaining("addressed to meter-else");
+            assertThatThrownBy(() -> meter.unsealPackage("meter-badpkg", TestPackages.sealWithEphemeral(agreementKey,
+                    "meter-sender", "meter-badpkg", content, ephemeral, offCurve)))
                     .isInstanceOfSatisfying(BridgeException.class,
                             e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
-                    .hasMessageContaining("P-256");
-            assertThatThrownBy(() -> meter.deriveSharedSecret("meter-badpeer", offCurve))
+                    .hasMessageContaining("not on P-256");
+            assertThatThrownBy(() -> meter.unsealPackage("meter-badpkg", new byte[] {1, 2, 3}))
                     .isInstanceOfSatisfying(BridgeException.class,
                             e -> assertThat(e.code()).isEqualTo(Status.Code.INVALID_ARGUMENT))
-                    .hasMessageContaining("not on curve");
+                    .hasMessageContaining("sealed package");
         }
     }
 

@@ -154,7 +154,10 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
             for (final ClientIdentity meter : meters) {
                 registered.add(setUp.submit(() -> retried(id -> dataCenter.register(id,
                         MeterRegistration.builder().meterId(meter.name()).ownerMsp(meter.mspId())
-                                .certificate(certificate(meter)).model("PM-2000").limits(LIMITS).build()))));
+                                .certificate(certificate(meter)).model("PM-2000").limits(LIMITS)
+                                // The secure-push workload seals to it, as to a PSD's key-agreement key.
+                                .keyAgreementCertificate(SoftwareKeyAgreement.certificate(meter.name(), privateKey(meter)))
+                                .build()))));
             }
             all(registered);
             log.accept(String.format("registered %d meters (%.1f s)", meters.size(), (System.nanoTime() - started) / 1e9));

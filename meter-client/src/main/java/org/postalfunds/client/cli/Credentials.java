@@ -63,9 +63,9 @@ public final class Credentials implements AutoCloseable {
      * The meter's PSD half of a key agreement, inside its token through the bridge; empty for a profile that signs
      * with a key file (an operator), which has no PSD to unseal with.
      */
-    public java.util.Optional<org.postalfunds.client.secure.PsdKeyAgreement> psdKeyAgreement(final String meterId) {
+    public java.util.Optional<org.postalfunds.client.secure.RecipientPsd> recipientPsd(final String meterId) {
         return bridge == null ? java.util.Optional.empty()
-                : java.util.Optional.of(org.postalfunds.client.secure.PsdKeyAgreement.throughBridge(bridge, meterId));
+                : java.util.Optional.of(org.postalfunds.client.secure.RecipientPsd.throughBridge(bridge, meterId));
     }
 
     /** A mutually authenticated connection to the HSM bridge. */

@@ -59,6 +59,9 @@ final class DataCenterCommands implements Callable<Integer> {
             @Option(names = "--max-postage-per-piece", required = true, paramLabel = "AMOUNT") final String maxPerPiece,
             @Option(names = "--max-transfer", required = true, paramLabel = "AMOUNT", description = "Most one transfer out of it may carry.") final String maxTransfer,
             @Option(names = "--certificate", paramLabel = "PEM", description = "The meter's issued certificate.") final Path certificateFile,
+            @Option(names = "--key-agreement-certificate", paramLabel = "PEM", description = "With --certificate: the PSD's "
+                    + "key-agreement certificate (from 'meter enrol'), which senders seal secure information to; without "
+                    + "one the meter cannot receive secure information.") final Path keyAgreementFile,
             @Option(names = "--csr", paramLabel = "FILE", description = "The meter's PKCS#10 request (DER or PEM), enrolled at --fabric-ca.") final Path csrFile,
             @Option(names = "--enrol", description = "Create the key in the PSD token, enrol it at --fabric-ca and store its certificate via --bridge.") final boolean enrol,
             @Option(names = "--bridge", paramLabel = "FILE", description = "Operator's HSM bridge settings (JSON) for --enrol.") final Path bridgeFile,
@@ -71,6 +74,9 @@ final class DataCenterCommands implements Callable<Integer> {
         int sources = (certificateFile != null ? 1 : 0) + (csrFile != null ? 1 : 0) + (enrol ? 1 : 0);
         if (sources != 1) {
             throw new BadInputException("give exactly one of --certificate, --csr or --enrol");
+        }
+        if (keyAgreementFile != null && certificateFile == null) {
+            throw new BadInputException("--key-agreement-certificate goes with --certificate (--enrol registers its own)");
         }
         try (Session session = root.open()) {
             Output output = root.output(session);
@@ -94,7 +100,9 @@ final class DataCenterCommands implements Callable<Integer> {
                 X509Certificate certificate = certificateFile != null ? Credentials.readCertificate(certificateFile)
                         : issueFromCsr(meterId, csrFile, fabricCaIssuer(meterId, fabricCa, enrollmentId, secretFile), certificateOut);
                 registered = dataCenter.register(requestId, MeterRegistration.builder().meterId(meterId).ownerMsp(ownerMsp)
-                        .certificate(certificate).kind(kind).model(model).limits(limits).build());
+                        .certificate(certificate).kind(kind).model(model).limits(limits)
+                        .keyAgreementCertificate(keyAgreementFile == null ? null : Credentials.readCertificate(keyAgreementFile))
+                        .build());
             }
             output.line("registered meter " + registered.meter().meterId() + " of " + registered.meter().ownerMsp() + " ("
                     + registered.meter().kind() + ", " + registered.meter().model() + "), " + registered.meter().status());

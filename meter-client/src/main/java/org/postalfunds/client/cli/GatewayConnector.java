@@ -46,9 +46,9 @@ public final class GatewayConnector implements Connector {
             }
 
             @Override
-            public org.postalfunds.client.secure.PsdKeyAgreement psdKeyAgreement() throws BadInputException {
+            public org.postalfunds.client.secure.RecipientPsd recipientPsd() throws BadInputException {
                 String meterId = profile.meter().orElseThrow(() -> new BadInputException("profile names no meter"));
-                return credentials.psdKeyAgreement(meterId).orElseThrow(() -> new BadInputException(
+                return credentials.recipientPsd(meterId).orElseThrow(() -> new BadInputException(
                         "profile has no hsmBridge: unsealing secure information needs the meter's PSD"));
             }
 

@@ -238,7 +238,7 @@ final class MeterCommands implements Callable<Integer> {
             Output output = root.output(session);
             org.postalfunds.client.secure.SecureItem item;
             try {
-                item = meter(session).receiveInformation(transferId, session.psdKeyAgreement());
+                item = meter(session).receiveInformation(transferId, session.recipientPsd());
             } catch (org.postalfunds.client.secure.SealingException refused) {
                 throw new CheckFailedException("the package of " + transferId + " was refused: " + refused.getMessage());
             }

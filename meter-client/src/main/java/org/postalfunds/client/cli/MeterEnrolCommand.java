@@ -57,11 +57,20 @@ final class MeterEnrolCommand implements Callable<Integer> {
     @Option(names = "--certificate-out", required = true, paramLabel = "PEM", description = "Where to write the issued certificate.")
     Path certificateOut;
 
+    @Option(names = "--key-agreement-certificate-out", paramLabel = "PEM", description = "Where to write the PSD's "
+            + "key-agreement certificate (its second key, issued by the signing key), for 'datacenter register "
+            + "--key-agreement-certificate'. Default: beside --certificate-out, with '-key-agreement' before '.pem'.")
+    Path keyAgreementOut;
+
     @Override
     public Integer call() throws Exception {
         MeterSubject subject = new MeterSubject(meterId, ownerOrg, MeterSubject.CLIENT_UNIT, country);
         if (Files.exists(certificateOut)) {
             throw new BadInputException(certificateOut + " exists; give a new file for the certificate");
+        }
+        final Path agreementOut = keyAgreementOut != null ? keyAgreementOut : keyAgreementPathBeside(certificateOut);
+        if (Files.exists(agreementOut)) {
+            throw new BadInputException(agreementOut + " exists; give a new file for the key-agreement certificate");
         }
         var issuer = DataCenterCommands.fabricCaIssuer(meterId, fabricCa, enrollmentId, secretFile);
         EnrolledMeter enrolled;
@@ -69,10 +78,22 @@ final class MeterEnrolCommand implements Callable<Integer> {
             enrolled = new MeterEnrolment(bridge, issuer, ownerMsp).enrol(subject);
         }
         Files.writeString(certificateOut, Identities.toPemString(enrolled.certificate()), StandardCharsets.US_ASCII);
+        if (enrolled.keyAgreementCertificate() != null) {
+            Files.writeString(agreementOut, Identities.toPemString(enrolled.keyAgreementCertificate()),
+                    StandardCharsets.US_ASCII);
+        }
         meterCommands.root.out().println("enrolled meter " + meterId + " as "
                 + enrolled.certificate().getSubjectX500Principal().getName() + " (issuer "
                 + enrolled.certificate().getIssuerX500Principal().getName() + "); certificate stored in the token and written to "
-                + certificateOut);
+                + certificateOut + (enrolled.keyAgreementCertificate() == null ? ""
+                        : "; its key-agreement certificate written to " + agreementOut));
         return ExitCodes.OK;
+    }
+
+    /** {@code meter-A1.pem} -> {@code meter-A1-key-agreement.pem}. */
+    static Path keyAgreementPathBeside(final Path certificate) {
+        final String name = certificate.getFileName().toString();
+        final String stem = name.endsWith(".pem") ? name.substring(0, name.length() - 4) : name;
+        return certificate.resolveSibling(stem + "-key-agreement.pem");
     }
 }

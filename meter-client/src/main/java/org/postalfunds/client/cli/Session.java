@@ -18,7 +18,7 @@ public interface Session extends AutoCloseable {
     Clock clock();
 
     /** The meter's PSD for unsealing secure information (through the HSM bridge); refused when there is none. */
-    default org.postalfunds.client.secure.PsdKeyAgreement psdKeyAgreement() throws BadInputException {
+    default org.postalfunds.client.secure.RecipientPsd recipientPsd() throws BadInputException {
         throw new BadInputException("profile has no hsmBridge: unsealing secure information needs the meter's PSD");
     }
 

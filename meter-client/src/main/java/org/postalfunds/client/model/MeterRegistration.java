@@ -7,10 +7,11 @@ import java.util.Objects;
 
 /**
  * What the data center registers: the meter, its owner organisation, the certificate whose public key is
- * the PSD key, what the meter is, and its limits. Build one with {@link #builder()}.
+ * the PSD's signing key, what the meter is, its limits, and (optional) the PSD's key-agreement certificate that
+ * secure information is sealed to. Build one with {@link #builder()}.
  */
 public record MeterRegistration(String meterId, String ownerMsp, String certificatePem, MeterKind kind, String model,
-        MeterLimits limits) {
+        MeterLimits limits, String keyAgreementCertificatePem) {
 
     public MeterRegistration {
         Objects.requireNonNull(meterId, "meterId");
@@ -25,7 +26,7 @@ public record MeterRegistration(String meterId, String ownerMsp, String certific
         return new Builder();
     }
 
-    /** Chainable setters; every field is required. */
+    /** Chainable setters; every field but the key-agreement certificate is required. */
     public static final class Builder {
         private String meterId;
         private String ownerMsp;
@@ -33,6 +34,7 @@ public record MeterRegistration(String meterId, String ownerMsp, String certific
         private MeterKind kind = MeterKind.POSTAL_METER;
         private String model;
         private MeterLimits limits;
+        private String keyAgreementCertificatePem;
 
         private Builder() {
         }
@@ -53,14 +55,29 @@ public record MeterRegistration(String meterId, String ownerMsp, String certific
         }
 
         public Builder certificate(final X509Certificate certificate) {
+            this.certificatePem = pem(certificate);
+            return this;
+        }
+
+        /** The PSD's key-agreement certificate (issued by the signing key); without one, nothing can be sealed to it. */
+        public Builder keyAgreementCertificatePem(final String pem) {
+            this.keyAgreementCertificatePem = pem;
+            return this;
+        }
+
+        public Builder keyAgreementCertificate(final X509Certificate certificate) {
+            this.keyAgreementCertificatePem = certificate == null ? null : pem(certificate);
+            return this;
+        }
+
+        private static String pem(final X509Certificate certificate) {
             try {
-                this.certificatePem = "-----BEGIN CERTIFICATE-----\n"
+                return "-----BEGIN CERTIFICATE-----\n"
                         + Base64.getMimeEncoder(64, new byte[] {'\n'}).encodeToString(certificate.getEncoded())
                         + "\n-----END CERTIFICATE-----\n";
             } catch (CertificateEncodingException e) {
                 throw new IllegalArgumentException("the certificate cannot be encoded: " + e.getMessage(), e);
             }
-            return this;
         }
 
         public Builder kind(final MeterKind value) {
@@ -79,7 +96,8 @@ public record MeterRegistration(String meterId, String ownerMsp, String certific
         }
 
         public MeterRegistration build() {
-            return new MeterRegistration(meterId, ownerMsp, certificatePem, kind, model, limits);
+            return new MeterRegistration(meterId, ownerMsp, certificatePem, kind, model, limits,
+                    keyAgreementCertificatePem);
         }
     }
 }

@@ -1,8 +1,5 @@
 package org.postalfunds.client.secure;
 
-import static java.nio.charset.StandardCharsets.US_ASCII;
-
-import java.io.ByteArrayOutputStream;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
@@ -11,25 +8,20 @@ import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.interfaces.ECPublicKey;
-import java.util.Arrays;
-import javax.crypto.AEADBadTagException;
-import javax.crypto.Cipher;
 import javax.crypto.KeyAgreement;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
-import org.bouncycastle.crypto.digests.SHA256Digest;
-import org.bouncycastle.crypto.generators.HKDFBytesGenerator;
-import org.bouncycastle.crypto.params.HKDFParameters;
 import org.hyperledger.fabric.client.identity.Signer;
+import org.postalfunds.formats.PackageCipher;
 import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.hsm.client.BridgeException;
 
 /**
  * Seals secure information to a recipient PSD and unseals it there (ECIES-style, JCE and Bouncy Castle
  * primitives only):
  *
  * <ol>
- *   <li>a fresh ephemeral P-256 key pair per package; ECDH with the recipient PSD's registered public key;</li>
+ *   <li>a fresh ephemeral P-256 key pair per package; ECDH with the recipient PSD's registered key-agreement key
+ *       (a key of its own, never its signing key: ledger-formats {@code KeyAgreementCertificate});</li>
  *   <li>HKDF-SHA256 (salt: the ephemeral point; info: a label and the whole package header) gives the
  *       AES-256 key, so the key is bound to the addressing as well;</li>
  *   <li>AES-256-GCM with a random 96-bit nonce and the header (transfer id, both meter ids, item name, content
@@ -37,13 +29,12 @@ import org.postalfunds.formats.SealedPackage;
  *   <li>the sender's PSD signs SHA-256 of the header and ciphertext (ECDSA P-256, through its bridge).</li>
  * </ol>
  *
- * Unsealing checks the addressing, then the sender's signature, and only then asks the recipient's token for the
- * ECDH secret: the recipient's private key never leaves its token, and a forged package never reaches it.
+ * Steps 2 and 3 are ledger-formats' {@link PackageCipher}, which the recipient's bridge runs too. Unsealing checks
+ * the addressing, then the sender's signature, and only then hands the package to the recipient's PSD, which opens
+ * it next to its token ({@link RecipientPsd#throughBridge}): neither its private key nor the ECDH secret leaves the
+ * bridge, and a forged package never reaches it.
  */
 public final class Sealing {
-    private static final byte[] KDF_LABEL = "postalfunds secure information v1 AES-256-GCM".getBytes(US_ASCII);
-    private static final int KEY_BYTES = 32;
-    private static final int TAG_BITS = SealedPackage.TAG_BYTES * 8;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private Sealing() {}
@@ -51,7 +42,8 @@ public final class Sealing {
     /**
      * Encrypts {@code item} to the recipient's PSD key and has the sender's PSD sign the package.
      *
-     * @param recipientPublicKey the recipient meter's registered PSD key (from its certificate on the ledger)
+     * @param recipientPublicKey the recipient meter's registered key-agreement key (from the ledger, checked against
+     *     its signing certificate: {@code LedgerCalls.meterKeyAgreementKey})
      * @param senderPsd the sender meter's PSD signer (it receives SHA-256 of the signed bytes)
      * @return the encoded package, at most {@link SealedPackage#MAX_PACKAGE_BYTES}
      */
@@ -80,7 +72,7 @@ public final class Sealing {
             header = new SealedPackage.Header(addressing.transferId(), addressing.senderMeterId(),
                     addressing.recipientMeterId(), item.name(), item.contentType(),
                     P256.encodePoint((ECPublicKey) ephemeral.getPublic()), nonce);
-            ciphertext = aesGcm(Cipher.ENCRYPT_MODE, sharedSecret, header, content);
+            ciphertext = PackageCipher.encrypt(sharedSecret, header, content);
         } catch (IllegalArgumentException e) {
             throw new SealingException(SealingException.Reason.SEALING_FAILED, e.getMessage(), e);
         } catch (GeneralSecurityException e) {
@@ -101,10 +93,10 @@ public final class Sealing {
      *
      * @param expected the transfer and meters the package must be addressed for (from the ledger's record)
      * @param senderPublicKey the sender meter's registered PSD key
-     * @param recipientPsd the recipient's token (normally {@link PsdKeyAgreement#throughBridge})
+     * @param recipientPsd the recipient's token (normally {@link RecipientPsd#throughBridge})
      */
     public static SecureItem unseal(final byte[] encoded, final Addressing expected, final PublicKey senderPublicKey,
-            final PsdKeyAgreement recipientPsd) throws SealingException {
+            final RecipientPsd recipientPsd) throws SealingException {
         final SealedPackage sealed;
         try {
             sealed = SealedPackage.decode(encoded);
@@ -121,22 +113,28 @@ public final class Sealing {
             throw new SealingException(SealingException.Reason.BAD_SIGNATURE,
                     "the package is not signed by " + expected.senderMeterId() + "'s PSD");
         }
-        final byte[] sharedSecret;
+        final SecureItem item;
         try {
-            sharedSecret = recipientPsd.sharedSecret(P256.decodePoint(header.ephemeralPublicKey()));
-        } catch (Exception e) {
-            throw new SealingException(SealingException.Reason.KEY_AGREEMENT_REFUSED,
-                    "the recipient's PSD did not derive the key: " + e.getMessage(), e);
-        }
-        try {
-            return new SecureItem(header.itemName(), header.contentType(),
-                    aesGcm(Cipher.DECRYPT_MODE, sharedSecret, header, sealed.ciphertext()));
-        } catch (AEADBadTagException e) {
+            item = recipientPsd.open(encoded);
+        } catch (BridgeException e) {
+            // The bridge says DATA_LOSS when AES-GCM does not authenticate: not sealed to this PSD, or altered.
+            throw e.code() == io.grpc.Status.Code.DATA_LOSS
+                    ? new SealingException(SealingException.Reason.DECRYPTION_FAILED,
+                            "authentication failed: not sealed to this PSD, or altered (" + e.getMessage() + ")", e)
+                    : new SealingException(SealingException.Reason.KEY_AGREEMENT_REFUSED,
+                            "the recipient's PSD did not open the package: " + e.getMessage(), e);
+        } catch (javax.crypto.AEADBadTagException e) {
             throw new SealingException(SealingException.Reason.DECRYPTION_FAILED,
                     "authentication failed: not sealed to this PSD, or altered", e);
-        } catch (GeneralSecurityException e) {
-            throw new SealingException(SealingException.Reason.DECRYPTION_FAILED, "decryption failed", e);
+        } catch (Exception e) {
+            throw new SealingException(SealingException.Reason.KEY_AGREEMENT_REFUSED,
+                    "the recipient's PSD did not open the package: " + e.getMessage(), e);
         }
+        if (!item.name().equals(header.itemName()) || !item.contentType().equals(header.contentType())) {
+            throw new SealingException(SealingException.Reason.MALFORMED, "the recipient's PSD returned "
+                    + item + " for a package of '" + header.itemName() + "'");
+        }
+        return item;
     }
 
     private static boolean verifies(final SealedPackage sealed, final PublicKey senderPublicKey) {
@@ -149,32 +147,6 @@ public final class Sealing {
             // A malformed DER signature is a bad signature, not an error of ours.
             return false;
         }
-    }
-
-    private static byte[] aesGcm(final int mode, final byte[] sharedSecret, final SealedPackage.Header header,
-            final byte[] input) throws GeneralSecurityException {
-        final byte[] associatedData = header.associatedData();
-        final byte[] key = hkdf(sharedSecret, header.ephemeralPublicKey(), associatedData);
-        try {
-            final Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(mode, new SecretKeySpec(key, "AES"), new GCMParameterSpec(TAG_BITS, header.nonce()));
-            cipher.updateAAD(associatedData);
-            return cipher.doFinal(input);
-        } finally {
-            Arrays.fill(key, (byte) 0);
-            Arrays.fill(sharedSecret, (byte) 0);
-        }
-    }
-
-    private static byte[] hkdf(final byte[] sharedSecret, final byte[] salt, final byte[] associatedData) {
-        final ByteArrayOutputStream info = new ByteArrayOutputStream(KDF_LABEL.length + associatedData.length);
-        info.writeBytes(KDF_LABEL);
-        info.writeBytes(associatedData);
-        final HKDFBytesGenerator hkdf = new HKDFBytesGenerator(new SHA256Digest());
-        hkdf.init(new HKDFParameters(sharedSecret, salt, info.toByteArray()));
-        final byte[] key = new byte[KEY_BYTES];
-        hkdf.generateBytes(key, 0, KEY_BYTES);
-        return key;
     }
 
     private static byte[] sha256(final byte[] bytes) throws GeneralSecurityException {

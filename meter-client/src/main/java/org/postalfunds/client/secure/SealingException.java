@@ -14,8 +14,10 @@ public final class SealingException extends Exception {
         WRONG_ADDRESSING,
         /** The sender's PSD signature does not verify with the sender's registered key. */
         BAD_SIGNATURE,
-        /** The recipient's bridge refused the key agreement (e.g. another meter's key) or failed. */
+        /** The recipient's bridge refused to open the package (e.g. another meter's key) or failed. */
         KEY_AGREEMENT_REFUSED,
+        /** The recipient has no key-agreement key on the ledger: nothing can be sealed to it. */
+        NO_KEY_AGREEMENT_KEY,
         /** AES-GCM authentication failed: the wrong key, or altered ciphertext or header. */
         DECRYPTION_FAILED,
         /** The sender's PSD refused or failed to sign, or a key is not a P-256 key. */

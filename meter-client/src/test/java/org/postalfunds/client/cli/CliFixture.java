@@ -62,8 +62,8 @@ final class CliFixture {
             }
 
             @Override
-            public org.postalfunds.client.secure.PsdKeyAgreement psdKeyAgreement() throws BadInputException {
-                return credentials.psdKeyAgreement(profile.meter().orElseThrow())
+            public org.postalfunds.client.secure.RecipientPsd recipientPsd() throws BadInputException {
+                return credentials.recipientPsd(profile.meter().orElseThrow())
                         .orElseThrow(() -> new BadInputException("profile has no hsmBridge"));
             }
 

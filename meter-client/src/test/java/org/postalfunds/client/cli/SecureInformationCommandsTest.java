@@ -48,9 +48,9 @@ class SecureInformationCommandsTest {
         // Enrolled as in production: key in the token, CSR signed there, certificate from the owner's CA imported.
         try (PsdBridgeClient operator = bridge.operator()) {
             register("mA1", Consortium.MAILER_A, new MeterEnrolment(operator, OrgCertificateAuthority.create("MailerA"),
-                    Consortium.MAILER_A).enrol(MeterSubject.client("mA1", "MailerA")).certificate());
+                    Consortium.MAILER_A).enrol(MeterSubject.client("mA1", "MailerA")));
             register("mB1", Consortium.MAILER_B, new MeterEnrolment(operator, OrgCertificateAuthority.create("MailerB"),
-                    Consortium.MAILER_B).enrol(MeterSubject.client("mB1", "MailerB")).certificate());
+                    Consortium.MAILER_B).enrol(MeterSubject.client("mB1", "MailerB")));
         }
         meterA = bridgeProfile("mA1", Consortium.MAILER_A);
         meterB = bridgeProfile("mB1", Consortium.MAILER_B);
@@ -63,11 +63,12 @@ class SecureInformationCommandsTest {
         }
     }
 
-    private static void register(final String meterId, final String ownerMsp, final X509Certificate certificate)
-            throws Exception {
+    private static void register(final String meterId, final String ownerMsp,
+            final org.postalfunds.hsm.enrol.EnrolledMeter enrolled) throws Exception {
         cli.consortium.dataCenter.register(RequestId.random(), MeterRegistration.builder().meterId(meterId)
-                .ownerMsp(ownerMsp).certificate(certificate).kind(MeterKind.POSTAL_METER).model("PM-2000")
-                .limits(Consortium.LIMITS).build());
+                .ownerMsp(ownerMsp).certificate(enrolled.certificate())
+                .keyAgreementCertificate(enrolled.keyAgreementCertificate()).kind(MeterKind.POSTAL_METER)
+                .model("PM-2000").limits(Consortium.LIMITS).build());
     }
 
     /** A meter profile that signs and unseals through the bridge, with the meter's own TLS client certificate. */

@@ -17,7 +17,6 @@ import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.KeyAgreement;
 import org.hyperledger.fabric.client.identity.Identities;
 import org.hyperledger.fabric.client.identity.Signer;
 import org.hyperledger.fabric.client.identity.Signers;
@@ -34,7 +33,8 @@ import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.client.model.MeterKind;
 import org.postalfunds.client.model.MeterLimits;
 import org.postalfunds.client.model.MeterRegistration;
-import org.postalfunds.client.secure.PsdKeyAgreement;
+import org.postalfunds.client.bench.SoftwareKeyAgreement;
+import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkDescription;
@@ -162,7 +162,8 @@ public final class LiveNetwork implements AutoCloseable {
             final MeterKind kind) throws Exception {
         final ClientIdentity meter = enrol(organisation, name);
         dataCenter().register(RequestId.random(), MeterRegistration.builder().meterId(meter.name())
-                .ownerMsp(meter.mspId()).certificate(certificate(meter)).model("PM-2000").kind(kind).limits(LIMITS).build());
+                .ownerMsp(meter.mspId()).certificate(certificate(meter)).model("PM-2000").kind(kind).limits(LIMITS)
+                .keyAgreementCertificate(SoftwareKeyAgreement.certificate(meter.name(), privateKey(meter))).build());
         if (funds > 0) {
             dataCenter().refill(RequestId.random(), meter.name(), funds);
         }
@@ -190,14 +191,9 @@ public final class LiveNetwork implements AutoCloseable {
         return copy;
     }
 
-    public static PsdKeyAgreement psd(final ClientIdentity meter) throws IOException {
-        final PrivateKey key = privateKey(meter);
-        return peer -> {
-            final KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
-            agreement.init(key);
-            agreement.doPhase(peer, true);
-            return agreement.generateSecret();
-        };
+    /** The meter's PSD side of unsealing, here with a software key-agreement key (the bridge opens it beside a token). */
+    public static RecipientPsd psd(final ClientIdentity meter) {
+        return SoftwareKeyAgreement.recipient(meter.name());
     }
 
     public static Signer signer(final ClientIdentity identity) throws IOException {

@@ -34,7 +34,7 @@ import org.postalfunds.testnetwork.NetworkDescription;
  * real bridge in this JVM (mutual TLS). Meters are enrolled the way {@code demo.sh} enrols them: registered at the
  * owner's Fabric CA by its registrar ({@code postal ca register-meter}), key made and CSR signed in the token and the
  * certificate issued by that CA ({@code postal meter enrol}), registered on the ledger by the data center
- * ({@code postal datacenter register --certificate}, through the data center's admin profile).
+ * ({@code postal datacenter register --certificate --key-agreement-certificate}, through the data center's admin profile).
  *
  * <p>The bridge's own TLS material (server certificate, operator and meter client certificates) comes from the dev TLS
  * authority of hsm-bridge's {@link BridgeFixture}: the bridge's TLS trust is separate from the ledger's identities
@@ -131,7 +131,9 @@ final class RealCli implements AutoCloseable {
             "--owner-msp", org.mspId(), "--enrollment-secret-file", secret.toString(), "--certificate-out",
             certificate.toString()}, caOptions)).ok();
         dataCenter("register", id, "--owner-msp", org.mspId(), "--max-balance", "1000.00", "--max-postage-per-piece",
-                "20.00", "--max-transfer", "200.00", "--certificate", certificate.toString()).ok();
+                "20.00", "--max-transfer", "200.00", "--certificate", certificate.toString(),
+                // Written by 'meter enrol' beside the certificate: the PSD's key-agreement key, what senders seal to.
+                "--key-agreement-certificate", directory.resolve(id + "-key-agreement.pem").toString()).ok();
         if (refill != null) {
             dataCenter("refill", id, refill).ok();
         }

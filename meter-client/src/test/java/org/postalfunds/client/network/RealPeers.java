@@ -16,7 +16,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.crypto.KeyAgreement;
 import org.hyperledger.fabric.client.identity.Identities;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
@@ -31,7 +30,8 @@ import org.postalfunds.client.ledger.RetryListener;
 import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.client.model.MeterLimits;
 import org.postalfunds.client.model.MeterRegistration;
-import org.postalfunds.client.secure.PsdKeyAgreement;
+import org.postalfunds.client.bench.SoftwareKeyAgreement;
+import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkDescription;
@@ -111,7 +111,8 @@ final class RealPeers implements AutoCloseable {
     ClientIdentity registeredMeter(final String organisation, final String name, final long funds) throws Exception {
         final ClientIdentity meter = enrol(organisation, name);
         dataCenter().register(RequestId.random(), MeterRegistration.builder().meterId(meter.name())
-                .ownerMsp(meter.mspId()).certificate(certificate(meter)).model("PM-2000").limits(LIMITS).build());
+                .ownerMsp(meter.mspId()).certificate(certificate(meter)).model("PM-2000").limits(LIMITS)
+                .keyAgreementCertificate(SoftwareKeyAgreement.certificate(meter.name(), privateKey(meter))).build());
         if (funds > 0) {
             dataCenter().refill(RequestId.random(), meter.name(), funds);
         }
@@ -164,15 +165,9 @@ final class RealPeers implements AutoCloseable {
         };
     }
 
-    /** The meter's PSD side of the key agreement, here with the CA-issued key on file (the bridge does it in a token). */
-    static PsdKeyAgreement psd(final ClientIdentity meter) throws IOException {
-        final PrivateKey key = privateKey(meter);
-        return peer -> {
-            final KeyAgreement agreement = KeyAgreement.getInstance("ECDH");
-            agreement.init(key);
-            agreement.doPhase(peer, true);
-            return agreement.generateSecret();
-        };
+    /** The meter's PSD side of unsealing, here with a software key-agreement key (the bridge opens it beside a token). */
+    static RecipientPsd psd(final ClientIdentity meter) {
+        return SoftwareKeyAgreement.recipient(meter.name());
     }
 
     static X509Certificate certificate(final ClientIdentity identity) throws IOException {

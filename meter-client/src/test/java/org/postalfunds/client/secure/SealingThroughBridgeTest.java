@@ -37,13 +37,18 @@ class SealingThroughBridgeTest {
     private static PsdBridgeClient meterC;
     private static PublicKey keyA;
     private static PublicKey keyB;
+    private static PublicKey signingKeyB;
 
     @BeforeAll
     static void startBridgeWithThreeMeterKeys() throws Exception {
         fixture = BridgeFixture.start("sealing");
         try (PsdBridgeClient operator = fixture.operator()) {
             keyA = operator.createMeterKey("meter-A").certificate().getPublicKey();
-            keyB = operator.createMeterKey("meter-B").certificate().getPublicKey();
+            final org.postalfunds.hsm.client.MeterPublicKey keysB = operator.createMeterKey("meter-B");
+            signingKeyB = keysB.publicKey();
+            // What a sender seals to: B's key-agreement key, attested by B's signing key.
+            keyB = org.postalfunds.formats.KeyAgreementCertificate.verify(keysB.keyAgreementCertificate(), "meter-B",
+                    signingKeyB);
             operator.createMeterKey("meter-C");
         }
         meterA = fixture.meter("meter-A");
@@ -68,7 +73,7 @@ class SealingThroughBridgeTest {
     }
 
     private static SecureItem unsealAsB(final byte[] sealed, final Addressing expected) throws SealingException {
-        return Sealing.unseal(sealed, expected, keyA, PsdKeyAgreement.throughBridge(meterB, "meter-B"));
+        return Sealing.unseal(sealed, expected, keyA, RecipientPsd.throughBridge(meterB, "meter-B"));
     }
 
     @Test
@@ -105,7 +110,7 @@ class SealingThroughBridgeTest {
     void the_bridge_refuses_another_meters_client_the_recipient_key() throws Exception {
         final byte[] sealed = sealedForB();
 
-        assertThatThrownBy(() -> Sealing.unseal(sealed, A_TO_B, keyA, PsdKeyAgreement.throughBridge(meterC, "meter-B")))
+        assertThatThrownBy(() -> Sealing.unseal(sealed, A_TO_B, keyA, RecipientPsd.throughBridge(meterC, "meter-B")))
                 .isInstanceOfSatisfying(SealingException.class, refused -> {
                     assertThat(refused.reason()).isEqualTo(SealingException.Reason.KEY_AGREEMENT_REFUSED);
                     assertThat(refused.getCause()).isInstanceOfSatisfying(BridgeException.class,
@@ -114,12 +119,27 @@ class SealingThroughBridgeTest {
     }
 
     @Test
-    void a_third_meters_own_key_fails_gcm_authentication() throws Exception {
+    void a_third_meters_bridge_refuses_a_package_addressed_to_another_meter() throws Exception {
         final byte[] sealed = sealedForB();
 
-        assertThatThrownBy(() -> Sealing.unseal(sealed, A_TO_B, keyA, PsdKeyAgreement.throughBridge(meterC, "meter-C")))
-                .isInstanceOfSatisfying(SealingException.class,
-                        refused -> assertThat(refused.reason()).isEqualTo(SealingException.Reason.DECRYPTION_FAILED));
+        assertThatThrownBy(() -> Sealing.unseal(sealed, A_TO_B, keyA, RecipientPsd.throughBridge(meterC, "meter-C")))
+                .isInstanceOfSatisfying(SealingException.class, refused -> {
+                    assertThat(refused.reason()).isEqualTo(SealingException.Reason.KEY_AGREEMENT_REFUSED);
+                    assertThat(refused.getCause()).isInstanceOfSatisfying(BridgeException.class,
+                            bridge -> assertThat(bridge.code()).isEqualTo(Status.Code.FAILED_PRECONDITION));
+                });
+    }
+
+    @Test
+    void a_package_sealed_to_the_recipients_signing_key_does_not_open_its_keys_are_separate() throws Exception {
+        final byte[] toSigningKey = Sealing.seal(RATE_TABLE, A_TO_B, signingKeyB, meterA.signer("meter-A"));
+
+        assertThatThrownBy(() -> unsealAsB(toSigningKey, A_TO_B))
+                .isInstanceOfSatisfying(SealingException.class, refused -> {
+                    assertThat(refused.reason()).isEqualTo(SealingException.Reason.DECRYPTION_FAILED);
+                    assertThat(refused.getCause()).isInstanceOfSatisfying(BridgeException.class,
+                            bridge -> assertThat(bridge.code()).isEqualTo(Status.Code.DATA_LOSS));
+                });
     }
 
     @Test
@@ -201,9 +221,9 @@ class SealingThroughBridgeTest {
         final byte[] forged = Sealing.seal(RATE_TABLE, A_TO_B, keyB, forgedPsd);
         final boolean[] tokenAsked = {false};
 
-        assertThatThrownBy(() -> Sealing.unseal(forged, A_TO_B, keyA, peer -> {
+        assertThatThrownBy(() -> Sealing.unseal(forged, A_TO_B, keyA, sealedPackage -> {
             tokenAsked[0] = true;
-            return meterB.deriveSharedSecret("meter-B", peer);
+            return RecipientPsd.throughBridge(meterB, "meter-B").open(sealedPackage);
         })).isInstanceOfSatisfying(SealingException.class,
                 refused -> assertThat(refused.reason()).isEqualTo(SealingException.Reason.BAD_SIGNATURE));
         assertThat(tokenAsked[0]).isFalse();
