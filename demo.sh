@@ -164,7 +164,8 @@ cat > "$work/policy.json" <<'JSON'
                                    { "meterId": "meter-A2", "maxPerRequest": "30.00", "maxPerDay": "60.00" } ],
                    "maxPerDay": "100.00", "escrowHours": 24, "denyOverLimit": true } }
 JSON
-meter meter-B1 watch --policy "$work/policy.json" --checkpoint "$work/B1.checkpoint" --stop-when-idle 8 > "$work/watch.log" 2>&1 &
+# Idle for 30 s before it stops: on a loaded machine each request below is a JVM start of several seconds.
+meter meter-B1 watch --policy "$work/policy.json" --checkpoint "$work/B1.checkpoint" --stop-when-idle 30 > "$work/watch.log" 2>&1 &
 watch_pid=$!
 sleep 3
 t1=$(meter meter-A1 request meter-B1 20.00 --json | jq -r '.transfer.transferId')
