@@ -114,6 +114,18 @@ wait_log() {
   return 1
 }
 
+# wait_log_since NAME BYTES PATTERN SECONDS: as wait_log, but only in what the log gained after its first BYTES bytes.
+wait_log_since() {
+  local name=$1 mark=$2 pattern=$3 seconds=${4:-30} i
+  for i in $(seq 1 $(( seconds * 10 ))); do
+    tail -c +"$(( mark + 1 ))" "$LOGS/$name.log" 2>/dev/null | grep -q -- "$pattern" && return 0
+    running "$name" || { say "$name stopped; the end of its log:"; tail -20 "$LOGS/$name.log" >&2; return 1; }
+    sleep 0.1
+  done
+  say "$name: no '$pattern' in its log since byte $mark within $seconds s; the end of its log:"; tail -20 "$LOGS/$name.log" >&2
+  return 1
+}
+
 wait_healthy() { # name, operations port
   local i
   for i in $(seq 1 300); do

@@ -250,6 +250,13 @@ start_orderer() {
     ORDERER_CONSENSUS_SNAPDIR="$data/etcdraft/snapshot" \
     -- orderer
 }
+# Where each orderer's log ends before this start: the Raft leader must be seen in the lines written after it (the log is
+# appended across restarts, and a restarted orderer's earlier "leader changed" line says nothing about now).
+declare -A log_mark=() started_now=()
+for name in $(orderer_names); do
+  running "$name" && continue
+  log_mark[$name]=$(stat -c %s "$LOGS/$name.log" 2>/dev/null || echo 0); started_now[$name]=1
+done
 for name in $(orderer_names); do start_orderer "$name"; done
 for name in $(orderer_names); do wait_healthy "$name" "$(orderer_field "$name" .operationsPort)" || die "$name did not start"; done
 admin_tls="$(org_dir Orderer)/users/admin/tls"
@@ -271,8 +278,16 @@ for name in $(orderer_names); do
     grep -q '^Status: 201' <<<"$answer" || { echo "$answer" >&2; die "$name could not join channel $CHANNEL"; }
   fi
 done
-wait_log "$(orderer_names | head -1)" "Raft leader changed: 0 -> \|elected leader\|Leader .* is present" 30 \
-  || die "the orderers elected no Raft leader"
+# Consensus answers only once a leader is known. Every orderer started now must log one after its start (a lone
+# restarted orderer elects itself; a restarted node of three learns the others' leader); with none started (all were
+# running) the first orderer's whole log is enough. 60 s: an election on a loaded 2-core machine can take 20 s and more.
+leader_pattern="Raft leader changed: [0-9]* -> [1-9]\|elected leader\|Leader .* is present"
+if [ ${#started_now[@]} -eq 0 ]; then
+  wait_log "$(orderer_names | head -1)" "$leader_pattern" 60 || die "the orderers elected no Raft leader"
+fi
+for name in "${!started_now[@]}"; do
+  wait_log_since "$name" "${log_mark[$name]}" "$leader_pattern" 60 || die "$name sees no Raft leader since its start"
+done
 say "[$(at)] orderer(s) up, channel $CHANNEL created: $(orderer_names | tr '\n' ' ')"
 
 # --- Peers ----------------------------------------------------------------------------------------------------

@@ -45,6 +45,11 @@ public enum FailureKind {
     PEER_UNREACHABLE(true, Pace.OUTAGE),
     /** No orderer took the envelope ({@code no orderers could successfully process transaction}): nothing ordered. */
     ORDERER_UNAVAILABLE(true, Pace.OUTAGE),
+    /**
+     * The signer could not sign (the HSM bridge unreachable or timing out: killed, restarting): the proposal, the
+     * transaction or the commit status request was not sent. Retried at the outage pace with the same request id.
+     */
+    SIGNER_UNAVAILABLE(true, Pace.OUTAGE),
     /** A deadline passed (endorse, submit or evaluate): the outcome is unknown; retried with the same request id. */
     TIMEOUT(true),
     /**
@@ -116,6 +121,22 @@ public enum FailureKind {
             return TIMEOUT;
         }
         return of(code);
+    }
+
+    /**
+     * Classifies a signer's failure (the gateway client wraps its {@link java.security.GeneralSecurityException} in a
+     * {@link java.security.ProviderException}) by the gRPC status of the HSM bridge call under it, if any: unreachable,
+     * timed out or overloaded is {@link #SIGNER_UNAVAILABLE}; anything else (a refusal, a key not in the token) is final.
+     */
+    public static FailureKind ofSigner(final Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof io.grpc.StatusRuntimeException grpc) {
+                final Status.Code code = grpc.getStatus().getCode();
+                return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+                        || code == Status.Code.RESOURCE_EXHAUSTED ? SIGNER_UNAVAILABLE : REFUSED;
+            }
+        }
+        return REFUSED;
     }
 
     /** Classifies a committed-but-invalid transaction by its validation code. */

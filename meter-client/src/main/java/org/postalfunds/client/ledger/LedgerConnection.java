@@ -126,6 +126,8 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
                 return proposal.evaluate();
             } catch (GatewayException e) {
                 throw classify(e, proposal.getTransactionId(), false);
+            } catch (java.security.ProviderException e) {
+                throw signerFailed(e, proposal.getTransactionId());
             }
         });
     }
@@ -215,7 +217,15 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
                     transactionId, null, null);
         } catch (EndorseException | SubmitException | CommitStatusException e) {
             throw classify(e, transactionId, true);
+        } catch (java.security.ProviderException e) {
+            throw signerFailed(e, transactionId);
         }
+    }
+
+    /** The signer (the HSM bridge) failed while signing the proposal, the transaction or the commit status request. */
+    private static Attempts.AttemptFailure signerFailed(final java.security.ProviderException e, final String transactionId) {
+        return new Attempts.AttemptFailure(FailureKind.ofSigner(e), "signing failed: " + e.getMessage(), transactionId,
+                null, e);
     }
 
     /**

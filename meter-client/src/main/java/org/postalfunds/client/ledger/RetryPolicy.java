@@ -13,14 +13,28 @@ public final class RetryPolicy {
     /** Hard ceiling whatever the caller asks, so a stuck network cannot hold a client forever. */
     public static final int MAX_ATTEMPTS_LIMIT = 20;
 
-    public static final RetryPolicy DEFAULT = new RetryPolicy(6, Duration.ofMillis(100), Duration.ofSeconds(3));
+    /** Hard ceiling on the outage budget, for the same reason. */
+    public static final Duration MAX_OUTAGE_BUDGET = Duration.ofMinutes(5);
+
+    /**
+     * Six attempts, and up to 30 s of retries while a component is down: a restarted orderer's Raft election or a
+     * restarted peer on a loaded machine takes longer than six paced attempts.
+     */
+    public static final RetryPolicy DEFAULT = new RetryPolicy(6, Duration.ofMillis(100), Duration.ofSeconds(3))
+            .withOutageBudget(Duration.ofSeconds(30));
     public static final RetryPolicy NONE = new RetryPolicy(1, Duration.ZERO, Duration.ZERO);
 
     private final int maxAttempts;
     private final Duration firstBackoff;
     private final Duration maxBackoff;
+    private final Duration outageBudget;
 
     public RetryPolicy(final int maxAttempts, final Duration firstBackoff, final Duration maxBackoff) {
+        this(maxAttempts, firstBackoff, maxBackoff, Duration.ZERO);
+    }
+
+    private RetryPolicy(final int maxAttempts, final Duration firstBackoff, final Duration maxBackoff,
+            final Duration outageBudget) {
         if (maxAttempts < 1 || maxAttempts > MAX_ATTEMPTS_LIMIT) {
             throw new IllegalArgumentException("attempts must be 1.." + MAX_ATTEMPTS_LIMIT + ": " + maxAttempts);
         }
@@ -32,6 +46,25 @@ public final class RetryPolicy {
         this.maxAttempts = maxAttempts;
         this.firstBackoff = firstBackoff;
         this.maxBackoff = maxBackoff;
+        Objects.requireNonNull(outageBudget, "outageBudget");
+        if (outageBudget.isNegative() || outageBudget.compareTo(MAX_OUTAGE_BUDGET) > 0) {
+            throw new IllegalArgumentException("the outage budget must be 0.." + MAX_OUTAGE_BUDGET + ": " + outageBudget);
+        }
+        this.outageBudget = outageBudget;
+    }
+
+    /**
+     * The same policy, but failures of an outage kind ({@link FailureKind.Pace#OUTAGE}: orderer unavailable, own peer,
+     * endorsers or chaincode unreachable) are retried for as long as {@code budget} allows since the first attempt,
+     * whatever the attempt count: a component that is restarting comes back after a time, not after a number of tries.
+     * Other failures still count against {@link #maxAttempts()}. Zero: outages count like any failure.
+     */
+    public RetryPolicy withOutageBudget(final Duration budget) {
+        return new RetryPolicy(maxAttempts, firstBackoff, maxBackoff, budget);
+    }
+
+    public Duration outageBudget() {
+        return outageBudget;
     }
 
     public int maxAttempts() {

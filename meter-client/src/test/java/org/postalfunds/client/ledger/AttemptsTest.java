@@ -132,11 +132,54 @@ class AttemptsTest {
     }
 
     @Test
+    void retries_an_outage_for_its_time_budget_whatever_the_attempt_count() throws Exception {
+        // Four attempts, but 60 s for an outage: the orderer comes back after 25 s (a Raft election on a loaded machine).
+        final RetryPolicy policy = FOUR_ATTEMPTS.withOutageBudget(Duration.ofSeconds(60));
+        final long[] now = {0};
+        byte[] result = Attempts.run(grant, policy, pause -> {
+            pauses.add(pause);
+            now[0] += pause.toNanos();
+        }, () -> now[0], RetryListener.NONE, n -> {
+            if (now[0] < Duration.ofSeconds(25).toNanos()) {
+                throw new Attempts.AttemptFailure(FailureKind.ORDERER_UNAVAILABLE, "no orderers could successfully process"
+                        + " transaction", "tx-" + n, null, null);
+            }
+            return ok("granted");
+        });
+        assertThat(new String(result, StandardCharsets.UTF_8)).isEqualTo("granted");
+        assertThat(pauses.size()).isGreaterThan(FOUR_ATTEMPTS.maxAttempts());
+        assertThat(pauses).allSatisfy(p -> assertThat(p).isGreaterThanOrEqualTo(Duration.ofMillis(50)));
+    }
+
+    @Test
+    void gives_up_an_outage_when_its_time_budget_is_spent_and_still_counts_other_failures() {
+        final RetryPolicy policy = FOUR_ATTEMPTS.withOutageBudget(Duration.ofSeconds(10));
+        final long[] now = {0};
+        LedgerException e = catchThrowableOfType(LedgerException.class, () -> Attempts.run(grant, policy, pause -> {
+            pauses.add(pause);
+            now[0] += pause.toNanos();
+        }, () -> now[0], RetryListener.NONE, n -> {
+            throw new Attempts.AttemptFailure(FailureKind.PEER_UNREACHABLE, "connection refused", "tx-" + n, null, null);
+        }));
+        assertThat(e.kind()).isEqualTo(FailureKind.PEER_UNREACHABLE);
+        assertThat(now[0]).isLessThanOrEqualTo(Duration.ofSeconds(10).toNanos());
+        assertThat(e.attempts()).isEqualTo(pauses.size() + 1).isGreaterThan(FOUR_ATTEMPTS.maxAttempts());
+
+        pauses.clear();
+        LedgerException conflicts = catchThrowableOfType(LedgerException.class, () -> Attempts.run(grant, policy,
+                pauses::add, () -> 0L, RetryListener.NONE, n -> {
+                    throw failure(FailureKind.READ_CONFLICT, "tx-" + n);
+                }));
+        assertThat(conflicts.attempts()).isEqualTo(4);
+    }
+
+    @Test
     void refuses_policies_outside_their_limits() {
         assertThatThrownBy(() -> new RetryPolicy(0, Duration.ZERO, Duration.ZERO)).hasMessageContaining("attempts");
         assertThatThrownBy(() -> new RetryPolicy(RetryPolicy.MAX_ATTEMPTS_LIMIT + 1, Duration.ZERO, Duration.ZERO))
                 .hasMessageContaining("attempts");
         assertThatThrownBy(() -> new RetryPolicy(3, Duration.ofSeconds(2), Duration.ofSeconds(1))).hasMessageContaining("backoff");
+        assertThatThrownBy(() -> FOUR_ATTEMPTS.withOutageBudget(Duration.ofMinutes(6))).hasMessageContaining("outage budget");
     }
 
     private static byte[] ok(final String text) {

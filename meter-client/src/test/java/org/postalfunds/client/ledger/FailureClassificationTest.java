@@ -48,6 +48,20 @@ class FailureClassificationTest {
     }
 
     @Test
+    void a_bridge_that_is_down_is_signer_unavailable_and_retried_a_refusal_is_final() {
+        // What the gateway client throws when the signer's sign() fails: ProviderException(SignatureException(bridge's)).
+        final java.security.ProviderException down = new java.security.ProviderException(new java.security.SignatureException(
+                "SignDigest failed", new io.grpc.StatusRuntimeException(io.grpc.Status.UNAVAILABLE.withDescription(
+                        "io exception: Connection refused: /127.0.0.1:7443"))));
+        final java.security.ProviderException denied = new java.security.ProviderException(new java.security.SignatureException(
+                "SignDigest failed", new io.grpc.StatusRuntimeException(io.grpc.Status.PERMISSION_DENIED)));
+        assertThat(FailureKind.ofSigner(down)).isEqualTo(FailureKind.SIGNER_UNAVAILABLE);
+        assertThat(FailureKind.SIGNER_UNAVAILABLE.pace()).isEqualTo(FailureKind.Pace.OUTAGE);
+        assertThat(FailureKind.ofSigner(denied)).isEqualTo(FailureKind.REFUSED);
+        assertThat(FailureKind.ofSigner(new java.security.ProviderException("no such key"))).isEqualTo(FailureKind.REFUSED);
+    }
+
+    @Test
     void outages_are_retried_at_least_a_second_apart_conflicts_quickly() {
         final RetryPolicy policy = RetryPolicy.DEFAULT;
         for (int attempt = 1; attempt < 6; attempt++) {
