@@ -23,9 +23,26 @@ public final class NetworkScripts {
     public static final Duration DOWN_LIMIT = Duration.ofMinutes(1);
 
     private final Path projectRoot;
+    /** Variables every script of this instance runs with (e.g. another state folder and port offset). */
+    private final java.util.Map<String, String> environment;
 
     public NetworkScripts(final Path projectRoot) {
+        this(projectRoot, java.util.Map.of());
+    }
+
+    private NetworkScripts(final Path projectRoot, final java.util.Map<String, String> environment) {
         this.projectRoot = projectRoot;
+        this.environment = java.util.Map.copyOf(environment);
+    }
+
+    /**
+     * The same scripts for another network: every script runs with these variables too (POSTAL_NETWORK_STATE,
+     * POSTAL_PORT_OFFSET, POSTAL_ORDERERS), and {@link #state()} follows POSTAL_NETWORK_STATE among them.
+     */
+    public NetworkScripts withEnvironment(final java.util.Map<String, String> variables) {
+        final java.util.Map<String, String> merged = new java.util.HashMap<>(environment);
+        merged.putAll(variables);
+        return new NetworkScripts(projectRoot, merged);
     }
 
     /** The project's root: the nearest folder upwards from the working directory with network/consortium.json. */
@@ -46,7 +63,7 @@ public final class NetworkScripts {
 
     /** Where the scripts keep the network's state; POSTAL_NETWORK_STATE moves it, as it does for the scripts. */
     public Path state() {
-        final String moved = System.getenv("POSTAL_NETWORK_STATE");
+        final String moved = environment.getOrDefault("POSTAL_NETWORK_STATE", System.getenv("POSTAL_NETWORK_STATE"));
         return moved == null || moved.isBlank() ? projectRoot.resolve(".network") : Path.of(moved);
     }
 
@@ -74,6 +91,7 @@ public final class NetworkScripts {
         final List<String> command = new ArrayList<>(List.of("bash", projectRoot.resolve("test-network").resolve(name).toString()));
         command.addAll(List.of(args));
         final ProcessBuilder builder = new ProcessBuilder(command).directory(projectRoot.toFile()).redirectErrorStream(true);
+        builder.environment().putAll(this.environment);
         builder.environment().putAll(environment);
         try {
             final Process process = builder.start();

@@ -28,6 +28,11 @@ public final class Components {
         this.scripts = scripts;
     }
 
+    /** The network's description (network.json), for a client process. */
+    public Path networkJson() {
+        return scripts.networkJson();
+    }
+
     public Path pidFile(final String name) {
         return scripts.state().resolve("pids").resolve(name + ".pid");
     }

@@ -2,7 +2,6 @@ package org.postalfunds.client.faults;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -10,20 +9,13 @@ import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.hyperledger.fabric.client.Checkpoint;
-import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
-import org.postalfunds.client.journal.FlowJournal;
 import org.postalfunds.client.journal.Flows;
-import org.postalfunds.client.ledger.BlockFeed;
-import org.postalfunds.client.ledger.EventFeed;
-import org.postalfunds.client.ledger.Ledger;
-import org.postalfunds.client.ledger.LedgerCall;
-import org.postalfunds.client.ledger.LedgerConnection;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.client.model.AuditTotals;
@@ -33,31 +25,42 @@ import org.postalfunds.client.model.TransferState;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 
 /**
- * Protocol rounds on the real network with one component SIGKILLed at a random point of each run: a peer, the orderer,
- * the chaincode service, or a client (its connection torn down mid-submit, or the client gone between grant and
- * accept; its in-memory state is thrown away and a new client is built from its journal file alone). The component is
- * restarted with the network scripts, every client resumes its journal with the same request ids, and after every run
- * the ledger alone must show: conservation (the contract's zero-sum proof), every register's control sum, balances
- * equal to what the settled transfers moved (so nothing applied twice), every first step repeated with its request
- * id answering its first result, and no transfer of the harness still open (one expiry pass for any past its deadline).
+ * Protocol rounds on the real network with one component SIGKILLed at a random point of each run: a peer, an orderer,
+ * the chaincode service, the HSM bridge's process (the meters of the first pairs sign through it), or a client process
+ * (one pair's meters driven in a JVM of its own, killed mid-submit or between grant and accept; a new process resumes
+ * from their journal files alone). The component is restarted (network scripts, a new bridge or client process), every
+ * client resumes its journal with the same request ids, and after every run the ledger alone must show: conservation
+ * (the contract's zero-sum proof), every register's control sum, balances equal to what the settled transfers moved (so
+ * nothing applied twice), every first step repeated with its request id answering its first result, and no transfer
+ * of the harness still open (one expiry pass for any past its deadline).
  */
 public final class CrashHarness {
+    public static final String BRIDGE = "hsm-bridge";
+    public static final String CLIENT = "client-process";
+
     /**
      * What gets killed, one at a time: each peer, each orderer of the network (one node of three with
-     * {@code up.sh --orderers 3}), the chaincode service, and a client.
+     * {@code up.sh --orderers 3}), the chaincode service, the HSM bridge (when the harness has one) and a client process.
      */
-    public static List<String> components(final org.postalfunds.testnetwork.NetworkDescription network) {
+    public static List<String> components(final org.postalfunds.testnetwork.NetworkDescription network,
+            final boolean bridge) {
         final List<String> all = new ArrayList<>(Components.PEERS);
         network.orderers().forEach(orderer -> all.add(orderer.name()));
         all.add("chaincode");
-        all.add("client");
+        if (bridge) {
+            all.add(BRIDGE);
+        }
+        all.add(CLIENT);
         return all;
     }
     /**
-     * Clients give up after a few seconds (5 attempts, backoff up to 2 s): the journal, not patience, carries a flow over
-     * a crash; but the checks after a run must outlast a restarted orderer's Raft election.
+     * Clients give up a contended or timed-out step after 5 attempts (backoff up to 2 s): the journal, not patience,
+     * carries such a flow over a crash. An outage (orderer, peer, endorsers, chaincode or bridge down) is retried for
+     * 40 s, longer than a restart plus a Raft election on a loaded 2-core machine, which a count of attempts did not
+     * always outlast.
      */
-    static final RetryPolicy POLICY = new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(2));
+    static final RetryPolicy POLICY = new RetryPolicy(5, Duration.ofMillis(100), Duration.ofSeconds(2))
+            .withOutageBudget(Duration.ofSeconds(40));
     static final Duration COMMIT_WAIT = Duration.ofSeconds(5);
     static final long FUNDS = 1_000_000;
 
@@ -67,114 +70,222 @@ public final class CrashHarness {
             int openAfter, String retries, String outcome) {
     }
 
-    /** A meter's client process: identity, journal file, and a connection that can die. */
+    /** A meter's client in the test's JVM: it can be stopped and opened again from its journal file. */
     final class Client {
-        final ClientIdentity identity;
-        final String organisation;
-        final Path journalFile;
-        volatile LedgerConnection connection;
-        volatile Flows flows;
-        volatile boolean dead;
+        final CrashMeter meter;
+        volatile CrashMeter.Session session;
 
-        Client(final ClientIdentity identity, final Path journalFile) throws IOException {
-            this.identity = identity;
-            this.organisation = net.organisationOf(identity);
-            this.journalFile = journalFile;
+        Client(final CrashMeter meter) throws Exception {
+            this.meter = meter;
             start();
         }
 
-        void start() throws IOException {
-            connection = net.open(organisation, identity, POLICY, COMMIT_WAIT);
-            dead = false;
-            final MeterClient meter = LiveNetwork.meter(guarded(connection, this), identity);
-            flows = new Flows(meter, FlowJournal.open(journalFile, identity.name()), Clock.systemUTC());
+        void start() throws Exception {
+            session = meter.open(net, POLICY, COMMIT_WAIT, net.counting());
         }
 
-        /** The process dies: its connection is torn down (an in-flight call fails), its memory is gone. */
-        void kill() {
-            dead = true;
-            connection.close();
+        void stop() {
+            session.close();
+        }
+
+        Flows flows() {
+            return session.flows();
         }
 
         String name() {
-            return identity.name();
+            return meter.name();
         }
     }
 
-    static final class ClientKilled extends RuntimeException {
-        private static final long serialVersionUID = 1L;
+    /**
+     * A client process (see {@link ClientProcess}) and what it says: its lines are logged, its retries counted with
+     * the harness's, its flows' starts, ends and stops recorded, and the rest queued for whoever waits on it.
+     */
+    final class ChildClient {
+        final Process process;
+        final java.util.concurrent.BlockingQueue<String> lines = new java.util.concurrent.LinkedBlockingQueue<>();
+        final Thread reader;
+        volatile String last = "";
+        /** Flows the process started. */
+        final Set<String> started = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        /**
+         * Flows that may have reached the ledger: done, or found in a journal with a step begun (a step is journalled
+         * before it is submitted, so a flow the process died before journalling never reached the ledger).
+         */
+        final Set<String> reached = java.util.concurrent.ConcurrentHashMap.newKeySet();
 
-        ClientKilled() {
-            super("client killed");
+        ChildClient(final Properties order, final String label, final AtomicInteger done, final List<String> stops)
+                throws IOException {
+            final Path orderFile = ClientProcess.writeOrder(journals.resolve(label + ".properties"), order);
+            final Path log = journals.resolve("client-processes.log");
+            process = new ProcessBuilder(ClientProcess.command(orderFile)).redirectErrorStream(true).start();
+            reader = new Thread(() -> {
+                try (java.io.BufferedReader in = new java.io.BufferedReader(new java.io.InputStreamReader(
+                        process.getInputStream(), java.nio.charset.StandardCharsets.UTF_8))) {
+                    for (String line = in.readLine(); line != null; line = in.readLine()) {
+                        java.nio.file.Files.writeString(log, label + " " + line + "\n", java.nio.charset.StandardCharsets.UTF_8,
+                                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.APPEND);
+                        final String[] words = line.split(" ", 3);
+                        switch (words[0]) {
+                            case "RETRY" -> net.retries.computeIfAbsent(line.substring(6), k -> new java.util.concurrent.atomic.AtomicLong())
+                                    .incrementAndGet();
+                            case "START" -> started.add(words[1]);
+                            case "DONE" -> {
+                                done.incrementAndGet();
+                                reached.add(words[1]);
+                            }
+                            case "JOURNAL" -> {
+                                if (Integer.parseInt(words[2]) > 0) {
+                                    reached.add(words[1]);
+                                }
+                            }
+                            case "STOPPED" -> stops.add(words[1] + " (client process): " + (words.length > 2 ? words[2] : ""));
+                            default -> { }
+                        }
+                        if (!words[0].equals("RETRY")) {
+                            last = line;
+                        }
+                        lines.add(line);
+                    }
+                } catch (IOException e) {
+                    // The process was killed: its output ends.
+                }
+            }, "client-process-" + label);
+            reader.setDaemon(true);
+            reader.start();
+        }
+
+        /** The next line starting with {@code word} within {@code limit}, or null (timed out, or the process ended). */
+        String await(final String word, final Duration limit) throws InterruptedException {
+            final long until = System.nanoTime() + limit.toNanos();
+            while (System.nanoTime() < until) {
+                final String line = lines.poll(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                if (line != null && line.startsWith(word + " ")) {
+                    return line;
+                }
+                if (line == null && !process.isAlive() && lines.isEmpty()) {
+                    return null;
+                }
+            }
+            return null;
+        }
+
+        long kill() throws Exception {
+            process.destroyForcibly();
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                throw new IllegalStateException("client process " + process.pid() + " did not die on SIGKILL");
+            }
+            return process.pid();
         }
     }
 
     private final LiveNetwork net;
     private final Components components;
+    private final BridgeProcess bridge;
     private final Path journals;
     private final Random random;
     private final int pairs;
+    private final int bridgedPairs;
     private final List<Client> donors = new ArrayList<>();
     private final List<Client> recipients = new ArrayList<>();
     private final List<Row> rows = new ArrayList<>();
-    private final Map<String, Long> initial = new LinkedHashMap<>();
     /** Every flow started: flow id -> (pull?, pair, amount, deadline). */
     private final Map<String, FlowSpec> flowsStarted = new java.util.concurrent.ConcurrentHashMap<>();
 
     record FlowSpec(boolean pull, int pair, long amount, Instant deadline) {
     }
 
-    public CrashHarness(final LiveNetwork net, final Components components, final Path journals, final long seed,
-            final int pairs) {
+    /**
+     * @param bridge the HSM bridge's process the first {@code bridgedPairs} pairs sign through (null: none, every meter
+     *     signs with a key file)
+     */
+    public CrashHarness(final LiveNetwork net, final Components components, final BridgeProcess bridge, final Path journals,
+            final long seed, final int pairs, final int bridgedPairs) {
         this.net = net;
         this.components = components;
+        this.bridge = bridge;
         this.journals = journals;
         this.random = new Random(seed);
         this.pairs = pairs;
+        this.bridgedPairs = bridge == null ? 0 : bridgedPairs;
     }
 
     public List<Row> rows() {
         return rows;
     }
 
-    /** Donors at MailerA, recipients at MailerB: every flow needs DataCenter, MailerA and MailerB endorsements. */
+    /**
+     * Donors at MailerA, recipients at MailerB: every flow needs DataCenter, MailerA and MailerB endorsements. The
+     * first pairs' meters have their keys in the bridge's token (enrolled at their owner's CA with a CSR signed there).
+     */
     public void setUp() throws Exception {
-        for (int p = 0; p < pairs; p++) {
-            final ClientIdentity donor = net.registeredMeter("MailerA", "crash-d" + p, FUNDS);
-            final ClientIdentity recipient = net.registeredMeter("MailerB", "crash-r" + p, 0);
-            net.meter(donor).authoriseRequester(RequestId.random(), recipient.name());
-            initial.put(donor.name(), FUNDS);
-            initial.put(recipient.name(), 0L);
-            donors.add(new Client(donor, journals.resolve(donor.name() + ".json")));
-            recipients.add(new Client(recipient, journals.resolve(recipient.name() + ".json")));
+        try (org.postalfunds.hsm.client.PsdBridgeClient operator = bridge == null ? null : bridge.operator()) {
+            for (int p = 0; p < pairs; p++) {
+                final CrashMeter donor = meter(p < bridgedPairs ? operator : null, "MailerA", "crash-d" + p, FUNDS);
+                final CrashMeter recipient = meter(p < bridgedPairs ? operator : null, "MailerB", "crash-r" + p, 0);
+                donors.add(new Client(donor));
+                recipients.add(new Client(recipient));
+                donors.get(p).flows().meter().authoriseRequester(RequestId.random(), recipient.name());
+            }
         }
+    }
+
+    private CrashMeter meter(final org.postalfunds.hsm.client.PsdBridgeClient operator, final String organisation,
+            final String name, final long funds) throws Exception {
+        if (operator == null) {
+            final ClientIdentity identity = net.registeredMeter(organisation, name, funds);
+            return new CrashMeter(identity.name(), organisation, identity.mspId(), identity.certificate(),
+                    identity.privateKey(), null, journals.resolve(identity.name() + ".json"));
+        }
+        final org.postalfunds.hsm.enrol.EnrolledMeter enrolled = net.bridgedMeter(organisation, name, funds, operator);
+        final Path certificate = java.nio.file.Files.writeString(journals.resolve(enrolled.meterId() + ".pem"),
+                org.hyperledger.fabric.client.identity.Identities.toPemString(enrolled.certificate()));
+        return new CrashMeter(enrolled.meterId(), organisation, net.network.organisation(organisation).mspId(), certificate,
+                null, bridge.access(enrolled.meterId()), journals.resolve(enrolled.meterId() + ".json"));
     }
 
     /** One run: a round of flows, one kill at a random moment, restart, resume, checks. */
     public Row run(final int run, final String component) throws Exception {
         final Map<String, Long> retriesBefore = net.retriesSnapshot();
         final long killAt = 100 + random.nextInt(2_400);
-        final boolean betweenGrantAndAccept = component.equals("client") && random.nextBoolean();
+        final boolean clientRun = component.equals(CLIENT);
+        final boolean betweenGrantAndAccept = clientRun && random.nextBoolean();
         final int victimPair = random.nextInt(pairs);
-        final boolean victimIsRecipient = betweenGrantAndAccept || random.nextBoolean();
         final AtomicInteger completed = new AtomicInteger();
         final List<Thread> threads = new ArrayList<>();
         final List<String> runFlows = java.util.Collections.synchronizedList(new ArrayList<>());
         final List<String> stops = java.util.Collections.synchronizedList(new ArrayList<>());
+        ChildClient child = null;
+        final Map<String, FlowSpec> childFlows = new LinkedHashMap<>();
         for (int p = 0; p < pairs; p++) {
             final int pair = p;
             final boolean pull = (run + p) % 2 == 0;
             final String flowId = net.run + "-r" + run + "-p" + p;
             final FlowSpec spec = new FlowSpec(pull, p, 100 + random.nextInt(400), Instant.now().plusSeconds(120));
-            flowsStarted.put(flowId, spec);
-            runFlows.add(flowId);
+            final FlowSpec second = new FlowSpec(!spec.pull(), pair, spec.amount() + 1, spec.deadline());
+            if (!(clientRun && p == victimPair)) {
+                flowsStarted.put(flowId, spec);
+                runFlows.add(flowId);
+            }
+            if (clientRun && p == victimPair) {
+                // This pair's two flows run in a client process; between grant and accept means in whichever is a pull.
+                donors.get(p).stop();
+                recipients.get(p).stop();
+                final Properties order = order(p, "round");
+                order.setProperty("flows", new ClientProcess.FlowOrder(flowId, spec.pull(), spec.amount(), spec.deadline(),
+                        betweenGrantAndAccept && spec.pull()).encode() + "," + new ClientProcess.FlowOrder(flowId + "b",
+                        second.pull(), second.amount(), second.deadline(), betweenGrantAndAccept && second.pull()).encode());
+                child = new ChildClient(order, "r" + run + "-round", completed, stops);
+                childFlows.put(flowId, spec);
+                childFlows.put(flowId + "b", second);
+                continue;
+            }
             final Thread thread = new Thread(() -> {
                 try {
-                    round(flowId, spec, betweenGrantAndAccept && pair == victimPair);
+                    round(flowId, spec);
                     completed.incrementAndGet();
-                    final FlowSpec second = new FlowSpec(!spec.pull(), pair, spec.amount() + 1, spec.deadline());
                     flowsStarted.put(flowId + "b", second);
-                    round(flowId + "b", second, false);
+                    round(flowId + "b", second);
                     completed.incrementAndGet();
                 } catch (LedgerException | RuntimeException e) {
                     // The flow stops here; its journal carries it over.
@@ -187,24 +298,62 @@ public final class CrashHarness {
         threads.forEach(Thread::start);
         Thread.sleep(killAt);
         String detail;
-        final Client victim = victimIsRecipient ? recipients.get(victimPair) : donors.get(victimPair);
-        if (component.equals("client")) {
-            if (betweenGrantAndAccept) {
-                detail = "recipient " + victimPair + " between grant and accept";
-            } else {
-                victim.kill();
-                detail = (victimIsRecipient ? "recipient " : "donor ") + victimPair + " mid-flow";
+        long restartMillis = 0;
+        int resumedSteps = 0;
+        int completedOnResume = 0;
+        int cancelledOnResume = 0;
+        int expired = 0;
+        if (clientRun) {
+            // SIGKILL the process as it starts a submit (or as it holds a grant it has not accepted), then a new
+            // process resumes from the two journal files alone.
+            final String at = betweenGrantAndAccept ? child.await("HOLD", Duration.ofSeconds(150))
+                    : child.await("STEP", Duration.ofSeconds(30));
+            if (at != null && !betweenGrantAndAccept) {
+                // Somewhere in the submit: before the proposal leaves, while it is endorsed or ordered, or in the commit wait.
+                Thread.sleep(random.nextInt(1_500));
             }
+            final long pid = child.kill();
+            detail = "pid " + pid + (at != null ? (betweenGrantAndAccept ? " granted, not accepted " : " mid-submit ")
+                    + at.substring(at.indexOf(' ') + 1).replace(net.run + "-", "") : " after: " + child.last);
+            final long started = System.nanoTime();
+            final ChildClient resumer = new ChildClient(order(victimPair, "resume"), "r" + run + "-resume",
+                    new AtomicInteger(), stops);
+            final String resumed = resumer.await("RESUMED", Duration.ofSeconds(240));
+            resumer.process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS);
+            if (resumed == null) {
+                resumer.kill();
+                stops.add("the resuming client process ended without resuming: " + resumer.last);
+            } else {
+                final String[] n = resumed.split(" ");
+                resumedSteps += Integer.parseInt(n[1]);
+                completedOnResume += Integer.parseInt(n[2]);
+                cancelledOnResume += Integer.parseInt(n[3]);
+                expired += Integer.parseInt(n[4]);
+            }
+            restartMillis = (System.nanoTime() - started) / 1_000_000;
+            donors.get(victimPair).start();
+            recipients.get(victimPair).start();
+            // The checks cover the process's flows that may have reached the ledger (their first step repeated must
+            // answer its first result); one it died before journalling never existed, and repeating it would open it.
+            final ChildClient round = child;
+            childFlows.forEach((flowId, spec) -> {
+                if (round.reached.contains(flowId) || resumer.reached.contains(flowId)) {
+                    flowsStarted.put(flowId, spec);
+                    if (!flowId.endsWith("b")) {
+                        runFlows.add(flowId);
+                    }
+                }
+            });
+        } else if (component.equals(BRIDGE)) {
+            detail = "pid " + bridge.kill();
+            restartMillis = bridge.launch().toMillis();
         } else {
             detail = "pid " + components.kill(component);
-        }
-        // The network's component comes back while the clients are still retrying (they may finish on their own).
-        long restartMillis = 0;
-        if (!component.equals("client")) {
+            // The network's component comes back while the clients are still retrying (they may finish on their own).
             restartMillis = components.restart(component).toMillis();
         }
         for (final Thread thread : threads) {
-            thread.join(90_000);
+            thread.join(150_000);
         }
         stops.forEach(stop -> System.out.println("[crash]      stopped " + stop));
         for (final String flowId : new ArrayList<>(runFlows)) {
@@ -212,26 +361,14 @@ public final class CrashHarness {
                 runFlows.add(flowId + "b");
             }
         }
-        if (component.equals("client")) {
-            final long started = System.nanoTime();
-            if (!victim.dead) {
-                victim.kill();
-            }
-            victim.start();
-            restartMillis = (System.nanoTime() - started) / 1_000_000;
-        }
 
         // Resume every journal (donors first, so a begun grant lands before its recipient decides), then recipients
         // acknowledge offers addressed to them that they never heard of (what their watcher would do).
-        int resumedSteps = 0;
-        int completedOnResume = 0;
-        int cancelledOnResume = 0;
-        int expired = 0;
         final List<String> notes = new ArrayList<>();
         for (int pass = 0; pass < 4; pass++) {
             int open = 0;
             for (final Client donor : donors) {
-                final Flows.Resumed r = donor.flows.resume(Duration.ZERO);
+                final Flows.Resumed r = donor.flows().resume(Duration.ZERO);
                 resumedSteps += r.stepsRepeated();
                 expired += r.expired();
                 open += r.stillOpen();
@@ -239,7 +376,7 @@ public final class CrashHarness {
             }
             for (int p = 0; p < pairs; p++) {
                 final Client recipient = recipients.get(p);
-                final Flows.Resumed r = recipient.flows.resume(Duration.ofSeconds(2));
+                final Flows.Resumed r = recipient.flows().resume(Duration.ofSeconds(2));
                 resumedSteps += r.stepsRepeated();
                 completedOnResume += r.completed();
                 cancelledOnResume += r.cancelled();
@@ -247,8 +384,8 @@ public final class CrashHarness {
                 open += r.stillOpen();
                 notes.addAll(r.notes());
                 try {
-                    for (final Transfer offered : recipient.flows.meter().transfers(TransferState.OFFERED, 100)) {
-                        recipient.flows.acknowledge("ack-" + offered.transferId(), offered.transferId(),
+                    for (final Transfer offered : recipient.flows().meter().transfers(TransferState.OFFERED, 100)) {
+                        recipient.flows().acknowledge("ack-" + offered.transferId(), offered.transferId(),
                                 offered.donorMeterId(), offered.amountMinorUnits());
                         completedOnResume++;
                     }
@@ -279,22 +416,28 @@ public final class CrashHarness {
         return row;
     }
 
-    private void round(final String flowId, final FlowSpec spec, final boolean crashAfterGrant) throws LedgerException {
+    private void round(final String flowId, final FlowSpec spec) throws LedgerException {
         final Client donor = donors.get(spec.pair());
         final Client recipient = recipients.get(spec.pair());
         if (spec.pull()) {
-            final String transfer = recipient.flows.request(flowId, donor.name(), spec.amount(), spec.deadline());
-            donor.flows.grant(flowId, transfer, recipient.name(), spec.amount(), spec.deadline());
-            if (crashAfterGrant) {
-                recipient.kill();
-                throw new ClientKilled();
-            }
-            recipient.flows.accept(flowId);
+            final String transfer = recipient.flows().request(flowId, donor.name(), spec.amount(), spec.deadline());
+            donor.flows().grant(flowId, transfer, recipient.name(), spec.amount(), spec.deadline());
+            recipient.flows().accept(flowId);
         } else {
-            final String transfer = donor.flows.offer(flowId, recipient.name(), spec.amount(), spec.deadline());
-            recipient.flows.acknowledge("ack-" + flowId, transfer, donor.name(), spec.amount());
-            donor.flows.settled(flowId);
+            final String transfer = donor.flows().offer(flowId, recipient.name(), spec.amount(), spec.deadline());
+            recipient.flows().acknowledge("ack-" + flowId, transfer, donor.name(), spec.amount());
+            donor.flows().settled(flowId);
         }
+    }
+
+    /** The order for a client process driving pair {@code p}'s two meters with their journal files. */
+    private Properties order(final int p, final String mode) {
+        final Properties order = new Properties();
+        order.setProperty("network", components.networkJson().toString());
+        order.setProperty("mode", mode);
+        donors.get(p).meter.write(order, "donor.");
+        recipients.get(p).meter.write(order, "recipient.");
+        return order;
     }
 
     /** Transfers of the harness's meters still open: those past their deadline are expired (one pass); returns the rest. */
@@ -305,7 +448,7 @@ public final class CrashHarness {
             for (final TransferState state : TransferState.OPEN) {
                 for (final Transfer t : net.auditor().transfers(donors.get(p).name(), state, 1_000)) {
                     if (Instant.now().getEpochSecond() >= t.deadlineEpochSeconds()) {
-                        donors.get(p).flows.meter().expire(RequestId.random(), t.transferId());
+                        donors.get(p).flows().meter().expire(RequestId.random(), t.transferId());
                     } else {
                         open++;
                     }
@@ -329,9 +472,9 @@ public final class CrashHarness {
             final Client donor = donors.get(spec.pair());
             final Client recipient = recipients.get(spec.pair());
             final String transfer = spec.pull()
-                    ? recipient.flows.meter().request(Flows.requestId(flowId, "request"), donor.name(), spec.amount(),
+                    ? recipient.flows().meter().request(Flows.requestId(flowId, "request"), donor.name(), spec.amount(),
                             spec.deadline()).transferId()
-                    : donor.flows.meter().offer(Flows.requestId(flowId, "offer"), recipient.name(), spec.amount(),
+                    : donor.flows().meter().offer(Flows.requestId(flowId, "offer"), recipient.name(), spec.amount(),
                             spec.deadline()).transferId();
             if (!transferIds.add(transfer)) {
                 throw new AssertionError("two flows answered with transfer " + transfer);
@@ -415,28 +558,4 @@ public final class CrashHarness {
                 rows.stream().filter(r -> !r.outcome().equals("PASS")).count()));
         return out.toString();
     }
-
-    /** A ledger that throws once its client is dead, so a killed client's threads stop at their next call. */
-    private static Ledger guarded(final Ledger ledger, final Client client) {
-        return new org.postalfunds.client.ledger.ForwardingLedger(ledger) {
-            private void alive() {
-                if (client.dead) {
-                    throw new ClientKilled();
-                }
-            }
-
-            @Override
-            public byte[] submit(final LedgerCall call) throws LedgerException {
-                alive();
-                return super.submit(call);
-            }
-
-            @Override
-            public byte[] evaluate(final LedgerCall call) throws LedgerException {
-                alive();
-                return super.evaluate(call);
-            }
-        };
-    }
-
 }

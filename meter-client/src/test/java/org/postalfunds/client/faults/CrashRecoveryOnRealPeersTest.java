@@ -7,27 +7,30 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.NetworkScripts;
 import org.postalfunds.testnetwork.PostalNetwork;
 
 /**
- * Crash recovery on the real network: {@code -Dfaults.runs=N} runs (default one cycle, 7 runs with one orderer: the
- * short mode; 100 or more is the long mode), each killing one component (round robin over the four peers, each orderer
- * (on a network started with {@code up.sh --orderers 3}: one Raft node of three at a time), the chaincode service and a client,
- * in a seeded random order per cycle; {@code -Dfaults.seed=S} replays the choices), restarting it with the network
- * scripts and resuming every client's journal; the table of runs, kills per component and outcomes is printed and
- * written to {@code target/faults/crash-table.txt}. Every run must pass its checks; the full conservation audit and
- * the chain verification run every 10 runs and at the end.
+ * Crash recovery on the real network: {@code -Dfaults.runs=N} runs (default one cycle, every component killed once: the
+ * short mode of the default test run; 100 or more is the long mode), each killing one component (round robin over the
+ * four peers, each orderer, the chaincode service, the HSM bridge's process and a client process, in a seeded random
+ * order per cycle; {@code -Dfaults.seed=S} replays the choices), restarting it and resuming every client's journal; the
+ * table of runs, kills per component and outcomes is printed and written to {@code target/faults/crash-table.txt}. Every
+ * run must pass its checks; the full conservation audit and the chain verification run every 10 runs and at the end.
+ *
+ * <p>{@code -Dfaults.orderers=3}: the runs go to a network of their own with three Raft orderers (one node of three
+ * killed at a time), brought up with {@code up.sh --orderers 3} in {@code <state>-raft3} at port offset
+ * {@code -Dfaults.raftOffset} (default 20000) and torn down after (kept with POSTAL_NETWORK_KEEP=true).
  */
 @PostalNetwork
-// Kills and restarts network processes: runs when asked (-Dfaults.runs=N, e.g. ./test.sh -Dfaults.runs=7), not in the
-// default run, where one orderer restart on a loaded 2-core machine outlasted the clients' retries (see the README).
-@org.junit.jupiter.api.condition.EnabledIfSystemProperty(named = "faults.runs", matches = "[0-9]+")
+@Tag("softhsm")
 class CrashRecoveryOnRealPeersTest {
     private static LiveNetwork net;
 
@@ -43,18 +46,45 @@ class CrashRecoveryOnRealPeersTest {
 
     @Test
     void every_component_killed_at_random_points_loses_nothing_and_strands_nothing() throws Exception {
-        // Short mode: one cycle, every component killed once (about 3-4 minutes on 2 shared cores).
-        final int runs = Integer.getInteger("faults.runs", CrashHarness.components(net.network).size());
         final long seed = Long.getLong("faults.seed", System.nanoTime());
         final Path out = Path.of("target", "faults");
         Files.createDirectories(out);
         final Path journals = Files.createTempDirectory(out, "journals-");
-        final CrashHarness harness = new CrashHarness(net, new Components(NetworkScripts.forThisProject()), journals, seed, 4);
+        NetworkScripts scripts = NetworkScripts.forThisProject();
+        LiveNetwork live = net;
+        final boolean raft3 = Integer.getInteger("faults.orderers", 1) == 3;
+        if (raft3) {
+            scripts = scripts.withEnvironment(Map.of("POSTAL_NETWORK_STATE", scripts.state() + "-raft3",
+                    "POSTAL_PORT_OFFSET", Integer.toString(Integer.getInteger("faults.raftOffset", 20_000)),
+                    "POSTAL_ORDERERS", "3"));
+            scripts.require("up.sh", NetworkScripts.UP_LIMIT, "--orderers", "3");
+            scripts.require("deploy.sh", NetworkScripts.DEPLOY_LIMIT, scripts.chaincodeJar().toString());
+            live = new LiveNetwork(NetworkDescription.read(scripts.networkJson()));
+            assertThat(live.network.orderers()).hasSize(3);
+        }
+        final BridgeProcess bridge = BridgeProcess.start("crash");
+        try {
+            // Short mode: one cycle, every component killed once (about 4-5 minutes on 2 shared cores).
+            final int runs = Integer.getInteger("faults.runs", CrashHarness.components(live.network, true).size());
+            run(live, runs, seed, out, new CrashHarness(live, new Components(scripts), bridge, journals, seed, 4, 2));
+        } finally {
+            bridge.close();
+            if (raft3) {
+                live.close();
+                if (!Boolean.parseBoolean(System.getenv("POSTAL_NETWORK_KEEP"))) {
+                    scripts.run("down.sh", NetworkScripts.DOWN_LIMIT);
+                }
+            }
+        }
+    }
+
+    private static void run(final LiveNetwork net, final int runs, final long seed, final Path out,
+            final CrashHarness harness) throws Exception {
         harness.setUp();
         System.out.println("[crash] seed " + seed + ", " + runs + " runs");
         System.out.println("[crash] " + CrashHarness.header());
         final Random order = new Random(seed);
-        final List<String> cycle = CrashHarness.components(net.network);
+        final List<String> cycle = CrashHarness.components(net.network, true);
         final long started = System.nanoTime();
         for (int run = 1; run <= runs; run++) {
             if ((run - 1) % cycle.size() == 0) {

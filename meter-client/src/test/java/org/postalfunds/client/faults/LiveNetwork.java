@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.PrivateKey;
 import java.security.cert.X509Certificate;
 import java.time.Clock;
@@ -35,6 +36,13 @@ import org.postalfunds.client.model.MeterLimits;
 import org.postalfunds.client.model.MeterRegistration;
 import org.postalfunds.client.bench.SoftwareKeyAgreement;
 import org.postalfunds.client.secure.RecipientPsd;
+import org.postalfunds.hsm.MeterSubject;
+import org.postalfunds.hsm.client.PsdBridgeClient;
+import org.postalfunds.hsm.enrol.EnrolledMeter;
+import org.postalfunds.hsm.enrol.FabricCaClient;
+import org.postalfunds.hsm.enrol.FabricCaIssuer;
+import org.postalfunds.hsm.enrol.FabricCaRegistrar;
+import org.postalfunds.hsm.enrol.MeterEnrolment;
 import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkDescription;
@@ -54,12 +62,43 @@ public final class LiveNetwork implements AutoCloseable {
     /** Every retry made by a connection of this fixture: "READ_CONFLICT", "ENDORSER_BEHIND UNKNOWN_TRANSFER", ... */
     public final Map<String, AtomicLong> retries = new ConcurrentHashMap<>();
     private final List<LedgerConnection> connections = new ArrayList<>();
+    /** With {@link #signingThroughBridge}: the operator's bridge client, and a bridge client per meter (its own TLS certificate). */
+    private PsdBridgeClient operatorBridge;
+    private java.util.function.Function<String, PsdBridgeClient> meterBridge;
+    private final Map<String, PsdBridgeClient> meterBridges = new ConcurrentHashMap<>();
     private DataCenterClient dataCenter;
     private ClientIdentity dataCenterIdentity;
     private AuditorClient auditor;
 
     public LiveNetwork(final NetworkDescription network) {
         this.network = network;
+    }
+
+    /**
+     * From now on {@link #registeredMeter} creates each meter's key in the HSM bridge's token (through {@code operator})
+     * and its clients sign proposals, transactions and indicia, and agree keys, through the bridge as that meter
+     * ({@code meterBridge}: a bridge client with the meter's own TLS certificate; closed with this fixture). Such a
+     * meter's identity has no private key file.
+     */
+    public LiveNetwork signingThroughBridge(final PsdBridgeClient operator,
+            final java.util.function.Function<String, PsdBridgeClient> meterBridge) {
+        this.operatorBridge = operator;
+        this.meterBridge = meterBridge;
+        return this;
+    }
+
+    private PsdBridgeClient bridgeOf(final ClientIdentity meter) {
+        return meterBridges.computeIfAbsent(meter.name(), meterBridge);
+    }
+
+    /** How the identity signs: its private key file, or (a meter without one) the bridge as that meter. */
+    public Signer signerOf(final ClientIdentity identity) throws IOException {
+        return identity.privateKey() == null ? bridgeOf(identity).signer(identity.name()) : signer(identity);
+    }
+
+    /** The meter's key agreement for secure information: its private key, or its key in the bridge's token. */
+    public RecipientPsd psdOf(final ClientIdentity meter) throws IOException {
+        return meter.privateKey() == null ? RecipientPsd.throughBridge(bridgeOf(meter), meter.name()) : psd(meter);
     }
 
     public ClientIdentity enrol(final String organisation, final String name) {
@@ -81,10 +120,69 @@ public final class LiveNetwork implements AutoCloseable {
                 .peerEndpoint(peer.endpoint()).serverName(peer.serverName()).tlsRootCertificate(org.tlsRootCertificate())
                 .channel(network.channel()).chaincode(network.chaincodeName())
                 .identity(new X509Identity(identity.mspId(), certificate(identity)))
-                .signer(signer(identity))
+                .signer(signerOf(identity))
                 .retryPolicy(policy).retryListener(counting())
                 .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(5), commitWait)
                 .connect();
+    }
+
+    /**
+     * A connection not tracked by the fixture with the given identity and signer (e.g. the HSM bridge's) and retry
+     * listener (a client process reports its retries to its parent through it).
+     */
+    public LedgerConnection open(final String peerOrganisation, final X509Identity identity, final Signer signer,
+            final RetryPolicy policy, final Duration commitWait, final RetryListener listener) throws IOException {
+        final NetworkDescription.Organisation org = network.organisation(peerOrganisation);
+        final NetworkDescription.Peer peer = org.requirePeer();
+        return LedgerConnection.builder()
+                .peerEndpoint(peer.endpoint()).serverName(peer.serverName()).tlsRootCertificate(org.tlsRootCertificate())
+                .channel(network.channel()).chaincode(network.chaincodeName())
+                .identity(identity).signer(signer)
+                .retryPolicy(policy).retryListener(listener)
+                .timeouts(Duration.ofSeconds(5), Duration.ofSeconds(15), Duration.ofSeconds(5), commitWait)
+                .connect();
+    }
+
+    /**
+     * A meter whose key is created in the HSM bridge's token and never leaves it: registered at its owner's Fabric CA
+     * as a client identity, enrolled with a CSR signed in the token (the certificate stored beside the key), then
+     * registered on the ledger by the data center and refilled when funds are given.
+     */
+    public EnrolledMeter bridgedMeter(final String organisation, final String name, final long funds,
+            final PsdBridgeClient operatorBridge) throws Exception {
+        final EnrolledMeter enrolled = enrolInBridge(organisation, name, operatorBridge);
+        register(enrolled.meterId(), enrolled.identity().getMspId(), enrolled.certificate(),
+                enrolled.keyAgreementCertificate(), funds, MeterKind.POSTAL_METER);
+        return enrolled;
+    }
+
+    private EnrolledMeter enrolInBridge(final String organisation, final String name, final PsdBridgeClient operatorBridge)
+            throws Exception {
+        final NetworkDescription.Organisation org = network.organisation(organisation);
+        final NetworkDescription.CertificateAuthority ca = org.ca();
+        final String meterId = name + "-" + run + "-" + NEXT.incrementAndGet();
+        final FabricCaClient client = FabricCaClient.newBuilder().url(ca.url()).tlsRootCertificates(ca.tlsCertificate())
+                .caName(ca.name()).build();
+        final Path registrarKey;
+        try (java.util.stream.Stream<Path> keys = Files.list(ca.registrarHome().resolve("msp/keystore"))) {
+            registrarKey = keys.filter(p -> p.getFileName().toString().endsWith("_sk")).findFirst().orElseThrow();
+        }
+        final FabricCaRegistrar registrar = FabricCaRegistrar.fromPemFiles(
+                ca.registrarHome().resolve("msp/signcerts/cert.pem"), registrarKey);
+        final String secret = UUID.randomUUID().toString().replace("-", "");
+        client.register(registrar, meterId, secret, "client");
+        return new MeterEnrolment(operatorBridge, new FabricCaIssuer(client, meterId, secret), org.mspId())
+                .enrol(MeterSubject.client(meterId, org.name()));
+    }
+
+    private void register(final String meterId, final String mspId, final X509Certificate certificate,
+            final X509Certificate keyAgreementCertificate, final long funds, final MeterKind kind) throws Exception {
+        dataCenter().register(RequestId.random(), MeterRegistration.builder().meterId(meterId)
+                .ownerMsp(mspId).certificate(certificate).model("PM-2000").kind(kind).limits(LIMITS)
+                .keyAgreementCertificate(keyAgreementCertificate).build());
+        if (funds > 0) {
+            dataCenter().refill(RequestId.random(), meterId, funds);
+        }
     }
 
     public synchronized LedgerConnection connect(final String peerOrganisation, final ClientIdentity identity)
@@ -119,7 +217,14 @@ public final class LiveNetwork implements AutoCloseable {
     }
 
     public MeterClient meter(final ClientIdentity meter) throws IOException {
-        return meter(connect(organisationOf(meter), meter), meter);
+        return meterOn(connect(organisationOf(meter), meter), meter);
+    }
+
+    /** The meter's client on the given ledger, its indicia signed as the meter signs (key file or bridge). */
+    public MeterClient meterOn(final org.postalfunds.client.ledger.Ledger ledger, final ClientIdentity meter)
+            throws IOException {
+        return MeterClient.builder().ledger(ledger).meterId(meter.name()).psdSigner(signerOf(meter))
+                .clock(Clock.systemUTC()).build();
     }
 
     public static MeterClient meter(final org.postalfunds.client.ledger.Ledger ledger, final ClientIdentity meter)
@@ -160,13 +265,17 @@ public final class LiveNetwork implements AutoCloseable {
     /** Enrols a meter at its owner's CA; the data center registers it (and refills it when funds > 0). */
     public ClientIdentity registeredMeter(final String organisation, final String name, final long funds,
             final MeterKind kind) throws Exception {
-        final ClientIdentity meter = enrol(organisation, name);
-        dataCenter().register(RequestId.random(), MeterRegistration.builder().meterId(meter.name())
-                .ownerMsp(meter.mspId()).certificate(certificate(meter)).model("PM-2000").kind(kind).limits(LIMITS)
-                .keyAgreementCertificate(SoftwareKeyAgreement.certificate(meter.name(), privateKey(meter))).build());
-        if (funds > 0) {
-            dataCenter().refill(RequestId.random(), meter.name(), funds);
+        if (operatorBridge != null) {
+            final EnrolledMeter enrolled = enrolInBridge(organisation, name, operatorBridge);
+            register(enrolled.meterId(), enrolled.identity().getMspId(), enrolled.certificate(),
+                enrolled.keyAgreementCertificate(), funds, kind);
+            final Path certificate = Files.createTempFile("bridged-" + enrolled.meterId(), ".pem");
+            Files.writeString(certificate, Identities.toPemString(enrolled.certificate()));
+            return new ClientIdentity(enrolled.meterId(), enrolled.identity().getMspId(), certificate, null);
         }
+        final ClientIdentity meter = enrol(organisation, name);
+        register(meter.name(), meter.mspId(), certificate(meter),
+                SoftwareKeyAgreement.certificate(meter.name(), privateKey(meter)), funds, kind);
         return meter;
     }
 
@@ -220,6 +329,8 @@ public final class LiveNetwork implements AutoCloseable {
     public synchronized void close() {
         connections.forEach(LedgerConnection::close);
         connections.clear();
+        meterBridges.values().forEach(PsdBridgeClient::close);
+        meterBridges.clear();
     }
 
 }

@@ -16,6 +16,7 @@ import org.hyperledger.fabric.client.FileCheckpointer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.postalfunds.client.MeterClient;
@@ -37,17 +38,24 @@ import org.postalfunds.client.watch.Reaction;
 import org.postalfunds.client.watch.WatchListener;
 import org.postalfunds.client.watch.WatchPolicy;
 import org.postalfunds.client.watch.Watcher;
+import org.postalfunds.hsm.client.PsdBridgeClient;
+import org.postalfunds.hsm.testing.BridgeFixture;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
 
 /**
- * Every scenario of the patent end to end on the real network, through the client library (file-key signing), one test
- * per scenario family, meters shared where their state allows. After each: the postal authority's conservation audit and
- * the chain verified block by block, from the ledger alone.
+ * Every scenario of the patent end to end on the real network, through the client library, one test per scenario
+ * family, meters shared where their state allows. Every meter's key is in a SoftHSM2 token behind the HSM bridge
+ * (mutual TLS): created there, enrolled at its owner's Fabric CA with a CSR signed there, and every proposal,
+ * transaction, indicium and key agreement of the meters goes through the bridge. After each: the postal authority's
+ * conservation audit and the chain verified block by block, from the ledger alone.
  */
 @PostalNetwork
+@Tag("softhsm")
 class PatentScenariosOnRealPeersTest {
+    private static BridgeFixture bridge;
+    private static PsdBridgeClient operator;
     private static LiveNetwork net;
     private static ClientIdentity a1;
     private static ClientIdentity a2;
@@ -60,7 +68,15 @@ class PatentScenariosOnRealPeersTest {
 
     @BeforeAll
     static void meters(final NetworkDescription network) throws Exception {
-        net = new LiveNetwork(network);
+        bridge = BridgeFixture.start("scenarios");
+        operator = bridge.operator();
+        net = new LiveNetwork(network).signingThroughBridge(operator, meterId -> {
+            try {
+                return bridge.meter(meterId);
+            } catch (java.security.GeneralSecurityException e) {
+                throw new IllegalStateException(e);
+            }
+        });
         a1 = net.registeredMeter("MailerA", "sc-A1", 500_000);
         a2 = net.registeredMeter("MailerA", "sc-A2", 100_000);
         b1 = net.registeredMeter("MailerB", "sc-B1", 500_000);
@@ -78,8 +94,10 @@ class PatentScenariosOnRealPeersTest {
     }
 
     @AfterAll
-    static void close() {
+    static void close() throws Exception {
         net.close();
+        operator.close();
+        bridge.close();
     }
 
     private static Instant in(final long amount, final ChronoUnit unit) {
@@ -155,7 +173,7 @@ class PatentScenariosOnRealPeersTest {
             recipients.add(net.registeredMeter("MailerA", "sc-rcpt" + i, 0));
         }
         final LedgerConnection distributorLedger = net.connect("MailerB", distributor);
-        final MeterClient dist = LiveNetwork.meter(distributorLedger, distributor);
+        final MeterClient dist = net.meterOn(distributorLedger, distributor);
         final StringBuilder listed = new StringBuilder();
         for (final ClientIdentity r : recipients) {
             dist.authoriseRequester(RequestId.random(), r.name());
@@ -315,21 +333,21 @@ class PatentScenariosOnRealPeersTest {
         final String pulled = meterB2.requestInformation(RequestId.random(), a1.name(), rates.name(),
                 in(1, ChronoUnit.HOURS)).transferId();
         meterA1.grantInformation(RequestId.random(), pulled, rates, in(1, ChronoUnit.HOURS));
-        assertThat(meterB2.receiveInformation(pulled, LiveNetwork.psd(b2))).isEqualTo(rates);
+        assertThat(meterB2.receiveInformation(pulled, net.psdOf(b2))).isEqualTo(rates);
         assertThat(meterB2.acceptInformation(RequestId.random(), pulled).informationTransfer().state())
                 .isEqualTo(TransferState.ACCEPTED);
 
         final SecureItem config = new SecureItem("config", "text/plain", "mode=eco".getBytes(StandardCharsets.UTF_8));
         final String pushed = meterA1.offerInformation(RequestId.random(), b2.name(), config, in(1, ChronoUnit.HOURS))
                 .transferId();
-        assertThat(meterB2.receiveInformation(pushed, LiveNetwork.psd(b2))).isEqualTo(config);
+        assertThat(meterB2.receiveInformation(pushed, net.psdOf(b2))).isEqualTo(config);
         assertThat(meterB2.acknowledgeInformation(RequestId.random(), pushed).informationTransfer().state())
                 .isEqualTo(TransferState.ACKNOWLEDGED);
 
         final SecureItem firmware = new SecureItem("certificate", "text/plain", "CA=2027".getBytes(StandardCharsets.UTF_8));
         final String downloaded = net.dataCenter().downloadInformation(RequestId.random(), b2.name(), firmware,
                 in(1, ChronoUnit.HOURS), net.dataCenterSigner()).transferId();
-        assertThat(meterB2.receiveInformation(downloaded, LiveNetwork.psd(b2))).isEqualTo(firmware);
+        assertThat(meterB2.receiveInformation(downloaded, net.psdOf(b2))).isEqualTo(firmware);
         assertThat(meterB2.acknowledgeInformation(RequestId.random(), downloaded).informationTransfer().state())
                 .isEqualTo(TransferState.ACKNOWLEDGED);
     }
