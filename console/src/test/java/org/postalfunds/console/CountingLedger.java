@@ -4,10 +4,9 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.hyperledger.fabric.client.Checkpoint;
-import org.postalfunds.client.ledger.BlockFeed;
 import org.postalfunds.client.ledger.EventFeed;
+import org.postalfunds.client.ledger.ForwardingLedger;
 import org.postalfunds.client.ledger.Ledger;
-import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerEvent;
 import org.postalfunds.client.ledger.LedgerException;
 
@@ -15,8 +14,7 @@ import org.postalfunds.client.ledger.LedgerException;
  * A ledger connection that counts its replays and follow streams; optionally its first follow stream fails after
  * handing out a number of events, as a peer's event service does when the connection drops.
  */
-final class CountingLedger implements Ledger {
-    private final Ledger ledger;
+final class CountingLedger extends ForwardingLedger {
     private final int firstFollowFailsAfter;
     final AtomicInteger replays = new AtomicInteger();
     final AtomicInteger follows = new AtomicInteger();
@@ -27,18 +25,8 @@ final class CountingLedger implements Ledger {
 
     /** @param firstFollowFailsAfter events the first follow stream hands out before it fails; -1: never fails */
     CountingLedger(final Ledger ledger, final int firstFollowFailsAfter) {
-        this.ledger = ledger;
+        super(ledger);
         this.firstFollowFailsAfter = firstFollowFailsAfter;
-    }
-
-    @Override
-    public byte[] submit(final LedgerCall call) throws LedgerException {
-        return ledger.submit(call);
-    }
-
-    @Override
-    public byte[] evaluate(final LedgerCall call) throws LedgerException {
-        return ledger.evaluate(call);
     }
 
     @Override
@@ -78,10 +66,5 @@ final class CountingLedger implements Ledger {
     public EventFeed replay() throws LedgerException {
         replays.incrementAndGet();
         return ledger.replay();
-    }
-
-    @Override
-    public BlockFeed blocks() throws LedgerException {
-        return ledger.blocks();
     }
 }
