@@ -273,7 +273,8 @@ for name in $(orderer_names); do
   done
   grep -q '^Status: ' <<<"$listed" || { echo "$listed" >&2; die "the admin endpoint of $name does not answer"; }
   if ! grep -q '^Status: 200' <<<"$listed"; then
-    answer=$("${osn[@]}" join --channelID "$CHANNEL" --config-block "$STATE/channel/$CHANNEL.block" 2>&1 || true)
+    # POSTAL_JOIN_BLOCK: another config block to join with (recover-orderer.sh passes the channel's newest one).
+    answer=$("${osn[@]}" join --channelID "$CHANNEL" --config-block "${POSTAL_JOIN_BLOCK:-$STATE/channel/$CHANNEL.block}" 2>&1 || true)
     echo "$answer" >> "$LOGS/osnadmin.log"
     grep -q '^Status: 201' <<<"$answer" || { echo "$answer" >&2; die "$name could not join channel $CHANNEL"; }
   fi

@@ -54,9 +54,19 @@ public final class Components {
         return pid;
     }
 
-    /** Brings the component back with the idempotent scripts; returns how long it took. */
-    public Duration restart(final String name) {
+    /** How a component came back: the time it took, and whether its channel had to be recovered (an orderer). */
+    public record Restart(Duration took, boolean recoveredFromTornWal) {
+    }
+
+    /**
+     * Brings the component back with the idempotent scripts. An orderer that cannot start because its Raft data of the
+     * channel is unreadable (a SIGKILL tore its write-ahead log; Fabric 3.1.5 panics while loading the channel) is
+     * recovered with {@code recover-orderer.sh}: the channel removed from it and joined again, replicated from the other
+     * two members. That is an operator's intervention, and the restart says so.
+     */
+    public Restart restart(final String name) {
         final long started = System.nanoTime();
+        final boolean orderer = name.startsWith("orderer");
         // up.sh can lose a race with a restarted orderer: it asks osnadmin to join the channel before the orderer's
         // admin endpoint listens ("orderer1 could not join channel postal ... connection refused") and exits 1. It is
         // idempotent, so running it again (at most 3 times, 3 s apart) finishes the job.
@@ -65,7 +75,14 @@ public final class Components {
                     ? scripts.run("deploy.sh", NetworkScripts.DEPLOY_LIMIT, scripts.chaincodeJar().toString())
                     : scripts.run("up.sh", NetworkScripts.UP_LIMIT);
             if (status == 0) {
-                return Duration.ofNanos(System.nanoTime() - started);
+                return new Restart(Duration.ofNanos(System.nanoTime() - started), false);
+            }
+            if (orderer && channelUnreadable(name)) {
+                if (scripts.run("recover-orderer.sh", RECOVER_LIMIT, name) != 0) {
+                    throw new IllegalStateException("recovering " + name + " from its unreadable Raft data failed (logs in "
+                            + scripts.state() + "/logs)");
+                }
+                return new Restart(Duration.ofNanos(System.nanoTime() - started), true);
             }
             if (attempt == 3) {
                 throw new IllegalStateException("restarting " + name + " failed 3 times (logs in " + scripts.state() + "/logs)");
@@ -78,6 +95,16 @@ public final class Components {
                 throw new IllegalStateException(e);
             }
         }
+    }
+
+    /** up.sh's start, the join, and the wait until the node's height reaches the others'. */
+    static final Duration RECOVER_LIMIT = Duration.ofMinutes(8);
+
+    /** The orderer's log since its last start says it could not load the channel's Raft data (WAL or snapshot). */
+    boolean channelUnreadable(final String orderer) {
+        final String log = read(scripts.state().resolve("logs").resolve(orderer + ".log"));
+        final String sinceStart = log.substring(Math.max(0, log.lastIndexOf("Orderer config values")));
+        return sinceStart.contains("failed to restore persisted raft data");
     }
 
     /** status.sh's verdict: every process running and healthy. */

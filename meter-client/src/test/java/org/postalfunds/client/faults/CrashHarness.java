@@ -67,7 +67,7 @@ public final class CrashHarness {
     /** One line of the table. */
     public record Row(int run, String component, long killAtMillis, String detail, long restartMillis, int flows,
             int completedInRound, int resumedSteps, int completedOnResume, int cancelledOnResume, int expired,
-            int openAfter, String retries, String outcome) {
+            int openAfter, String retries, String outcome, boolean recoveredFromTornWal) {
     }
 
     /** A meter's client in the test's JVM: it can be stopped and opened again from its journal file. */
@@ -303,6 +303,7 @@ public final class CrashHarness {
         int completedOnResume = 0;
         int cancelledOnResume = 0;
         int expired = 0;
+        boolean recovered = false;
         if (clientRun) {
             // SIGKILL the process as it starts a submit (or as it holds a grant it has not accepted), then a new
             // process resumes from the two journal files alone.
@@ -350,7 +351,12 @@ public final class CrashHarness {
         } else {
             detail = "pid " + components.kill(component);
             // The network's component comes back while the clients are still retrying (they may finish on their own).
-            restartMillis = components.restart(component).toMillis();
+            final Components.Restart restart = components.restart(component);
+            restartMillis = restart.took().toMillis();
+            if (restart.recoveredFromTornWal()) {
+                recovered = true;
+                detail += ", torn WAL: rejoined";
+            }
         }
         for (final Thread thread : threads) {
             thread.join(150_000);
@@ -410,7 +416,7 @@ public final class CrashHarness {
             outcome = "FAIL: " + e.getMessage() + (notes.isEmpty() ? "" : " " + notes);
         }
         final Row row = new Row(run, component, killAt, detail, restartMillis, runFlows.size(), completed.get(), resumedSteps,
-                completedOnResume, cancelledOnResume, expired, openAfter, summary(retries), outcome);
+                completedOnResume, cancelledOnResume, expired, openAfter, summary(retries), outcome, recovered);
         rows.add(row);
         System.out.println("[crash] " + format(row));
         return row;
@@ -540,22 +546,27 @@ public final class CrashHarness {
     public String table() {
         final StringBuilder out = new StringBuilder(header()).append('\n');
         rows.forEach(r -> out.append(format(r)).append('\n'));
-        out.append("\ncomponent               kills  pass  fail  restart ms (mean)  flows done before resume  resumed steps\n");
+        // A run whose orderer had to be removed from the channel and joined again is counted apart: that restart took an
+        // operator's recovery (recover-orderer.sh), not just a start.
+        out.append("\ncomponent               kills  pass  fail  restart ms (mean)  flows done before resume  resumed steps"
+                + "  orderer recovered from torn WAL\n");
         final Map<String, List<Row>> by = new TreeMap<>();
         rows.forEach(r -> by.computeIfAbsent(r.component(), c -> new ArrayList<>()).add(r));
         by.forEach((c, list) -> {
             if (!list.isEmpty()) {
-                out.append(String.format("%-22s %6d %5d %5d %18.0f %17d/%-8d %12d%n", c, list.size(),
+                out.append(String.format("%-22s %6d %5d %5d %18.0f %17d/%-8d %12d  %31d%n", c, list.size(),
                         list.stream().filter(r -> r.outcome().equals("PASS")).count(),
                         list.stream().filter(r -> !r.outcome().equals("PASS")).count(),
                         list.stream().mapToLong(Row::restartMillis).average().orElse(0),
                         list.stream().mapToInt(Row::completedInRound).sum(), list.stream().mapToInt(Row::flows).sum(),
-                        list.stream().mapToInt(Row::resumedSteps).sum()));
+                        list.stream().mapToInt(Row::resumedSteps).sum(),
+                        list.stream().filter(Row::recoveredFromTornWal).count()));
             }
         });
-        out.append(String.format("total                  %6d %5d %5d%n", rows.size(),
+        out.append(String.format("total                  %6d %5d %5d %91d%n", rows.size(),
                 rows.stream().filter(r -> r.outcome().equals("PASS")).count(),
-                rows.stream().filter(r -> !r.outcome().equals("PASS")).count()));
+                rows.stream().filter(r -> !r.outcome().equals("PASS")).count(),
+                rows.stream().filter(Row::recoveredFromTornWal).count()));
         return out.toString();
     }
 }
