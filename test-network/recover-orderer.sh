@@ -45,52 +45,61 @@ for o in $(orderer_names); do
 done
 [ -n "$healthy_peer" ] || die "no other orderer serves channel $CHANNEL: nothing to replicate from"
 
-if running "$name"; then
-  if [ "$(channel_field "$name" status)" = active ]; then
-    say "$name runs and serves channel $CHANNEL at height $(channel_field "$name" height): nothing to recover"
-    exit 0
-  fi
-  say "$name runs but does not serve channel $CHANNEL: removing it there"
-  osn "$name" remove --channelID "$CHANNEL" >> "$LOGS/osnadmin.log"
-  for i in $(seq 1 60); do
-    osn "$name" list --channelID "$CHANNEL" | grep -q '^Status: 404' && break
-    sleep 0.5
-  done
-  osn "$name" list --channelID "$CHANNEL" | grep -q '^Status: 404' || die "$name still lists channel $CHANNEL after its removal"
-else
+# remove_offline: the orderer does not run and cannot load the channel; its own crash-safe removal drops it as it starts.
+remove_offline() {
   # Evidence first: data is thrown away only when the node's own log says the channel's Raft data is unreadable.
+  local last_start
   last_start=$(grep -n "Orderer config values" "$LOGS/$name.log" 2>/dev/null | tail -1 | cut -d: -f1 || true)
   if ! $force && ! tail -n +"${last_start:-1}" "$LOGS/$name.log" 2>/dev/null \
       | grep -q "failed to restore persisted raft data\|Failed to create chain support for channel '$CHANNEL'"; then
     die "$name does not run, but its log shows no unreadable Raft data of channel $CHANNEL since its last start: start it with up.sh (or pass --force)"
   fi
-  say "$name cannot load channel $CHANNEL ($(tail -n +"${last_start:-1}" "$LOGS/$name.log" | grep -o "failed to restore persisted raft data.*" | head -1 | cut -c1-160)); removing the channel from it"
+  say "$name cannot load channel $CHANNEL ($(tail -n +"${last_start:-1}" "$LOGS/$name.log" | grep -o "failed to restore persisted raft data.*" | head -1 | cut -c1-200)); removing the channel from it"
   mkdir -p "$data/ledger/pendingops/remove"
   : > "$data/ledger/pendingops/remove/$CHANNEL.remove"
-fi
+}
+# remove_online: the orderer runs but does not serve the channel; the participation API removes it.
+remove_online() {
+  say "$name runs but does not serve channel $CHANNEL: removing it there"
+  osn "$name" remove --channelID "$CHANNEL" >> "$LOGS/osnadmin.log"
+  for _ in $(seq 1 60); do
+    osn "$name" list --channelID "$CHANNEL" | grep -q '^Status: 404' && return 0
+    sleep 0.5
+  done
+  die "$name still lists channel $CHANNEL after its removal"
+}
+# rejoin: the channel's Raft data set aside, the node started (if it is not running) and joined with the newest config block.
+rejoin() {
+  # The previous set-aside copy goes, so that repeated recoveries do not fill the disk.
+  rm -rf "$data/etcdraft/torn"; mkdir -p "$data/etcdraft/torn"
+  for kind in wal snapshot; do
+    [ -d "$data/etcdraft/$kind/$CHANNEL" ] && mv "$data/etcdraft/$kind/$CHANNEL" "$data/etcdraft/torn/$kind-$CHANNEL"
+  done
+  # From a member that serves the channel, as the orderer org's admin (a reader of the channel).
+  local join_block="$STATE/channel/$CHANNEL-recover-$name.block"
+  (
+    export FABRIC_CFG_PATH="$STATE/config" FABRIC_LOGGING_SPEC=error CORE_PEER_LOCALMSPID CORE_PEER_MSPCONFIGPATH
+    CORE_PEER_LOCALMSPID=$(c .ordererOrg.mspId); CORE_PEER_MSPCONFIGPATH=$(admin_msp Orderer)
+    peer channel fetch config "$join_block" -c "$CHANNEL" -o "127.0.0.1:$(orderer_field "$healthy_peer" .port)" \
+      --tls --cafile "$(org_dir Orderer)/ca-cert.pem" >>"$LOGS/peer-cli.log" 2>&1
+  ) || { tail -5 "$LOGS/peer-cli.log" >&2; die "could not fetch the newest config block of $CHANNEL from $healthy_peer"; }
+  say "joining $name to $CHANNEL with the config block fetched from $healthy_peer (channel height there: $(channel_field "$healthy_peer" height))"
+  POSTAL_JOIN_BLOCK=$join_block "$NETWORK_SCRIPTS/up.sh" || die "up.sh could not start and join $name"
+}
 
-# The channel's Raft data: set aside (the previous set-aside copy goes, so that repeated recoveries do not fill the disk).
-rm -rf "$data/etcdraft/torn"; mkdir -p "$data/etcdraft/torn"
-for kind in wal snapshot; do
-  [ -d "$data/etcdraft/$kind/$CHANNEL" ] && mv "$data/etcdraft/$kind/$CHANNEL" "$data/etcdraft/torn/$kind-$CHANNEL"
-done
+status=""
+running "$name" && status=$(channel_field "$name" status)
+case "$status" in
+  active) say "$name runs and serves channel $CHANNEL at height $(channel_field "$name" height): nothing to recover"; exit 0 ;;
+  # Joined again with a later config block, it pulls blocks as a follower first: let it finish.
+  onboarding) say "$name is onboarding channel $CHANNEL (a join in progress): waiting for it" ;;
+  *) if running "$name"; then remove_online; else remove_offline; fi
+     rejoin ;;
+esac
 
-# The newest config block, from a member that serves the channel (orderer admin identity: a reader of the channel).
-join_block="$STATE/channel/$CHANNEL-recover-$name.block"
-(
-  export FABRIC_CFG_PATH="$STATE/config" CORE_PEER_LOCALMSPID; CORE_PEER_LOCALMSPID=$(c .ordererOrg.mspId)
-  export CORE_PEER_MSPCONFIGPATH; CORE_PEER_MSPCONFIGPATH=$(admin_msp Orderer)
-  export FABRIC_LOGGING_SPEC=error
-  peer channel fetch config "$join_block" -c "$CHANNEL" -o "127.0.0.1:$(orderer_field "$healthy_peer" .port)" \
-    --tls --cafile "$(org_dir Orderer)/ca-cert.pem" >>"$LOGS/peer-cli.log" 2>&1
-) || { tail -5 "$LOGS/peer-cli.log" >&2; die "could not fetch the newest config block of $CHANNEL from $healthy_peer"; }
+# Caught up: its height reaches the one the healthy member has now (blocks may keep coming after that).
 target=$(channel_field "$healthy_peer" height)
-say "joining $name to $CHANNEL with the config block fetched from $healthy_peer (channel height there: $target)"
-
-POSTAL_JOIN_BLOCK=$join_block "$NETWORK_SCRIPTS/up.sh" || die "up.sh could not start and join $name"
-
-# Caught up: its height reaches the one the healthy member had when the join began (blocks may keep coming).
-for i in $(seq 1 360); do
+for _ in $(seq 1 360); do
   h=$(channel_field "$name" height); s=$(channel_field "$name" status)
   [ "$s" = active ] && [ -n "$h" ] && [ "$h" -ge "$target" ] && break
   sleep 0.5

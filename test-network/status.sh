@@ -20,4 +20,16 @@ row() { # name, operations port (or "-")
 }
 while read -r name ops; do row "$name" "$ops"; done < <(network_processes)
 [ -f "$PIDS/chaincode.pid" ] && row chaincode -
+# The channel as each running orderer serves it (participation API): a node behind or not serving it shows here.
+if [ -f "$(org_dir Orderer)/users/admin/tls/server.key" ] && (fabric_home) 2>/dev/null; then
+  fabric_home
+  for name in $(orderer_names); do
+    running "$name" || continue
+    answer=$(osnadmin channel list --channelID "$CHANNEL" --orderer-address "127.0.0.1:$(orderer_field "$name" .adminPort)" \
+      --ca-file "$(org_dir Orderer)/ca-cert.pem" --client-cert "$(org_dir Orderer)/users/admin/tls/server.crt" \
+      --client-key "$(org_dir Orderer)/users/admin/tls/server.key" 2>/dev/null || true)
+    served=$(sed -n '/^{/,$p' <<<"$answer" | jq -r '"\(.status) height \(.height)"' 2>/dev/null || true)
+    printf 'channel %s on %s: %s\n' "$CHANNEL" "$name" "${served:-not served}"
+  done
+fi
 exit $bad
