@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.state.Keys;
+import org.postalfunds.api.ErrorCode;
 
 /** A distributor's vault split into per-recipient allotments (Fig. 4). */
 class AllotmentTest {

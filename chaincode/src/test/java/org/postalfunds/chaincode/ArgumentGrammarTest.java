@@ -15,6 +15,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.postalfunds.chaincode.fake.FakeStub;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 
 /**
  * The typed boundary, through the shim's own router as a peer calls it: every numeric argument of every entry point

@@ -8,6 +8,8 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.TestIdentity;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 
 class AuditTest {
     private final LedgerFixture fx = new LedgerFixture();

@@ -21,7 +21,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * Every function x every role, against the table below. Each cell runs on its own fork of one ledger, with arguments

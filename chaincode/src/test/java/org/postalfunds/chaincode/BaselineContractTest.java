@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.TestIdentity;
+import org.postalfunds.api.ErrorCode;
 
 /** The benchmark baseline writes exactly one key of its own namespace, and only for consortium members. */
 class BaselineContractTest {

@@ -8,6 +8,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.TestIdentity;
+import org.postalfunds.api.ErrorCode;
 
 /** The postal authority checks indicia found on mail against the ledger. */
 class IndiciumVerificationTest {

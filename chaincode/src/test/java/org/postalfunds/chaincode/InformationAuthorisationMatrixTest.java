@@ -22,7 +22,8 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * Every function of the SecureInformation contract x every role, as {@link AuthorisationMatrixTest} does for the

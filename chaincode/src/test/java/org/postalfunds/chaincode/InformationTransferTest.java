@@ -20,7 +20,9 @@ import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.chaincode.information.SecureInformationCollections;
 import org.postalfunds.chaincode.state.Keys;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 
 /**
  * Secure information transfers on the in-memory ledger, per transaction. The packages are well-formed sealed packages

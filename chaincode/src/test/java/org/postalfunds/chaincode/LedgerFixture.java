@@ -20,8 +20,9 @@ import org.hyperledger.fabric.shim.ChaincodeException;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
-import org.postalfunds.formats.IndiciumEncoding;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.format.IndiciumEncoding;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * The contract on a fake ledger with real identities: the data center, both mailers, the postal authority, and

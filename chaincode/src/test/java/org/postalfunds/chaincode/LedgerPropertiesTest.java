@@ -11,7 +11,9 @@ import org.hyperledger.fabric.contract.Context;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 
 /**
  * Random sequences of operations by random callers: 300 seeded sequences in plain JUnit 5 (no property-testing

@@ -11,7 +11,8 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.ErrorCode;
 
 class MeterRegistryTest {
     private final LedgerFixture fx = new LedgerFixture();

@@ -21,7 +21,9 @@ import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeLedger.Validation;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 
 /**
  * Concurrency against the ledger's MVCC model, not a network run: 64 simulated clients drive random operations

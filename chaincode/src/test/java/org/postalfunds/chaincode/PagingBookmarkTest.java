@@ -9,6 +9,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.state.Keys;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * A paged query starts at whatever bookmark the client sends (the peer does not check it against the range), so the

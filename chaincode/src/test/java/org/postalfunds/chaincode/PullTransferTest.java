@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.chaincode.state.Keys;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 
 /** Pull transfers (Fig. 3a, Fig. 5): donor m1 (MailerA) and recipient m2 (MailerB). */
 class PullTransferTest {

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.chaincode.state.Keys;
+import org.postalfunds.api.ErrorCode;
 
 /** Push transfers (Fig. 3b): donor m1 offers, recipient m2 acknowledges or rejects. No requester list is needed. */
 class PushTransferTest {

@@ -11,7 +11,9 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 
 class RefillAndPrintTest {
     private final LedgerFixture fx = new LedgerFixture();

@@ -14,9 +14,9 @@ import org.postalfunds.client.ledger.InProcessNetwork;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.MutableClock;
-import org.postalfunds.client.model.MeterKind;
-import org.postalfunds.client.model.MeterLimits;
-import org.postalfunds.client.model.MeterRegistration;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
 
 /**
  * The consortium of the design, in-process: the data center, two mailers, the postal authority, and

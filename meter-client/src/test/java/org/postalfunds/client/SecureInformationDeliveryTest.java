@@ -17,16 +17,18 @@ import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.InformationChange;
-import org.postalfunds.client.model.InformationTransfer;
+import org.postalfunds.api.model.InformationTransfer;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.MeterKind;
-import org.postalfunds.client.model.MeterRegistration;
-import org.postalfunds.client.model.TransferState;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.client.secure.SecureItem;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.SealedPackage;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.testing.BridgeFixture;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * Secure information end to end: the real contract in-process (private data collections, transient map, each
@@ -95,7 +97,7 @@ class SecureInformationDeliveryTest {
     /** The package as the recipient's peer gives it out, for comparing with the public record. */
     private static byte[] packageOnThePeer(final String transferId) throws LedgerException {
         final JsonNode answer = Json.treeFromLedger(ledgerB.evaluate(
-                LedgerCall.query("SecureInformation:getInformationPackage", transferId)));
+                LedgerCall.query(LedgerFunction.GET_INFORMATION_PACKAGE, transferId)));
         return Base64.getDecoder().decode(answer.path("packageBase64").asText());
     }
 
@@ -123,7 +125,7 @@ class SecureInformationDeliveryTest {
         assertThat(delivered.packageSha256()).isEqualTo(SealedPackage.sha256Hex(onThePeer));
         // Delivered means purged: the package is gone from the ledger, its hash stays.
         assertThatThrownBy(() -> packageOnThePeer(transferId)).isInstanceOfSatisfying(LedgerException.class,
-                refused -> assertThat(refused.errorCode()).hasValue("PACKAGE_NOT_AVAILABLE"));
+                refused -> assertThat(refused.errorCode()).hasValue(ErrorCode.PACKAGE_NOT_AVAILABLE));
     }
 
     @Test

@@ -3,7 +3,7 @@ package org.postalfunds.chaincode.access;
 import java.security.cert.X509Certificate;
 import org.hyperledger.fabric.contract.ClientIdentity;
 import org.hyperledger.fabric.contract.Context;
-import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.chaincode.Organisations;
 
 /**

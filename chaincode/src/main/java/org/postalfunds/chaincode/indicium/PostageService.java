@@ -3,18 +3,22 @@ package org.postalfunds.chaincode.indicium;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.chaincode.Outcome;
 import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.access.PublicKeys;
 import org.postalfunds.chaincode.ledger.AccountId;
-import org.postalfunds.chaincode.meter.Meter;
+import org.postalfunds.api.model.Meter;
 import org.postalfunds.chaincode.meter.Meters;
-import org.postalfunds.chaincode.meter.PsdRegisters;
+import org.postalfunds.api.model.PsdRegisters;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Invariants;
+import org.postalfunds.api.Invariants;
 import org.postalfunds.chaincode.support.Json;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumRecord;
+import org.postalfunds.api.model.IndiciumVerdict;
+import org.postalfunds.api.model.IndiciumVerification;
 
 /**
  * Printing postage (the trip signal 182 reaching the printing mechanism 160) and checking indicia afterwards.

@@ -5,12 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.chaincode.meter.Meters;
-import org.postalfunds.chaincode.meter.PsdRegisters;
+import org.postalfunds.api.model.PsdRegisters;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Amounts;
-import org.postalfunds.chaincode.support.Invariants;
+import org.postalfunds.api.Amounts;
+import org.postalfunds.api.Invariants;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.Escrow;
+import org.postalfunds.api.model.Movement;
 
 /**
  * The double-entry books of one transaction. Every change of a balance goes through {@link #move}, which debits one

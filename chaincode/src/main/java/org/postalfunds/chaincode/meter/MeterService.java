@@ -7,21 +7,27 @@ import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.hyperledger.fabric.shim.ledger.CompositeKey;
 import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
-import org.postalfunds.formats.KeyAgreementCertificate;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.format.KeyAgreementCertificate;
 import org.postalfunds.chaincode.Organisations;
 import org.postalfunds.chaincode.Outcome;
 import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.access.PublicKeys;
 import org.postalfunds.chaincode.ledger.AccountId;
-import org.postalfunds.chaincode.ledger.Allotment;
+import org.postalfunds.api.model.Allotment;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Amounts;
-import org.postalfunds.chaincode.support.Ids;
+import org.postalfunds.api.Amounts;
+import org.postalfunds.api.Ids;
 import org.postalfunds.chaincode.support.Json;
-import org.postalfunds.chaincode.transfer.TransferState;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.api.model.Inspection;
+import org.postalfunds.api.model.InspectionPeriods;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.MeterStatus;
+import org.postalfunds.api.model.PsdRegisters;
 
 /** The meter registry and lifecycle: the data center's side of the ledger. */
 public final class MeterService {
@@ -177,7 +183,7 @@ public final class MeterService {
         final Meter inspected = meter.withDataCenterContact(tx.nowEpochSeconds());
         tx.write(Keys.meter(meterId), inspected);
         return Outcome.event("InspectionRecorded").with("meter", inspected).with("inspection",
-                InspectionView.of(inspected, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
+                Inspection.of(inspected, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
     }
 
     public Outcome setInspectionPeriods(final Command command, final long dueAfterDays, final long overdueAfterDays) {
@@ -200,7 +206,7 @@ public final class MeterService {
         final Map<String, Object> view = new TreeMap<>();
         view.put("meter", meter);
         view.put("registers", Meters.registers(tx, meterId));
-        view.put("inspection", InspectionView.of(meter, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
+        view.put("inspection", Inspection.of(meter, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
         return view;
     }
 

@@ -1,11 +1,16 @@
 package org.postalfunds.chaincode.meter;
 
-import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Ids;
-import org.postalfunds.chaincode.support.Invariants;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.Invariants;
+import org.postalfunds.api.model.InspectionPeriods;
+import org.postalfunds.api.model.InspectionStatus;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.MeterStatus;
+import org.postalfunds.api.model.PsdRegisters;
 
 /** Looking meters up, and the rules every handler applies to them: who may act as or read a meter, and when. */
 public final class Meters {

@@ -4,19 +4,19 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 import org.postalfunds.chaincode.Organisations;
 import org.postalfunds.chaincode.Outcome;
 import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.ledger.AccountId;
-import org.postalfunds.chaincode.ledger.Allotment;
-import org.postalfunds.chaincode.meter.Meter;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.Meter;
 import org.postalfunds.chaincode.meter.Meters;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Amounts;
-import org.postalfunds.chaincode.support.Ids;
+import org.postalfunds.api.Amounts;
+import org.postalfunds.api.Ids;
 
 /**
  * A distributor meter's vault (Fig. 4), split into one allotment per recipient. The distributor funds an allotment

@@ -6,16 +6,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import org.hyperledger.fabric.shim.ledger.KeyValue;
 import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 import org.postalfunds.chaincode.Outcome;
 import org.postalfunds.chaincode.access.Caller;
-import org.postalfunds.chaincode.meter.Meter;
+import org.postalfunds.api.model.Meter;
 import org.postalfunds.chaincode.meter.Meters;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
 import org.postalfunds.chaincode.state.Page;
 import org.postalfunds.chaincode.support.Json;
+import org.postalfunds.api.model.AuthorisedRequester;
 
 /**
  * A donor's list of meters allowed to request funds from it (the patent's donor checks "whether the requesting
@@ -53,7 +54,7 @@ public final class RequesterService {
         final LedgerTx tx = command.tx();
         final Meter donor = Meters.require(tx, donorMeterId);
         Meters.requireOwner(command.caller(), donor, "revokeRequester");
-        final String key = Keys.requester(donorMeterId, org.postalfunds.chaincode.support.Ids.require(
+        final String key = Keys.requester(donorMeterId, org.postalfunds.api.Ids.require(
                 requesterMeterId, "requesterMeterId"));
         final AuthorisedRequester entry = tx.read(key, AuthorisedRequester.class)
                 .orElseThrow(() -> ErrorCode.REQUESTER_NOT_AUTHORISED.exception(

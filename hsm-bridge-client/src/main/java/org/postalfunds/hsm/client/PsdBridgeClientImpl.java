@@ -33,7 +33,7 @@ import org.postalfunds.hsm.proto.CreateMeterKeyRequest;
 import org.postalfunds.hsm.proto.DigestSignature;
 import org.postalfunds.hsm.proto.UnsealPackageRequest;
 import org.postalfunds.hsm.proto.UnsealPackageResponse;
-import org.postalfunds.formats.KeyAgreementCertificate;
+import org.postalfunds.api.format.KeyAgreementCertificate;
 import java.security.GeneralSecurityException;
 import org.postalfunds.hsm.proto.GetPublicKeyRequest;
 import org.postalfunds.hsm.proto.HealthRequest;

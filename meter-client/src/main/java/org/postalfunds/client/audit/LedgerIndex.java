@@ -13,7 +13,7 @@ import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.LedgerEvent;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.Transfer;
+import org.postalfunds.api.model.Transfer;
 
 /**
  * What exists on the ledger, learnt from its events: every meter ever registered, every transfer with the

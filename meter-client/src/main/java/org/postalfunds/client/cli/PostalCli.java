@@ -131,7 +131,7 @@ public final class PostalCli implements Callable<Integer> {
         if (failure instanceof LedgerException ledger) {
             String retry = ledger.requestId().map(id -> " (request id " + id + ")").orElse("");
             if (ledger.kind() == FailureKind.REFUSED) {
-                err.println("refused by the chaincode: " + ledger.errorCode().orElse("UNKNOWN") + retry);
+                err.println("refused by the chaincode: " + ledger.errorCode().map(Enum::name).orElse("UNKNOWN") + retry);
                 err.println(ledger.getMessage());
                 return ExitCodes.REFUSED;
             }

@@ -18,7 +18,7 @@ import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerEvent;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.Transfer;
+import org.postalfunds.api.model.Transfer;
 import org.postalfunds.client.model.TransferChange;
 
 /**
@@ -257,7 +257,7 @@ public final class Watcher {
                 throw e;
             }
             return new Reaction(event, Reaction.Action.REFUSED, transfer.transferId(), id.value(),
-                    e.errorCode().orElse("REFUSED") + ": " + e.getMessage());
+                    e.errorCode().map(Enum::name).orElse("REFUSED") + ": " + e.getMessage());
         }
     }
 

@@ -29,6 +29,7 @@ import org.hyperledger.fabric.protos.msp.SerializedIdentity;
 import org.hyperledger.fabric.shim.Chaincode;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeStub;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * The postal contract running in this JVM on the chaincode's in-memory ledger, reached like a peer
@@ -276,7 +277,7 @@ public final class InProcessNetwork {
 
     private static Attempts.AttemptFailure refused(final String transactionId, final Chaincode.Response response) {
         String message = response.getMessage();
-        String code = ChaincodeErrorCodes.prefixOf(message).orElse(null);
+        String code = ErrorCode.ofMessage(message).map(Enum::name).orElse(null);
         return new Attempts.AttemptFailure(FailureKind.REFUSED, message, transactionId, code, null);
     }
 

@@ -21,13 +21,14 @@ import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferState;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.hsm.client.BridgeException;
 import org.postalfunds.hsm.client.MeterIdentities;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.crypto.Pem;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * Every proposal and transaction signed in a real SoftHSM2 token behind the bridge (mutual TLS), by meters enrolled at
@@ -96,7 +97,7 @@ class BridgeSigningOnRealPeersTest {
 
         assertThat(refused).isNotNull();
         assertThat(refused.kind()).isEqualTo(FailureKind.REFUSED);
-        assertThat(refused.errorCode()).hasValue("NOT_AUTHORISED");
+        assertThat(refused.errorCode()).hasValue(ErrorCode.NOT_AUTHORISED);
         assertThat(cli.auditor().meter(meterB.id()).registers().transferredOutMinorUnits()).isZero();
     }
 

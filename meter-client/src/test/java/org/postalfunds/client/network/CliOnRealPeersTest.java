@@ -15,14 +15,15 @@ import org.junit.jupiter.api.Test;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.cli.ExitCodes;
 import org.postalfunds.client.ledger.LedgerCall;
-import org.postalfunds.client.model.InformationTransfer;
+import org.postalfunds.api.model.InformationTransfer;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.PsdRegisters;
-import org.postalfunds.client.model.TransferState;
-import org.postalfunds.client.model.TransferView;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.api.model.TransferView;
+import org.postalfunds.api.format.SealedPackage;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
+import org.postalfunds.api.LedgerFunction;
 
 /**
  * The {@code postal} command line, command by command, against the live network: the data center and the auditor with
@@ -285,7 +286,7 @@ class CliOnRealPeersTest {
     /** Through the postal authority's peer (the public record; the package itself stays with the two owners). */
     private static InformationTransfer information(final String transferId) throws Exception {
         return Json.convert(Json.treeFromLedger(cli.auditorLedger().evaluate(
-                LedgerCall.query("SecureInformation:getInformationTransfer", transferId))).path("informationTransfer"),
+                LedgerCall.query(LedgerFunction.GET_INFORMATION_TRANSFER, transferId))).path("informationTransfer"),
                 InformationTransfer.class);
     }
 

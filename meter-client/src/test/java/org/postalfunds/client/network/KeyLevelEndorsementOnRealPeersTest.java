@@ -15,7 +15,7 @@ import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerConnection;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferState;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;

@@ -23,8 +23,8 @@ import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.client.model.Transfer;
-import org.postalfunds.client.model.TransferState;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 
 /** The watching meter: automatic grants (Fig. 4), accepts and acknowledgements, exactly once across crashes. */
 class WatcherTest {
