@@ -8,10 +8,11 @@ import org.hyperledger.fabric.contract.ContractInterface;
 import org.hyperledger.fabric.contract.annotation.Contract;
 import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
-import org.postalfunds.chaincode.access.Caller;
-import org.postalfunds.chaincode.support.Boundary;
-import org.postalfunds.api.Ids;
 import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
+import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.access.Organisations;
+import org.postalfunds.chaincode.support.Boundary;
 
 /**
  * The benchmark's baseline: the cheapest transaction the channel can commit, one key written under the same

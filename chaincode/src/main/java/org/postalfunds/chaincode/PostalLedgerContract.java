@@ -13,7 +13,10 @@ import org.hyperledger.fabric.contract.annotation.Default;
 import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
 import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.Limits;
 import org.postalfunds.chaincode.audit.AuditService;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.indicium.PostageService;
 import org.postalfunds.chaincode.meter.MeterService;
 import org.postalfunds.chaincode.support.Arguments;
@@ -21,7 +24,6 @@ import org.postalfunds.chaincode.support.Boundary;
 import org.postalfunds.chaincode.transfer.AllotmentService;
 import org.postalfunds.chaincode.transfer.RequesterService;
 import org.postalfunds.chaincode.transfer.TransferService;
-import org.postalfunds.api.Limits;
 
 /**
  * The postal funds ledger: meters and their PSD registers, refills, postage, pull and push transfers between meters.

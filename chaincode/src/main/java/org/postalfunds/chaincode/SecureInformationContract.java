@@ -12,12 +12,14 @@ import org.hyperledger.fabric.contract.ContractInterface;
 import org.hyperledger.fabric.contract.annotation.Contract;
 import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.information.InformationService;
 import org.postalfunds.chaincode.support.Arguments;
 import org.postalfunds.chaincode.support.Boundary;
-import org.postalfunds.api.format.SealedPackage;
-import org.postalfunds.api.ErrorCode;
 
 /**
  * Secure information between meters (Fig. 7, claims 10-12): the funds protocol's request / grant / accept and

@@ -10,15 +10,17 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.hyperledger.fabric.contract.Context;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
 import org.postalfunds.api.LedgerFunction;
 import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.ledger.Books;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
 import org.postalfunds.chaincode.support.Hashes;
-import org.postalfunds.api.Ids;
 import org.postalfunds.chaincode.support.Json;
-import org.postalfunds.api.ErrorCode;
 
 /**
  * The path every submit transaction takes: identify the caller, honour the request id, run the handler on a unit of

@@ -14,9 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
-import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.Limits;
+import org.postalfunds.chaincode.access.Organisations;
+import org.postalfunds.chaincode.fake.FakeStub;
 
 /**
  * The typed boundary, through the shim's own router as a peer calls it: every numeric argument of every entry point

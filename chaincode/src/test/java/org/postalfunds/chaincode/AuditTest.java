@@ -7,9 +7,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.Limits;
+import org.postalfunds.chaincode.access.Organisations;
+import org.postalfunds.chaincode.fake.TestIdentity;
 
 class AuditTest {
     private final LedgerFixture fx = new LedgerFixture();

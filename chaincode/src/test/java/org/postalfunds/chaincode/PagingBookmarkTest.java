@@ -8,8 +8,9 @@ import org.hyperledger.fabric.shim.ledger.CompositeKey;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.api.ErrorCode;
+import org.postalfunds.chaincode.access.Organisations;
+import org.postalfunds.chaincode.state.Keys;
 
 /**
  * A paged query starts at whatever bookmark the client sends (the peer does not check it against the range), so the

@@ -8,11 +8,12 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.chaincode.state.Keys;
-import org.postalfunds.api.ErrorCode;
-import org.postalfunds.api.Limits;
 
 /** Pull transfers (Fig. 3a, Fig. 5): donor m1 (MailerA) and recipient m2 (MailerB). */
 class PullTransferTest {

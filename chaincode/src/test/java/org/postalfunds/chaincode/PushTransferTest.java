@@ -8,9 +8,10 @@ import java.time.Duration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.chaincode.state.Keys;
-import org.postalfunds.api.ErrorCode;
 
 /** Push transfers (Fig. 3b): donor m1 offers, recipient m2 acknowledges or rejects. No requester list is needed. */
 class PushTransferTest {

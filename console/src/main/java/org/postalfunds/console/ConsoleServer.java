@@ -31,17 +31,17 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.hyperledger.fabric.client.Checkpoint;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.Money;
 import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerEvent;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.api.model.Transfer;
-import org.postalfunds.api.model.TransferState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.postalfunds.api.ErrorCode;
 
 /**
  * The web console: HTTPS only (Jetty with the console's key and certificate), bound to 127.0.0.1 unless told

@@ -20,7 +20,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.model.AuditTotals;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumVerdict;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.Money;
 import org.postalfunds.client.audit.AuditCheck;
@@ -30,20 +37,12 @@ import org.postalfunds.client.audit.ChainVerifier;
 import org.postalfunds.client.audit.IndiciumCheck;
 import org.postalfunds.client.audit.LedgerIndex;
 import org.postalfunds.client.indicium.DataMatrixCodec;
-import org.postalfunds.api.model.Indicium;
+import org.postalfunds.client.indicium.Indicia;
 import org.postalfunds.client.indicium.IndiciumFiles;
 import org.postalfunds.client.ledger.BlockFeed;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
-import org.postalfunds.api.model.AuditTotals;
 import org.postalfunds.client.model.HistoryEntry;
-import org.postalfunds.api.model.IndiciumVerdict;
-import org.postalfunds.api.model.MeterView;
-import org.postalfunds.api.model.PsdRegisters;
-import org.postalfunds.api.model.Transfer;
-import org.postalfunds.api.model.TransferState;
-import org.postalfunds.api.Ids;
-import org.postalfunds.client.indicium.Indicia;
 
 /**
  * The console's pages: each renders HTML from the organisation's current snapshot of the ledger's events (kept up to

@@ -9,15 +9,15 @@ import java.time.Instant;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.postalfunds.api.model.Indicium;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.client.Consortium;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.indicium.DataMatrixCodec;
-import org.postalfunds.api.model.Indicium;
+import org.postalfunds.client.indicium.Indicia;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
-import org.postalfunds.client.indicium.Indicia;
 
 /**
  * The console against the real contract in-process: the consortium's four organisations, each with its own

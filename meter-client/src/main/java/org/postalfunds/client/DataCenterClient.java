@@ -2,23 +2,23 @@ package org.postalfunds.client;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
-import org.postalfunds.client.ledger.Ledger;
-import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.client.model.AccountHistory;
+import org.postalfunds.api.LedgerFunction;
 import org.postalfunds.api.model.InspectionPeriods;
-import org.postalfunds.client.model.InspectionPeriodsChange;
-import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.MeterChange;
 import org.postalfunds.api.model.MeterKind;
 import org.postalfunds.api.model.MeterLimits;
 import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.api.model.MeterView;
 import org.postalfunds.api.model.TransferView;
+import org.postalfunds.client.ledger.Ledger;
+import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.client.model.AccountHistory;
+import org.postalfunds.client.model.InspectionPeriodsChange;
+import org.postalfunds.client.model.Json;
+import org.postalfunds.client.model.MeterChange;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.enrol.EnrolledMeter;
 import org.postalfunds.hsm.enrol.EnrolmentException;
 import org.postalfunds.hsm.enrol.MeterEnrolment;
-import org.postalfunds.api.LedgerFunction;
 
 /**
  * The data center (meter vendor) on the ledger: registers meters, refills them, records inspections,

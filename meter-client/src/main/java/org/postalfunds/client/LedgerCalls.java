@@ -6,26 +6,26 @@ import java.util.List;
 import java.util.Objects;
 import org.postalfunds.api.LedgerFunction;
 import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.Escrow;
+import org.postalfunds.api.model.Inspection;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.MeterStatus;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.Movement;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferPage;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.api.model.TransferView;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
-import org.postalfunds.api.model.Allotment;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.api.model.Meter;
 import org.postalfunds.client.model.MeterChange;
-import org.postalfunds.api.model.MeterStatus;
-import org.postalfunds.api.model.MeterView;
-import org.postalfunds.api.model.Movement;
 import org.postalfunds.client.model.Receipt;
-import org.postalfunds.api.model.Transfer;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.api.model.TransferPage;
-import org.postalfunds.api.model.TransferState;
-import org.postalfunds.api.model.TransferView;
-import org.postalfunds.api.model.Escrow;
-import org.postalfunds.api.model.Inspection;
-import org.postalfunds.api.model.PsdRegisters;
 
 /** Chaincode calls and the parsing of their JSON answers, shared by the role clients. */
 final class LedgerCalls {

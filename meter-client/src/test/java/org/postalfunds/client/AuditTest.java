@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.MeterView;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.chaincode.state.Keys;
@@ -19,9 +21,7 @@ import org.postalfunds.client.audit.AuditReport;
 import org.postalfunds.client.audit.LedgerIndex;
 import org.postalfunds.client.ledger.InProcessNetwork;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.api.model.MeterView;
 import org.postalfunds.client.model.Postage;
-import org.postalfunds.api.ErrorCode;
 
 /** The auditor's view: every meter's balance from the event log, and the conservation check re-derived. */
 class AuditTest {

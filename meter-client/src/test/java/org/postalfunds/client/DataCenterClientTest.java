@@ -5,17 +5,17 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterStatus;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.InspectionPeriodsChange;
 import org.postalfunds.client.model.MeterChange;
-import org.postalfunds.api.model.MeterKind;
-import org.postalfunds.api.model.MeterStatus;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.enrol.MeterEnrolment;
 import org.postalfunds.hsm.enrol.OrgCertificateAuthority;
-import org.postalfunds.api.ErrorCode;
 
 /** The data center's side: registration (with the enrolment path), refills, inspections, the meter lifecycle. */
 class DataCenterClientTest {

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
-import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
-import org.postalfunds.api.ErrorCode;
 
 /** Printing postage: the client builds the next indicium, the PSD signs it, the contract debits and records it. */
 class PrintPostageTest {

@@ -7,12 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.TransferAction;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.api.model.TransferState;
-import org.postalfunds.api.ErrorCode;
-import org.postalfunds.api.model.TransferAction;
 
 /** Request -> grant or deny -> accept or cancel (Fig. 3a), through the meter client against the real contract. */
 class PullTransferTest {

@@ -6,11 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AllotmentChange;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.api.model.TransferState;
-import org.postalfunds.api.ErrorCode;
 
 /** Offer -> acknowledge or reject (Fig. 3b), chained transfers, and a distributor's allotments (Fig. 4). */
 class PushTransferAndAllotmentTest {

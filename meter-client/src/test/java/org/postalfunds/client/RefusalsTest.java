@@ -5,9 +5,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.api.ErrorCode;
 
 /** Each role may do its own things only; the contract refuses the rest from the caller's certificate. */
 class RefusalsTest {

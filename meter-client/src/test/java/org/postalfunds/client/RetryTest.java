@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.MeterChange;
-import org.postalfunds.api.ErrorCode;
 
 /** Retries reuse the request id, so they never move funds twice; refusals are not retried. */
 class RetryTest {

@@ -4,31 +4,34 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.model.InformationTransfer;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.InformationChange;
-import org.postalfunds.api.model.InformationTransfer;
 import org.postalfunds.client.model.Json;
 import org.postalfunds.api.model.MeterKind;
 import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.client.secure.SecureItem;
-import org.postalfunds.api.format.SealedPackage;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.testing.BridgeFixture;
-import org.postalfunds.api.LedgerFunction;
-import org.postalfunds.api.ErrorCode;
 
 /**
  * Secure information end to end: the real contract in-process (private data collections, transient map, each

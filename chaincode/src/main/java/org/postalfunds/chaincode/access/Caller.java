@@ -4,7 +4,6 @@ import java.security.cert.X509Certificate;
 import org.hyperledger.fabric.contract.ClientIdentity;
 import org.hyperledger.fabric.contract.Context;
 import org.postalfunds.api.ErrorCode;
-import org.postalfunds.chaincode.Organisations;
 
 /**
  * Who submitted the transaction: the MSP that issued the certificate, and the fingerprint of the certificate's

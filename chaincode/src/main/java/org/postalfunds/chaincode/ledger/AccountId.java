@@ -2,8 +2,8 @@ package org.postalfunds.chaincode.ledger;
 
 import java.util.Objects;
 import org.postalfunds.api.ErrorCode;
-import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.api.Ids;
+import org.postalfunds.chaincode.state.Keys;
 
 /**
  * Names one account: {@code METER:m1}, {@code ISSUED_FUNDS:m1}, {@code POSTAGE_REVENUE:m1},

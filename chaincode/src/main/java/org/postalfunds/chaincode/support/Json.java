@@ -11,9 +11,9 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import org.postalfunds.api.model.ControlSummed;
 import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.ControlSummed;
 
 /**
  * The one JSON mapper. Every endorsing peer must produce the same bytes, so output has sorted properties and map

@@ -5,18 +5,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.hyperledger.fabric.shim.ledger.KeyValue;
-import org.postalfunds.chaincode.Command;
 import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.Limits;
-import org.postalfunds.chaincode.Outcome;
-import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.api.model.AuthorisedRequester;
 import org.postalfunds.api.model.Meter;
+import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.meter.Meters;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
 import org.postalfunds.chaincode.state.Page;
 import org.postalfunds.chaincode.support.Json;
-import org.postalfunds.api.model.AuthorisedRequester;
 
 /**
  * A donor's list of meters allowed to request funds from it (the patent's donor checks "whether the requesting

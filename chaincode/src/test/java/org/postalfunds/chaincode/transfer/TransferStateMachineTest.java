@@ -7,8 +7,8 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.postalfunds.api.LedgerRefusal;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.LedgerRefusal;
 import org.postalfunds.api.model.TransferAction;
 import org.postalfunds.api.model.TransferState;
 

@@ -11,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-
 import org.hyperledger.fabric.client.identity.Signer;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.crypto.Pem;

@@ -1,5 +1,6 @@
 package org.postalfunds.api.model;
 
+import java.util.Collections;
 import java.util.EnumSet;
 import java.util.Locale;
 import java.util.Set;
@@ -19,12 +20,15 @@ public enum TransferState {
     REJECTED,
     EXPIRED;
 
+    // Enum-ordered sets: the contract iterates them, and every endorser must do so in the same order.
+
     /** States in which the transfer still waits for a party: the ones a withdrawal waits for. */
-    public static final Set<TransferState> OPEN = Set.copyOf(EnumSet.of(REQUESTED, GRANTED, OFFERED));
+    public static final Set<TransferState> OPEN = Collections.unmodifiableSet(EnumSet.of(REQUESTED, GRANTED, OFFERED));
     /** States in which the escrowed item (funds or a sealed package) is held for the recipient. */
-    public static final Set<TransferState> HOLDING_ESCROW = Set.copyOf(EnumSet.of(GRANTED, OFFERED));
+    public static final Set<TransferState> HOLDING_ESCROW = Collections.unmodifiableSet(EnumSet.of(GRANTED, OFFERED));
     /** Final states: nothing more can happen, nothing is held. */
-    public static final Set<TransferState> SETTLED = Set.copyOf(EnumSet.complementOf(EnumSet.of(REQUESTED, GRANTED, OFFERED)));
+    public static final Set<TransferState> SETTLED = Collections.unmodifiableSet(
+            EnumSet.complementOf(EnumSet.of(REQUESTED, GRANTED, OFFERED)));
 
     public boolean isOpen() {
         return OPEN.contains(this);

@@ -2,7 +2,6 @@ package org.postalfunds.client.audit;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.api.model.Allotment;
 import org.postalfunds.api.model.AuditTotals;
 import org.postalfunds.api.model.Escrow;
@@ -10,6 +9,7 @@ import org.postalfunds.api.model.MeterView;
 import org.postalfunds.api.model.PsdRegisters;
 import org.postalfunds.api.model.Transfer;
 import org.postalfunds.api.model.TransferView;
+import org.postalfunds.client.ledger.LedgerException;
 
 /**
  * The conservation audit, re-derived by the client from what it reads. The ledger keeps moving while an

@@ -1,7 +1,7 @@
 package org.postalfunds.client.bench;
 
-import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.FailureKind;
+import org.postalfunds.client.ledger.LedgerException;
 
 /** Why a benchmark transaction did not commit, in the categories the benchmark reports failed tx/s by. */
 public enum FailureReason {

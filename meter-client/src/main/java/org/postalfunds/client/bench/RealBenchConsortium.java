@@ -20,6 +20,8 @@ import java.util.function.Consumer;
 import org.hyperledger.fabric.client.identity.Identities;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.client.DataCenterClient;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
@@ -28,10 +30,8 @@ import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerConnection;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.RetryPolicy;
-import org.postalfunds.api.model.MeterLimits;
-import org.postalfunds.api.model.MeterRegistration;
-import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
+import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.NetworkDescription;
 
 /**

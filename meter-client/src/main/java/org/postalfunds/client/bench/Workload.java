@@ -2,12 +2,12 @@ package org.postalfunds.client.bench;
 
 import java.security.GeneralSecurityException;
 import java.time.Duration;
+import org.postalfunds.api.LedgerFunction;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.Postage;
-import org.postalfunds.api.LedgerFunction;
 
 /**
  * One benchmark operation, run in a loop by each worker; an operation is one or more transactions (a pull transfer

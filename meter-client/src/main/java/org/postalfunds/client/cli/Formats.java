@@ -5,8 +5,8 @@ import java.util.List;
 import org.postalfunds.api.model.MeterView;
 import org.postalfunds.api.model.Movement;
 import org.postalfunds.api.model.PsdRegisters;
-import org.postalfunds.client.model.Receipt;
 import org.postalfunds.api.model.Transfer;
+import org.postalfunds.client.model.Receipt;
 import org.postalfunds.client.model.TransferChange;
 
 /** Human renderings of ledger values shared by the role commands. */

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.journal.FlowJournal.Flow;
@@ -14,10 +17,7 @@ import org.postalfunds.client.journal.FlowJournal.Kind;
 import org.postalfunds.client.journal.FlowJournal.Step;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.api.model.Transfer;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.api.model.TransferState;
-import org.postalfunds.api.ErrorCode;
 
 /**
  * A meter's transfer flows with a durable journal: every step is written to the {@link FlowJournal} (with its request

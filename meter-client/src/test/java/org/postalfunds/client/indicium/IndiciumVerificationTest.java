@@ -9,14 +9,14 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postalfunds.api.format.IndiciumEncoding;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumVerdict;
 import org.postalfunds.client.Consortium;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.audit.IndiciumCheck;
-import org.postalfunds.api.model.IndiciumVerdict;
 import org.postalfunds.client.model.Postage;
-import org.postalfunds.api.format.IndiciumEncoding;
-import org.postalfunds.api.model.Indicium;
 
 /** An auditor verifies indicia read back from their files: genuine ones pass, tampered and replayed ones do not. */
 class IndiciumVerificationTest {

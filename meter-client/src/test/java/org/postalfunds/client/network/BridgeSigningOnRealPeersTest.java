@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.ledger.FailureKind;
@@ -21,14 +23,12 @@ import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.api.model.TransferState;
 import org.postalfunds.hsm.client.BridgeException;
 import org.postalfunds.hsm.client.MeterIdentities;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.crypto.Pem;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
-import org.postalfunds.api.ErrorCode;
 
 /**
  * Every proposal and transaction signed in a real SoftHSM2 token behind the bridge (mutual TLS), by meters enrolled at

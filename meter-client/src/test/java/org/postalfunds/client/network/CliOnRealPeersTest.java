@@ -12,18 +12,18 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.postalfunds.client.AuditorClient;
-import org.postalfunds.client.cli.ExitCodes;
-import org.postalfunds.client.ledger.LedgerCall;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.format.SealedPackage;
 import org.postalfunds.api.model.InformationTransfer;
-import org.postalfunds.client.model.Json;
 import org.postalfunds.api.model.PsdRegisters;
 import org.postalfunds.api.model.TransferState;
 import org.postalfunds.api.model.TransferView;
-import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.client.AuditorClient;
+import org.postalfunds.client.cli.ExitCodes;
+import org.postalfunds.client.ledger.LedgerCall;
+import org.postalfunds.client.model.Json;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
-import org.postalfunds.api.LedgerFunction;
 
 /**
  * The {@code postal} command line, command by command, against the live network: the data center and the auditor with

@@ -19,6 +19,10 @@ import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.DataCenterClient;
 import org.postalfunds.client.MeterClient;
@@ -26,15 +30,11 @@ import org.postalfunds.client.RequestId;
 import org.postalfunds.client.audit.AuditReport;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerConnection;
-import org.postalfunds.api.model.MeterLimits;
-import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.api.model.TransferState;
-import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
+import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
-import org.postalfunds.api.LedgerFunction;
 
 /**
  * The consortium on real Fabric peers: each peer organisation submits through its own peer's gateway, and the

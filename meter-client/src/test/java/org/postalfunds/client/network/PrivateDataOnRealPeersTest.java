@@ -21,22 +21,22 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.model.InformationTransfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerConnection;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.InformationChange;
-import org.postalfunds.api.model.InformationTransfer;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.secure.SecureItem;
-import org.postalfunds.api.format.SealedPackage;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
-import org.postalfunds.api.LedgerFunction;
-import org.postalfunds.api.ErrorCode;
 
 /**
  * Secure information on real peers: the sealed package travels in the transient map into the collection

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.hyperledger.fabric.client.identity.Identities;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.DataCenterClient;
 import org.postalfunds.client.MeterClient;
@@ -34,6 +36,7 @@ import org.postalfunds.client.bench.SoftwareKeyAgreement;
 import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
+import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.NetworkDescription;
 
 /**

@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode;
+package org.postalfunds.chaincode.command;
 
 import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.ledger.Books;

@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode;
+package org.postalfunds.chaincode.access;
 
 import java.util.Set;
 

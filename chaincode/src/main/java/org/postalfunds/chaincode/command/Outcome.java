@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode;
+package org.postalfunds.chaincode.command;
 
 import java.util.Map;
 import java.util.SortedMap;
@@ -26,7 +26,7 @@ public final class Outcome {
         return event;
     }
 
-    Map<String, Object> details() {
+    public Map<String, Object> details() {
         return details;
     }
 }
