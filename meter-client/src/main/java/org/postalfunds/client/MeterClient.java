@@ -17,6 +17,7 @@ import org.postalfunds.api.model.Allotment;
 import org.postalfunds.api.model.AuthorisedRequester;
 import org.postalfunds.api.model.Indicium;
 import org.postalfunds.api.model.IndiciumRecord;
+import org.postalfunds.api.model.InformationKind;
 import org.postalfunds.api.model.InformationTransfer;
 import org.postalfunds.api.model.MeterView;
 import org.postalfunds.api.model.PsdRegisters;
@@ -260,7 +261,7 @@ public final class MeterClient {
                     + "the SHA-256 on the public record of " + transferId);
         }
         // A meter sender signs with its registered key; a data center download with the identity the record names.
-        final String senderCertificatePem = "DOWNLOAD".equals(transfer.kind()) ? transfer.senderCertificatePem()
+        final String senderCertificatePem = transfer.kind() == InformationKind.DOWNLOAD ? transfer.senderCertificatePem()
                 : calls.queryTree(LedgerFunction.GET_METER_CERTIFICATE, transfer.senderId())
                         .path("certificatePem").asText();
         final java.security.PublicKey senderKey = LedgerCalls.certificate(senderCertificatePem).getPublicKey();

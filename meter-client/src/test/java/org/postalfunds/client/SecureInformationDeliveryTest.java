@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.LedgerFunction;
 import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.model.InformationKind;
 import org.postalfunds.api.model.InformationTransfer;
 import org.postalfunds.api.model.MeterKind;
 import org.postalfunds.api.model.MeterRegistration;
@@ -141,7 +142,7 @@ class SecureInformationDeliveryTest {
                 RecipientPsd.throughBridge(bridgeB, "mB1"));
         final InformationChange acknowledged = meterB.acknowledgeInformation(RequestId.random(), offered.transferId());
 
-        assertThat(offered.informationTransfer().kind()).isEqualTo("PUSH");
+        assertThat(offered.informationTransfer().kind()).isEqualTo(InformationKind.PUSH);
         assertThat(received).isEqualTo(configuration);
         assertThat(acknowledged.informationTransfer().state()).isEqualTo(TransferState.ACKNOWLEDGED);
         assertThat(consortium.network.fakeLedger().privateHistory("secureInfo-MailerAMSP-MailerBMSP",
@@ -158,7 +159,7 @@ class SecureInformationDeliveryTest {
                 RecipientPsd.throughBridge(bridgeB, "mB1"));
         final InformationChange acknowledged = meterB.acknowledgeInformation(RequestId.random(), downloaded.transferId());
 
-        assertThat(downloaded.informationTransfer().kind()).isEqualTo("DOWNLOAD");
+        assertThat(downloaded.informationTransfer().kind()).isEqualTo(InformationKind.DOWNLOAD);
         assertThat(downloaded.informationTransfer().collection()).isEqualTo("secureInfo-DataCenterMSP-MailerBMSP");
         assertThat(received).isEqualTo(certificateBundle);
         assertThat(acknowledged.informationTransfer().packageHeld()).isFalse();
