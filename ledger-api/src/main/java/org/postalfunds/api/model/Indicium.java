@@ -33,9 +33,12 @@ public record Indicium(
         String rateCode,
         String signature) {
 
-    private static final Pattern POSTAL_CODE = Pattern.compile("[A-Z0-9][A-Z0-9 -]{0,15}");
-    private static final Pattern COUNTRY_CODE = Pattern.compile("[A-Z]{2}");
-    private static final Pattern RATE_CODE = Pattern.compile("[A-Z0-9][A-Z0-9_-]{0,31}");
+    /** Destination postal code: 1-16 of A-Z 0-9 space -. */
+    public static final Pattern POSTAL_CODE = Pattern.compile("[A-Z0-9][A-Z0-9 -]{0,15}");
+    /** Destination country: ISO 3166-1 alpha-2, upper case. */
+    public static final Pattern COUNTRY_CODE = Pattern.compile("[A-Z]{2}");
+    /** Rate code: 1-32 of A-Z 0-9 _ -. */
+    public static final Pattern RATE_CODE = Pattern.compile("[A-Z0-9][A-Z0-9_-]{0,31}");
     /** A DER P-256 signature is at most 72 bytes, 96 base64 characters; up to 200 are accepted. */
     private static final int MAX_SIGNATURE_CHARS = 200;
     /** Longest indicium JSON accepted from a file or a barcode. */
