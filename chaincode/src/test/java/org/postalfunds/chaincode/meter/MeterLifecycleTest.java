@@ -14,7 +14,7 @@ import org.postalfunds.api.model.MeterStatus;
 class MeterLifecycleTest {
 
     private static Meter meterIn(final MeterStatus status) {
-        return new Meter("m1", "MailerAMSP", "pem", "fp", null, "model", null, status, "audit pending", 0, 0, 0);
+        return new Meter("m1", "MailerAMSP", "pem", "fp", null, "model", null, status, "audit pending", 0, 0, 0, null);
     }
 
     @Test
