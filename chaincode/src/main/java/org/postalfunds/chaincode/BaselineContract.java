@@ -8,8 +8,11 @@ import org.hyperledger.fabric.contract.ContractInterface;
 import org.hyperledger.fabric.contract.annotation.Contract;
 import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
 import org.postalfunds.chaincode.access.Caller;
-import org.postalfunds.chaincode.support.Ids;
+import org.postalfunds.chaincode.access.Organisations;
+import org.postalfunds.chaincode.support.Boundary;
 
 /**
  * The benchmark's baseline: the cheapest transaction the channel can commit, one key written under the same
@@ -32,17 +35,19 @@ public final class BaselineContract implements ContractInterface {
      */
     @Transaction(intent = SUBMIT)
     public String write(final Context ctx, final String requestId, final String value) {
-        final Caller caller = Caller.of(ctx);
-        if (!Organisations.CONSORTIUM.contains(caller.mspId())) {
-            throw ErrorCode.NOT_AUTHORISED.exception("write is for consortium members only, caller is " + caller.mspId());
-        }
-        Ids.require(requestId, "requestId");
-        if (value == null || value.length() > MAX_VALUE_CHARS) {
-            throw ErrorCode.LIMIT_EXCEEDED.exception("value must be at most " + MAX_VALUE_CHARS + " characters");
-        }
-        final String key = ctx.getStub().createCompositeKey(KEY_TYPE, requestId).toString();
-        ctx.getStub().putState(key, value.getBytes(UTF_8));
-        return "{\"requestId\":\"" + requestId + "\",\"chars\":" + value.length() + "}";
+        return Boundary.run(() -> {
+            final Caller caller = Caller.of(ctx);
+            if (!Organisations.CONSORTIUM.contains(caller.mspId())) {
+                throw ErrorCode.NOT_AUTHORISED.exception("write is for consortium members only, caller is " + caller.mspId());
+            }
+            Ids.require(requestId, "requestId");
+            if (value == null || value.length() > MAX_VALUE_CHARS) {
+                throw ErrorCode.LIMIT_EXCEEDED.exception("value must be at most " + MAX_VALUE_CHARS + " characters");
+            }
+            final String key = ctx.getStub().createCompositeKey(KEY_TYPE, requestId).toString();
+            ctx.getStub().putState(key, value.getBytes(UTF_8));
+            return "{\"requestId\":\"" + requestId + "\",\"chars\":" + value.length() + "}";
+        });
     }
 
     /**
@@ -54,26 +59,28 @@ public final class BaselineContract implements ContractInterface {
     @Transaction(intent = SUBMIT)
     public String transfer(final Context ctx, final String requestId, final String fromAccount, final String toAccount,
             final String amount) {
-        final Caller caller = Caller.of(ctx);
-        if (!Organisations.CONSORTIUM.contains(caller.mspId())) {
-            throw ErrorCode.NOT_AUTHORISED.exception("transfer is for consortium members only, caller is " + caller.mspId());
-        }
-        Ids.require(requestId, "requestId");
-        Ids.require(fromAccount, "fromAccount");
-        Ids.require(toAccount, "toAccount");
-        final long value;
-        try {
-            value = Long.parseLong(amount == null ? "" : amount);
-        } catch (NumberFormatException e) {
-            throw ErrorCode.INVALID_ARGUMENT.exception("amount must be a whole number");
-        }
-        final String fromKey = ctx.getStub().createCompositeKey(ACCOUNT_KEY_TYPE, fromAccount).toString();
-        final String toKey = ctx.getStub().createCompositeKey(ACCOUNT_KEY_TYPE, toAccount).toString();
-        final long from = balance(ctx, fromKey) - value;
-        final long to = balance(ctx, toKey) + value;
-        ctx.getStub().putState(fromKey, Long.toString(from).getBytes(UTF_8));
-        ctx.getStub().putState(toKey, Long.toString(to).getBytes(UTF_8));
-        return "{\"from\":" + from + ",\"to\":" + to + "}";
+        return Boundary.run(() -> {
+            final Caller caller = Caller.of(ctx);
+            if (!Organisations.CONSORTIUM.contains(caller.mspId())) {
+                throw ErrorCode.NOT_AUTHORISED.exception("transfer is for consortium members only, caller is " + caller.mspId());
+            }
+            Ids.require(requestId, "requestId");
+            Ids.require(fromAccount, "fromAccount");
+            Ids.require(toAccount, "toAccount");
+            final long value;
+            try {
+                value = Long.parseLong(amount == null ? "" : amount);
+            } catch (NumberFormatException e) {
+                throw ErrorCode.INVALID_ARGUMENT.exception("amount must be a whole number");
+            }
+            final String fromKey = ctx.getStub().createCompositeKey(ACCOUNT_KEY_TYPE, fromAccount).toString();
+            final String toKey = ctx.getStub().createCompositeKey(ACCOUNT_KEY_TYPE, toAccount).toString();
+            final long from = balance(ctx, fromKey) - value;
+            final long to = balance(ctx, toKey) + value;
+            ctx.getStub().putState(fromKey, Long.toString(from).getBytes(UTF_8));
+            ctx.getStub().putState(toKey, Long.toString(to).getBytes(UTF_8));
+            return "{\"from\":" + from + ",\"to\":" + to + "}";
+        });
     }
 
     private static long balance(final Context ctx, final String key) {

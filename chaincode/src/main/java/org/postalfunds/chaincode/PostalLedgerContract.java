@@ -12,10 +12,15 @@ import org.hyperledger.fabric.contract.annotation.Contract;
 import org.hyperledger.fabric.contract.annotation.Default;
 import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.Limits;
 import org.postalfunds.chaincode.audit.AuditService;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.indicium.PostageService;
 import org.postalfunds.chaincode.meter.MeterService;
 import org.postalfunds.chaincode.support.Arguments;
+import org.postalfunds.chaincode.support.Boundary;
 import org.postalfunds.chaincode.transfer.AllotmentService;
 import org.postalfunds.chaincode.transfer.RequesterService;
 import org.postalfunds.chaincode.transfer.TransferService;
@@ -47,47 +52,47 @@ public final class PostalLedgerContract implements ContractInterface {
     /** DataCenter: registers a meter from {@code {meterId, ownerMsp, certificatePem, kind, model, limits}}. */
     @Transaction(intent = SUBMIT)
     public String registerMeter(final Context ctx, final String requestId, final String registrationJson) {
-        return submit(ctx, "registerMeter", requestId, arguments(registrationJson),
-                command -> meters.register(command, registrationJson));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REGISTER_METER, requestId, arguments(registrationJson),
+                command -> meters.register(command, registrationJson)));
     }
 
     /** DataCenter: issued funds -> meter. Counts as data center contact for the inspection clock. */
     @Transaction(intent = SUBMIT)
     public String refillMeter(
             final Context ctx, final String requestId, final String meterId, final String amountMinorUnits) {
-        return submit(ctx, "refillMeter", requestId, arguments(meterId, amountMinorUnits),
-                command -> meters.refill(command, meterId, Arguments.amount(amountMinorUnits, "amountMinorUnits")));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REFILL_METER, requestId, arguments(meterId, amountMinorUnits),
+                command -> meters.refill(command, meterId, Arguments.amount(amountMinorUnits, "amountMinorUnits"))));
     }
 
     @Transaction(intent = SUBMIT)
     public String suspendMeter(final Context ctx, final String requestId, final String meterId, final String reason) {
-        return submit(ctx, "suspendMeter", requestId, arguments(meterId, reason),
-                command -> meters.suspend(command, meterId, reason));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.SUSPEND_METER, requestId, arguments(meterId, reason),
+                command -> meters.suspend(command, meterId, reason)));
     }
 
     @Transaction(intent = SUBMIT)
     public String resumeMeter(final Context ctx, final String requestId, final String meterId) {
-        return submit(ctx, "resumeMeter", requestId, arguments(meterId), command -> meters.resume(command, meterId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.RESUME_METER, requestId, arguments(meterId), command -> meters.resume(command, meterId)));
     }
 
     /** DataCenter: closes the meter for good; its allotments and remaining funds go back to issued funds. */
     @Transaction(intent = SUBMIT)
     public String withdrawMeter(final Context ctx, final String requestId, final String meterId) {
-        return submit(ctx, "withdrawMeter", requestId, arguments(meterId), command -> meters.withdraw(command, meterId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.WITHDRAW_METER, requestId, arguments(meterId), command -> meters.withdraw(command, meterId)));
     }
 
     @Transaction(intent = SUBMIT)
     public String recordInspection(final Context ctx, final String requestId, final String meterId) {
-        return submit(ctx, "recordInspection", requestId, arguments(meterId),
-                command -> meters.recordInspection(command, meterId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.RECORD_INSPECTION, requestId, arguments(meterId),
+                command -> meters.recordInspection(command, meterId)));
     }
 
     @Transaction(intent = SUBMIT)
     public String setInspectionPeriods(
             final Context ctx, final String requestId, final String dueAfterDays, final String overdueAfterDays) {
-        return submit(ctx, "setInspectionPeriods", requestId, arguments(dueAfterDays, overdueAfterDays),
+        return Boundary.run(() -> submit(ctx, LedgerFunction.SET_INSPECTION_PERIODS, requestId, arguments(dueAfterDays, overdueAfterDays),
                 command -> meters.setInspectionPeriods(command, days(dueAfterDays, "dueAfterDays"),
-                        days(overdueAfterDays, "overdueAfterDays")));
+                        days(overdueAfterDays, "overdueAfterDays"))));
     }
 
     // ---- owners and meters -------------------------------------------------------------------------------------
@@ -96,15 +101,15 @@ public final class PostalLedgerContract implements ContractInterface {
     @Transaction(intent = SUBMIT)
     public String authoriseRequester(
             final Context ctx, final String requestId, final String donorMeterId, final String requesterMeterId) {
-        return submit(ctx, "authoriseRequester", requestId, arguments(donorMeterId, requesterMeterId),
-                command -> requesters.authorise(command, donorMeterId, requesterMeterId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.AUTHORISE_REQUESTER, requestId, arguments(donorMeterId, requesterMeterId),
+                command -> requesters.authorise(command, donorMeterId, requesterMeterId)));
     }
 
     @Transaction(intent = SUBMIT)
     public String revokeRequester(
             final Context ctx, final String requestId, final String donorMeterId, final String requesterMeterId) {
-        return submit(ctx, "revokeRequester", requestId, arguments(donorMeterId, requesterMeterId),
-                command -> requesters.revoke(command, donorMeterId, requesterMeterId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REVOKE_REQUESTER, requestId, arguments(donorMeterId, requesterMeterId),
+                command -> requesters.revoke(command, donorMeterId, requesterMeterId)));
     }
 
     /** Distributor meter: meter -> its allotment for one authorised recipient. */
@@ -112,9 +117,9 @@ public final class PostalLedgerContract implements ContractInterface {
     public String fundAllotment(
             final Context ctx, final String requestId, final String distributorMeterId, final String recipientMeterId,
             final String amountMinorUnits) {
-        return submit(ctx, "fundAllotment", requestId, arguments(distributorMeterId, recipientMeterId, amountMinorUnits),
+        return Boundary.run(() -> submit(ctx, LedgerFunction.FUND_ALLOTMENT, requestId, arguments(distributorMeterId, recipientMeterId, amountMinorUnits),
                 command -> allotments.fund(command, distributorMeterId, recipientMeterId,
-                        Arguments.amount(amountMinorUnits, "amountMinorUnits")));
+                        Arguments.amount(amountMinorUnits, "amountMinorUnits"))));
     }
 
     /** Distributor meter: allotment -> back to its meter. */
@@ -122,17 +127,17 @@ public final class PostalLedgerContract implements ContractInterface {
     public String releaseAllotment(
             final Context ctx, final String requestId, final String distributorMeterId, final String recipientMeterId,
             final String amountMinorUnits) {
-        return submit(ctx, "releaseAllotment", requestId,
+        return Boundary.run(() -> submit(ctx, LedgerFunction.RELEASE_ALLOTMENT, requestId,
                 arguments(distributorMeterId, recipientMeterId, amountMinorUnits),
                 command -> allotments.release(command, distributorMeterId, recipientMeterId,
-                        Arguments.amount(amountMinorUnits, "amountMinorUnits")));
+                        Arguments.amount(amountMinorUnits, "amountMinorUnits"))));
     }
 
     /** Meter: prints postage; {@code indiciumJson} carries the signed indicium (see IndiciumEncoding). */
     @Transaction(intent = SUBMIT)
     public String printPostage(final Context ctx, final String requestId, final String indiciumJson) {
-        return submit(ctx, "printPostage", requestId, arguments(indiciumJson),
-                command -> postage.print(command, indiciumJson));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.PRINT_POSTAGE, requestId, arguments(indiciumJson),
+                command -> postage.print(command, indiciumJson)));
     }
 
     /** Recipient meter: asks an authorising donor for funds (pull). The transfer id is this transaction's id. */
@@ -140,11 +145,11 @@ public final class PostalLedgerContract implements ContractInterface {
     public String requestTransfer(
             final Context ctx, final String requestId, final String recipientMeterId, final String donorMeterId,
             final String amountMinorUnits, final String deadlineEpochSeconds) {
-        return submit(ctx, "requestTransfer", requestId,
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REQUEST_TRANSFER, requestId,
                 arguments(recipientMeterId, donorMeterId, amountMinorUnits, deadlineEpochSeconds),
                 command -> transfers.request(command, recipientMeterId, donorMeterId,
                         Arguments.amount(amountMinorUnits, "amountMinorUnits"),
-                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds")));
+                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds"))));
     }
 
     /** Donor meter: funds -> escrow until {@code escrowDeadlineEpochSeconds}. */
@@ -152,29 +157,29 @@ public final class PostalLedgerContract implements ContractInterface {
     public String grantTransfer(
             final Context ctx, final String requestId, final String transferId,
             final String escrowDeadlineEpochSeconds) {
-        return submit(ctx, "grantTransfer", requestId, arguments(transferId, escrowDeadlineEpochSeconds),
+        return Boundary.run(() -> submit(ctx, LedgerFunction.GRANT_TRANSFER, requestId, arguments(transferId, escrowDeadlineEpochSeconds),
                 command -> transfers.grant(command, transferId,
-                        Arguments.deadline(escrowDeadlineEpochSeconds, "escrowDeadlineEpochSeconds")));
+                        Arguments.deadline(escrowDeadlineEpochSeconds, "escrowDeadlineEpochSeconds"))));
     }
 
     @Transaction(intent = SUBMIT)
     public String denyTransfer(final Context ctx, final String requestId, final String transferId, final String reason) {
-        return submit(ctx, "denyTransfer", requestId, arguments(transferId, reason),
-                command -> transfers.deny(command, transferId, reason));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.DENY_TRANSFER, requestId, arguments(transferId, reason),
+                command -> transfers.deny(command, transferId, reason)));
     }
 
     /** Recipient meter: escrow -> recipient. */
     @Transaction(intent = SUBMIT)
     public String acceptTransfer(final Context ctx, final String requestId, final String transferId) {
-        return submit(ctx, "acceptTransfer", requestId, arguments(transferId),
-                command -> transfers.accept(command, transferId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.ACCEPT_TRANSFER, requestId, arguments(transferId),
+                command -> transfers.accept(command, transferId)));
     }
 
     /** Recipient meter: withdraws its request, or sends granted funds back to the donor. */
     @Transaction(intent = SUBMIT)
     public String cancelTransfer(final Context ctx, final String requestId, final String transferId) {
-        return submit(ctx, "cancelTransfer", requestId, arguments(transferId),
-                command -> transfers.cancel(command, transferId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.CANCEL_TRANSFER, requestId, arguments(transferId),
+                command -> transfers.cancel(command, transferId)));
     }
 
     /** Donor meter: funds -> escrow for the recipient to acknowledge before the deadline (push). */
@@ -182,31 +187,31 @@ public final class PostalLedgerContract implements ContractInterface {
     public String offerTransfer(
             final Context ctx, final String requestId, final String donorMeterId, final String recipientMeterId,
             final String amountMinorUnits, final String deadlineEpochSeconds) {
-        return submit(ctx, "offerTransfer", requestId,
+        return Boundary.run(() -> submit(ctx, LedgerFunction.OFFER_TRANSFER, requestId,
                 arguments(donorMeterId, recipientMeterId, amountMinorUnits, deadlineEpochSeconds),
                 command -> transfers.offer(command, donorMeterId, recipientMeterId,
                         Arguments.amount(amountMinorUnits, "amountMinorUnits"),
-                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds")));
+                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds"))));
     }
 
     @Transaction(intent = SUBMIT)
     public String acknowledgeTransfer(final Context ctx, final String requestId, final String transferId) {
-        return submit(ctx, "acknowledgeTransfer", requestId, arguments(transferId),
-                command -> transfers.acknowledge(command, transferId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.ACKNOWLEDGE_TRANSFER, requestId, arguments(transferId),
+                command -> transfers.acknowledge(command, transferId)));
     }
 
     @Transaction(intent = SUBMIT)
     public String rejectTransfer(
             final Context ctx, final String requestId, final String transferId, final String reason) {
-        return submit(ctx, "rejectTransfer", requestId, arguments(transferId, reason),
-                command -> transfers.reject(command, transferId, reason));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REJECT_TRANSFER, requestId, arguments(transferId, reason),
+                command -> transfers.reject(command, transferId, reason)));
     }
 
     /** Anyone, after the deadline: a pending request lapses; escrowed funds go back to the donor. */
     @Transaction(intent = SUBMIT)
     public String expireTransfer(final Context ctx, final String requestId, final String transferId) {
-        return submit(ctx, "expireTransfer", requestId, arguments(transferId),
-                command -> transfers.expire(command, transferId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.EXPIRE_TRANSFER, requestId, arguments(transferId),
+                command -> transfers.expire(command, transferId)));
     }
 
     // ---- postal authority --------------------------------------------------------------------------------------
@@ -214,8 +219,8 @@ public final class PostalLedgerContract implements ContractInterface {
     /** PostalAuthority: verifies an indicium seen on mail and counts the sighting (a second one is DUPLICATE). */
     @Transaction(intent = SUBMIT)
     public String recordIndiciumScan(final Context ctx, final String requestId, final String indiciumJson) {
-        return submit(ctx, "recordIndiciumScan", requestId, arguments(indiciumJson),
-                command -> postage.scan(command, indiciumJson));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.RECORD_INDICIUM_SCAN, requestId, arguments(indiciumJson),
+                command -> postage.scan(command, indiciumJson)));
     }
 
     // ---- queries -----------------------------------------------------------------------------------------------
@@ -223,61 +228,61 @@ public final class PostalLedgerContract implements ContractInterface {
     /** Owner, DataCenter, PostalAuthority: registration, PSD registers and inspection clock. */
     @Transaction(intent = EVALUATE)
     public String getMeter(final Context ctx, final String meterId) {
-        return evaluate(ctx, (tx, caller) -> meters.meterView(tx, caller, meterId));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> meters.meterView(tx, caller, meterId)));
     }
 
     @Transaction(intent = EVALUATE)
     public String getInspectionPeriods(final Context ctx) {
-        return evaluate(ctx, (tx, caller) -> org.postalfunds.chaincode.meter.Meters.inspectionPeriods(tx));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> org.postalfunds.chaincode.meter.Meters.inspectionPeriods(tx)));
     }
 
     /** The parties' owners, DataCenter, PostalAuthority. */
     @Transaction(intent = EVALUATE)
     public String getTransfer(final Context ctx, final String transferId) {
-        return evaluate(ctx, (tx, caller) -> transfers.view(tx, caller, transferId));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> transfers.view(tx, caller, transferId)));
     }
 
     /** A meter's transfers in one state, {@code pageSize} 1..100; pass the returned bookmark for the next page. */
     @Transaction(intent = EVALUATE)
     public String listTransfers(
             final Context ctx, final String meterId, final String state, final String pageSize, final String bookmark) {
-        return evaluate(ctx, (tx, caller) -> transfers.list(tx, caller, meterId, state, pageSize(pageSize), bookmark));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> transfers.list(tx, caller, meterId, state, pageSize(pageSize), bookmark)));
     }
 
     @Transaction(intent = EVALUATE)
     public String listAuthorisedRequesters(
             final Context ctx, final String donorMeterId, final String pageSize, final String bookmark) {
-        return evaluate(ctx, (tx, caller) -> requesters.list(tx, caller, donorMeterId, pageSize(pageSize), bookmark));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> requesters.list(tx, caller, donorMeterId, pageSize(pageSize), bookmark)));
     }
 
     @Transaction(intent = EVALUATE)
     public String getAllotment(final Context ctx, final String distributorMeterId, final String recipientMeterId) {
-        return evaluate(ctx, (tx, caller) -> allotments.view(tx, caller, distributorMeterId, recipientMeterId));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> allotments.view(tx, caller, distributorMeterId, recipientMeterId)));
     }
 
     @Transaction(intent = EVALUATE)
     public String getIndicium(final Context ctx, final String meterId, final String pieceNumber) {
-        return evaluate(ctx, (tx, caller) -> postage.get(tx, caller, meterId,
-                Arguments.count(pieceNumber, "pieceNumber", 1, Long.MAX_VALUE)));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> postage.get(tx, caller, meterId,
+                Arguments.count(pieceNumber, "pieceNumber", 1, Long.MAX_VALUE))));
     }
 
     /** PostalAuthority, DataCenter: is this indicium genuine, forged, unpaid or conflicting? Writes nothing. */
     @Transaction(intent = EVALUATE)
     public String verifyIndicium(final Context ctx, final String indiciumJson) {
-        return evaluate(ctx, (tx, caller) -> postage.verify(tx, caller, indiciumJson));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> postage.verify(tx, caller, indiciumJson)));
     }
 
     /** The newest {@code limit} (1..100) versions of an account, e.g. METER:m1, ALLOTMENT:d1:r1, ESCROW:t1. */
     @Transaction(intent = EVALUATE)
     public String getAccountHistory(final Context ctx, final String accountId, final String limit) {
-        return evaluate(ctx, (tx, caller) -> audit.history(tx, caller, accountId,
-                (int) Arguments.count(limit, "limit", 1, Limits.MAX_HISTORY_ENTRIES)));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> audit.history(tx, caller, accountId,
+                (int) Arguments.count(limit, "limit", 1, Limits.MAX_HISTORY_ENTRIES))));
     }
 
     /** PostalAuthority, DataCenter: per-class totals of every account and the proof that they sum to zero. */
     @Transaction(intent = EVALUATE)
     public String auditTotals(final Context ctx) {
-        return evaluate(ctx, audit::totals);
+        return Boundary.run(() -> evaluate(ctx, audit::totals));
     }
 
     private static int pageSize(final String text) {
@@ -289,7 +294,7 @@ public final class PostalLedgerContract implements ContractInterface {
     }
 
     private String submit(
-            final Context ctx, final String function, final String requestId, final List<Object> arguments,
+            final Context ctx, final LedgerFunction function, final String requestId, final List<Object> arguments,
             final java.util.function.Function<Command, Outcome> handler) {
         return submissions.submit(ctx, function, requestId, arguments, handler);
     }

@@ -12,9 +12,14 @@ import org.hyperledger.fabric.contract.ContractInterface;
 import org.hyperledger.fabric.contract.annotation.Contract;
 import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.information.InformationService;
 import org.postalfunds.chaincode.support.Arguments;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.chaincode.support.Boundary;
 
 /**
  * Secure information between meters (Fig. 7, claims 10-12): the funds protocol's request / grant / accept and
@@ -35,96 +40,102 @@ public final class SecureInformationContract implements ContractInterface {
     @Transaction(intent = SUBMIT)
     public String requestInformation(final Context ctx, final String requestId, final String recipientMeterId,
             final String senderMeterId, final String itemName, final String deadlineEpochSeconds) {
-        return submit(ctx, "requestInformation", requestId,
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REQUEST_INFORMATION, requestId,
                 arguments(recipientMeterId, senderMeterId, itemName, deadlineEpochSeconds),
                 command -> information.request(command, requestId, recipientMeterId, senderMeterId, itemName,
-                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds")));
+                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds"))));
     }
 
     /** Sender meter: answers a request with the sealed package (transient {@code package}), to be accepted in time. */
     @Transaction(intent = SUBMIT)
     public String grantInformation(final Context ctx, final String requestId, final String transferId,
             final String deliveryDeadlineEpochSeconds) {
-        final byte[] sealed = sealedPackage(ctx);
-        return submit(ctx, "grantInformation", requestId,
-                arguments(transferId, deliveryDeadlineEpochSeconds, packageHash(sealed)),
-                command -> information.grant(command, transferId,
-                        Arguments.deadline(deliveryDeadlineEpochSeconds, "deliveryDeadlineEpochSeconds"), sealed));
+        return Boundary.run(() -> {
+            final byte[] sealed = sealedPackage(ctx);
+            return submit(ctx, LedgerFunction.GRANT_INFORMATION, requestId,
+                    arguments(transferId, deliveryDeadlineEpochSeconds, packageHash(sealed)),
+                    command -> information.grant(command, transferId,
+                            Arguments.deadline(deliveryDeadlineEpochSeconds, "deliveryDeadlineEpochSeconds"), sealed));
+        });
     }
 
     @Transaction(intent = SUBMIT)
     public String denyInformation(final Context ctx, final String requestId, final String transferId,
             final String reason) {
-        return submit(ctx, "denyInformation", requestId, arguments(transferId, reason),
-                command -> information.deny(command, transferId, reason));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.DENY_INFORMATION, requestId, arguments(transferId, reason),
+                command -> information.deny(command, transferId, reason)));
     }
 
     /** Recipient meter: takes delivery; the package is purged from the collection, its hash stays on the ledger. */
     @Transaction(intent = SUBMIT)
     public String acceptInformation(final Context ctx, final String requestId, final String transferId) {
-        return submit(ctx, "acceptInformation", requestId, arguments(transferId),
-                command -> information.accept(command, transferId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.ACCEPT_INFORMATION, requestId, arguments(transferId),
+                command -> information.accept(command, transferId)));
     }
 
     @Transaction(intent = SUBMIT)
     public String cancelInformation(final Context ctx, final String requestId, final String transferId) {
-        return submit(ctx, "cancelInformation", requestId, arguments(transferId),
-                command -> information.cancel(command, transferId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.CANCEL_INFORMATION, requestId, arguments(transferId),
+                command -> information.cancel(command, transferId)));
     }
 
     /** Sender meter: pushes a sealed package (transient {@code package}) for the recipient to acknowledge in time. */
     @Transaction(intent = SUBMIT)
     public String offerInformation(final Context ctx, final String requestId, final String senderMeterId,
             final String recipientMeterId, final String itemName, final String deadlineEpochSeconds) {
-        final byte[] sealed = sealedPackage(ctx);
-        return submit(ctx, "offerInformation", requestId,
-                arguments(senderMeterId, recipientMeterId, itemName, deadlineEpochSeconds, packageHash(sealed)),
-                command -> information.offer(command, requestId, senderMeterId, recipientMeterId, itemName,
-                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds"), sealed));
+        return Boundary.run(() -> {
+            final byte[] sealed = sealedPackage(ctx);
+            return submit(ctx, LedgerFunction.OFFER_INFORMATION, requestId,
+                    arguments(senderMeterId, recipientMeterId, itemName, deadlineEpochSeconds, packageHash(sealed)),
+                    command -> information.offer(command, requestId, senderMeterId, recipientMeterId, itemName,
+                            Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds"), sealed));
+        });
     }
 
     /** DataCenter (the I/O module of claim 12): pushes a sealed package to a meter. */
     @Transaction(intent = SUBMIT)
     public String downloadInformation(final Context ctx, final String requestId, final String recipientMeterId,
             final String itemName, final String deadlineEpochSeconds) {
-        final byte[] sealed = sealedPackage(ctx);
-        return submit(ctx, "downloadInformation", requestId,
-                arguments(recipientMeterId, itemName, deadlineEpochSeconds, packageHash(sealed)),
-                command -> information.download(command, requestId, recipientMeterId, itemName,
-                        Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds"), sealed,
-                        callerCertificatePem(ctx)));
+        return Boundary.run(() -> {
+            final byte[] sealed = sealedPackage(ctx);
+            return submit(ctx, LedgerFunction.DOWNLOAD_INFORMATION, requestId,
+                    arguments(recipientMeterId, itemName, deadlineEpochSeconds, packageHash(sealed)),
+                    command -> information.download(command, requestId, recipientMeterId, itemName,
+                            Arguments.deadline(deadlineEpochSeconds, "deadlineEpochSeconds"), sealed,
+                            callerCertificatePem(ctx)));
+        });
     }
 
     @Transaction(intent = SUBMIT)
     public String acknowledgeInformation(final Context ctx, final String requestId, final String transferId) {
-        return submit(ctx, "acknowledgeInformation", requestId, arguments(transferId),
-                command -> information.acknowledge(command, transferId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.ACKNOWLEDGE_INFORMATION, requestId, arguments(transferId),
+                command -> information.acknowledge(command, transferId)));
     }
 
     @Transaction(intent = SUBMIT)
     public String rejectInformation(final Context ctx, final String requestId, final String transferId,
             final String reason) {
-        return submit(ctx, "rejectInformation", requestId, arguments(transferId, reason),
-                command -> information.reject(command, transferId, reason));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REJECT_INFORMATION, requestId, arguments(transferId, reason),
+                command -> information.reject(command, transferId, reason)));
     }
 
     /** Anyone, at or after the deadline: a request lapses, a held package is purged. */
     @Transaction(intent = SUBMIT)
     public String expireInformation(final Context ctx, final String requestId, final String transferId) {
-        return submit(ctx, "expireInformation", requestId, arguments(transferId),
-                command -> information.expire(command, transferId));
+        return Boundary.run(() -> submit(ctx, LedgerFunction.EXPIRE_INFORMATION, requestId, arguments(transferId),
+                command -> information.expire(command, transferId)));
     }
 
     /** Parties' owners, DataCenter, PostalAuthority: the public record (hash, size, parties, item, state, deadline). */
     @Transaction(intent = EVALUATE)
     public String getInformationTransfer(final Context ctx, final String transferId) {
-        return evaluate(ctx, (tx, caller) -> information.view(tx, caller, transferId));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> information.view(tx, caller, transferId)));
     }
 
     /** The parties' organisations, on one of their own peers: the sealed package, checked against the public hash. */
     @Transaction(intent = EVALUATE)
     public String getInformationPackage(final Context ctx, final String transferId) {
-        return evaluate(ctx, (tx, caller) -> information.sealedPackage(tx, caller, transferId));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> information.sealedPackage(tx, caller, transferId)));
     }
 
     /**
@@ -134,10 +145,10 @@ public final class SecureInformationContract implements ContractInterface {
      */
     @Transaction(intent = EVALUATE)
     public String getMeterCertificate(final Context ctx, final String meterId) {
-        return evaluate(ctx, (tx, caller) -> information.certificate(tx, caller, meterId));
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> information.certificate(tx, caller, meterId)));
     }
 
-    private String submit(final Context ctx, final String function, final String requestId,
+    private String submit(final Context ctx, final LedgerFunction function, final String requestId,
             final List<Object> arguments, final Function<Command, Outcome> handler) {
         return submissions.submit(ctx, function, requestId, arguments, handler);
     }

@@ -10,12 +10,16 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
 import org.hyperledger.fabric.contract.Context;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.LedgerFunction;
 import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.ledger.Books;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
 import org.postalfunds.chaincode.support.Hashes;
-import org.postalfunds.chaincode.support.Ids;
 import org.postalfunds.chaincode.support.Json;
 
 /**
@@ -26,14 +30,14 @@ final class Submissions {
 
     String submit(
             final Context ctx,
-            final String function,
+            final LedgerFunction function,
             final String requestId,
             final List<Object> arguments,
             final Function<Command, Outcome> handler) {
         final Caller caller = Caller.of(ctx);
         Ids.require(requestId, "requestId");
         final LedgerTx tx = new LedgerTx(ctx.getStub());
-        final String contentHash = contentHash(function, caller, arguments);
+        final String contentHash = contentHash(function.methodName(), caller, arguments);
         final String requestKey = Keys.request(caller.mspId(), requestId);
 
         final var earlier = tx.read(requestKey, RequestRecord.class);
@@ -59,7 +63,7 @@ final class Submissions {
         }
         final String resultJson = Json.text(result);
         tx.write(requestKey, new RequestRecord(
-                requestId, caller.mspId(), function, contentHash, resultJson, tx.txId(), tx.nowEpochSeconds()));
+                requestId, caller.mspId(), function.methodName(), contentHash, resultJson, tx.txId(), tx.nowEpochSeconds()));
         tx.emit(outcome.eventName(), resultJson.getBytes(UTF_8));
         tx.commit();
         return resultJson;

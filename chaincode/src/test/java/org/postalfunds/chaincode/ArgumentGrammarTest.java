@@ -14,6 +14,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeStub;
 
 /**

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.chaincode.access.Organisations;
 
 class AuthorisedRequestersTest {
     private final LedgerFixture fx = new LedgerFixture();

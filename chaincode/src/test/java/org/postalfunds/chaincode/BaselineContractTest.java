@@ -3,6 +3,8 @@ package org.postalfunds.chaincode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.TestIdentity;
 
 /** The benchmark baseline writes exactly one key of its own namespace, and only for consortium members. */

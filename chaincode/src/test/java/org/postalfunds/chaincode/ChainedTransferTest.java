@@ -3,6 +3,7 @@ package org.postalfunds.chaincode;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
+import org.postalfunds.chaincode.access.Organisations;
 
 /** Claim 8: funds received by one meter move on to a third meter, with nothing special in between. */
 class ChainedTransferTest {

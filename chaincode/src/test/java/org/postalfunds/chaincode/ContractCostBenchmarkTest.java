@@ -28,6 +28,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeLedger.Validation;
 import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.chaincode.fake.TestIdentity;

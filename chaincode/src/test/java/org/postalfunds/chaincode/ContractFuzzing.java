@@ -20,15 +20,18 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
 import org.hyperledger.fabric.contract.Context;
 import org.hyperledger.fabric.shim.ChaincodeException;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.format.IndiciumEncoding;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
-import org.postalfunds.chaincode.state.Keys;
-import org.postalfunds.chaincode.transfer.TransferState;
 import org.postalfunds.chaincode.information.InformationService;
-import org.postalfunds.formats.IndiciumEncoding;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.chaincode.state.Keys;
 
 /**
  * Drives both contracts of the chaincode ({@link PostalLedgerContract} and {@link SecureInformationContract}, every
@@ -1314,7 +1317,7 @@ final class ContractFuzzing {
     }
 
     /**
-     * A well-formed sealed package (org.postalfunds.formats.SealedPackage) for the addressing, its ciphertext the
+     * A well-formed sealed package (org.postalfunds.api.format.SealedPackage) for the addressing, its ciphertext the
      * given bytes plus a zero tag, signed by {@code signer} over its signed bytes as a sender's PSD would; throws
      * IllegalArgumentException when the format cannot carry a field.
      */

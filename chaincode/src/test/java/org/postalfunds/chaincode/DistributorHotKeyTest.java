@@ -7,8 +7,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import org.postalfunds.chaincode.fake.FakeLedger;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeLedger.Validation;
+import org.postalfunds.chaincode.fake.FakeLedger;
 
 /**
  * Fig. 4 under load: many recipients ask one distributor at once. All transactions of a round are endorsed against

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.chaincode.access.Organisations;
 
 /** Every submit carries a client-chosen request id; a retry never moves funds twice. */
 class IdempotencyTest {

@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.TestIdentity;
 
 /** The postal authority checks indicia found on mail against the ledger. */

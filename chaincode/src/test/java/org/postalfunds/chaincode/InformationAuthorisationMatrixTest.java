@@ -20,9 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.formats.SealedPackage;
 
 /**
  * Every function of the SecureInformation contract x every role, as {@link AuthorisationMatrixTest} does for the

@@ -15,12 +15,15 @@ import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.chaincode.information.SecureInformationCollections;
 import org.postalfunds.chaincode.state.Keys;
-import org.postalfunds.formats.SealedPackage;
 
 /**
  * Secure information transfers on the in-memory ledger, per transaction. The packages are well-formed sealed packages

@@ -17,11 +17,13 @@ import java.util.TreeSet;
 import java.util.function.Function;
 import org.hyperledger.fabric.contract.Context;
 import org.hyperledger.fabric.shim.ChaincodeException;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.format.IndiciumEncoding;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
-import org.postalfunds.formats.IndiciumEncoding;
 
 /**
  * The contract on a fake ledger with real identities: the data center, both mailers, the postal authority, and

@@ -91,7 +91,7 @@ public final class LedgerInvariants {
                 assertThat(state).as("state of information transfer " + transferId + " holding a package")
                         .isIn("GRANTED", "OFFERED");
                 assertThat(stored).as("package of " + transferId + " in " + collection + " while held").isPresent();
-                assertThat(org.postalfunds.formats.SealedPackage.sha256Hex(stored.get()))
+                assertThat(org.postalfunds.api.format.SealedPackage.sha256Hex(stored.get()))
                         .as("the held package of " + transferId + " hashes to its public record")
                         .isEqualTo(value.path("packageSha256").asText());
                 assertThat((long) stored.get().length).as("size of the held package of " + transferId)

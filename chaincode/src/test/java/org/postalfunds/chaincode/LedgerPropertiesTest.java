@@ -5,13 +5,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Function;
 import java.util.SplittableRandom;
+import java.util.function.Function;
 import org.hyperledger.fabric.contract.Context;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
 
 /**
  * Random sequences of operations by random callers: 300 seeded sequences in plain JUnit 5 (no property-testing

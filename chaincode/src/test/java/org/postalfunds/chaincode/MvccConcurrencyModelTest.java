@@ -18,10 +18,14 @@ import java.util.TreeMap;
 import java.util.function.Function;
 import org.hyperledger.fabric.contract.Context;
 import org.junit.jupiter.api.Test;
-import org.postalfunds.chaincode.fake.FakeLedger;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.chaincode.access.Organisations;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.fake.FakeLedger.Validation;
+import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
 
 /**
  * Concurrency against the ledger's MVCC model, not a network run: 64 simulated clients drive random operations

@@ -10,8 +10,11 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.TestIdentity;
-import org.postalfunds.chaincode.meter.MeterKind;
 
 class RefillAndPrintTest {
     private final LedgerFixture fx = new LedgerFixture();

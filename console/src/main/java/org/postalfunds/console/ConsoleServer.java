@@ -31,14 +31,15 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.hyperledger.fabric.client.Checkpoint;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.Money;
 import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerEvent;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.Transfer;
-import org.postalfunds.client.model.TransferState;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -331,12 +332,12 @@ public final class ConsoleServer implements AutoCloseable {
     }
 
     private void ledgerFailure(final Context ctx, final LedgerException failure) {
-        Optional<String> code = failure.errorCode();
+        Optional<ErrorCode> code = failure.errorCode();
         LOG.warn("ledger call failed on {}: {}", ctx.path(), failure.getMessage());
         if (code.isPresent()) {
             int status = switch (code.get()) {
-                case "ACCESS_DENIED", "NOT_AUTHORISED", "FORBIDDEN" -> 403;
-                case "UNKNOWN_METER", "UNKNOWN_TRANSFER", "UNKNOWN_INDICIUM", "UNKNOWN_ALLOTMENT" -> 404;
+                case NOT_AUTHORISED -> 403;
+                case UNKNOWN_METER, UNKNOWN_TRANSFER, UNKNOWN_INDICIUM, UNKNOWN_ALLOTMENT -> 404;
                 default -> 422;
             };
             errorPage(ctx, status, "Refused by the ledger", "the contract refused the query: " + code.get());

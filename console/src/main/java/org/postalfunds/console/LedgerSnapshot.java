@@ -10,15 +10,15 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.SortedMap;
 import java.util.TreeMap;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumRecord;
+import org.postalfunds.api.model.Meter;
 import org.postalfunds.client.audit.LedgerIndex;
-import org.postalfunds.client.indicium.Indicium;
 import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerEvent;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.client.model.IndiciumRecord;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.Meter;
 
 /**
  * What the ledger's events say, as of one event: the meter client's {@link LedgerIndex} (every meter, transfer and

@@ -20,7 +20,14 @@ import java.util.Map;
 import java.util.Set;
 import java.util.SortedMap;
 import java.util.TreeMap;
-import java.util.regex.Pattern;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.model.AuditTotals;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumVerdict;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.Money;
 import org.postalfunds.client.audit.AuditCheck;
@@ -30,26 +37,18 @@ import org.postalfunds.client.audit.ChainVerifier;
 import org.postalfunds.client.audit.IndiciumCheck;
 import org.postalfunds.client.audit.LedgerIndex;
 import org.postalfunds.client.indicium.DataMatrixCodec;
-import org.postalfunds.client.indicium.Indicium;
+import org.postalfunds.client.indicium.Indicia;
 import org.postalfunds.client.indicium.IndiciumFiles;
 import org.postalfunds.client.ledger.BlockFeed;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
-import org.postalfunds.client.model.AuditTotals;
 import org.postalfunds.client.model.HistoryEntry;
-import org.postalfunds.client.model.IndiciumVerdict;
-import org.postalfunds.client.model.MeterView;
-import org.postalfunds.client.model.PsdRegisters;
-import org.postalfunds.client.model.Transfer;
-import org.postalfunds.client.model.TransferState;
 
 /**
  * The console's pages: each renders HTML from the organisation's current snapshot of the ledger's events (kept up to
  * date by its {@link LedgerFollower}, never replayed per page) and the queries it makes through the viewer's connection.
  */
 public final class Pages {
-    /** Meter and transfer ids: the contract's own rule (chaincode support.Ids), 1-64 of A-Z a-z 0-9 . _ -. */
-    public static final Pattern ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     public static final int MAX_UPLOAD_BYTES = 1024 * 1024;
     /** Blocks verified by one request of the chain page. */
     public static final long MAX_CHAIN_RANGE = 100_000;
@@ -69,9 +68,10 @@ public final class Pages {
     }
 
     public static String requireId(final String value, final String what) {
-        if (value == null || !ID.matcher(value).matches()) {
-            throw HttpProblem.badRequest(what + " must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or "
-                    + "digit (the ledger's rule for ids); \"" + shorten(value) + "\" is not one");
+        // Meter and transfer ids: the contract's own rule (ledger-api Ids).
+        if (!Ids.isId(value)) {
+            throw HttpProblem.badRequest(what + " must be " + Ids.ID_FORM + " (the ledger's rule for ids); \""
+                    + shorten(value) + "\" is not one");
         }
         return value;
     }
@@ -707,7 +707,7 @@ public final class Pages {
             if (text.length() > Indicium.MAX_JSON_CHARS) {
                 throw new IllegalArgumentException("the symbol holds more than " + Indicium.MAX_JSON_CHARS + " characters");
             }
-            indicium = Indicium.parse(text.strip());
+            indicium = Indicia.parse(text.strip());
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new HttpProblem(422, "No indicium in the image", "the PNG holds no readable indicium: " + e.getMessage());
         }

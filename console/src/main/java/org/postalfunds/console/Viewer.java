@@ -1,7 +1,7 @@
 package org.postalfunds.console;
 
+import org.postalfunds.api.model.Transfer;
 import org.postalfunds.client.ledger.Ledger;
-import org.postalfunds.client.model.Transfer;
 
 /**
  * One request's user and the ledger connection of the user's organisation: every read goes through it, so the

@@ -9,12 +9,13 @@ import java.time.Instant;
 import java.util.Map;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
+import org.postalfunds.api.model.Indicium;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.client.Consortium;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.indicium.DataMatrixCodec;
-import org.postalfunds.client.indicium.Indicium;
+import org.postalfunds.client.indicium.Indicia;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
 
@@ -101,7 +102,7 @@ final class ConsoleFixture implements AutoCloseable {
 
     /** The Data Matrix PNG print-postage wrote for the printed piece. */
     byte[] genuinePng() {
-        return DataMatrixCodec.encodePng(printed.record().indicium().toJson());
+        return DataMatrixCodec.encodePng(Indicia.toJson(printed.record().indicium()));
     }
 
     /** The same piece with its amount raised and the PSD signature kept: an altered indicium. */
@@ -110,7 +111,7 @@ final class ConsoleFixture implements AutoCloseable {
         Indicium altered = new Indicium(genuine.meterId(), genuine.pieceNumber(), genuine.amountMinorUnits() + 1_000,
                 genuine.mailingDate(), genuine.destinationPostalCode(), genuine.destinationCountryCode(),
                 genuine.rateCode(), genuine.signature());
-        return DataMatrixCodec.encodePng(altered.toJson());
+        return DataMatrixCodec.encodePng(Indicia.toJson(altered));
     }
 
     @Override

@@ -1,24 +1,22 @@
 package org.postalfunds.hsm;
 
-import java.util.regex.Pattern;
+import org.postalfunds.api.Ids;
 
 /**
  * Meter ids name a meter everywhere: the token's key label, the certificate's CN, the ledger account.
  *
  * <p>Restricted to a short, printable alphabet so an id can be a PKCS#11 label, a certificate CN and a
- * file name without escaping.
+ * file name without escaping: the ledger's own id grammar ({@link Ids}, ledger-api).
  */
 public final class MeterIds {
     /** Longest meter id accepted (also the X.509 upper bound for a CN is 64). */
     public static final int MAX_LENGTH = 64;
 
-    private static final Pattern METER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-
     private MeterIds() {
     }
 
     public static boolean isValid(final String meterId) {
-        return meterId != null && METER_ID.matcher(meterId).matches();
+        return Ids.isId(meterId);
     }
 
     /**
@@ -31,7 +29,7 @@ public final class MeterIds {
         if (meterId.length() > MAX_LENGTH) {
             throw new IllegalArgumentException("meter id is longer than " + MAX_LENGTH + " characters");
         }
-        if (!METER_ID.matcher(meterId).matches()) {
+        if (!Ids.isId(meterId)) {
             throw new IllegalArgumentException("meter id '" + printable(meterId)
                     + "' must be letters, digits, '.', '_' or '-', starting with a letter or digit");
         }

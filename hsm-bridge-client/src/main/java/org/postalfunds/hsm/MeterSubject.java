@@ -1,7 +1,6 @@
 package org.postalfunds.hsm;
 
 import java.util.Objects;
-
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.asn1.x500.X500NameBuilder;
 import org.bouncycastle.asn1.x500.style.BCStyle;

@@ -9,26 +9,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.AuditTotals;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumVerification;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.api.model.TransferView;
 import org.postalfunds.client.audit.AuditReport;
+import org.postalfunds.client.audit.Auditor;
 import org.postalfunds.client.audit.ChainReport;
 import org.postalfunds.client.audit.ChainVerifier;
-import org.postalfunds.client.ledger.BlockFeed;
-import org.postalfunds.client.audit.Auditor;
 import org.postalfunds.client.audit.IndiciumCheck;
 import org.postalfunds.client.audit.LedgerIndex;
-import org.postalfunds.client.indicium.Indicium;
+import org.postalfunds.client.indicium.Indicia;
+import org.postalfunds.client.ledger.BlockFeed;
 import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
-import org.postalfunds.client.model.Allotment;
-import org.postalfunds.client.model.AuditTotals;
 import org.postalfunds.client.model.IndiciumScanResult;
-import org.postalfunds.client.model.IndiciumVerification;
-import org.postalfunds.client.model.MeterView;
-import org.postalfunds.client.model.Transfer;
-import org.postalfunds.client.model.TransferState;
-import org.postalfunds.client.model.TransferView;
 
 /**
  * The postal authority (or the data center, for its own reconciliation) auditing the ledger: balances of
@@ -54,7 +57,7 @@ public final class AuditorClient {
 
     /** The contract's conservation report. */
     public AuditTotals totals() throws LedgerException {
-        return calls.query(AuditTotals.class, "auditTotals");
+        return calls.query(AuditTotals.class, LedgerFunction.AUDIT_TOTALS);
     }
 
     /** Every meter ever registered, learnt from the events, and every transfer and allotment. */
@@ -147,7 +150,7 @@ public final class AuditorClient {
      * meter's registered key, and the ledger's verdict (genuine, forged, not on the ledger, conflicting).
      */
     public IndiciumCheck verifyIndicium(final Indicium presented) throws LedgerException {
-        IndiciumVerification ledger = calls.query(IndiciumVerification.class, "verifyIndicium", presented.toJson());
+        IndiciumVerification ledger = calls.query(IndiciumVerification.class, LedgerFunction.VERIFY_INDICIUM, Indicia.toJson(presented));
         return new IndiciumCheck(presented, signatureValid(presented), ledger, Optional.empty());
     }
 
@@ -156,7 +159,7 @@ public final class AuditorClient {
      * and every sighting after the first is a DUPLICATE, the sign of a copied indicium.
      */
     public IndiciumCheck scanIndicium(final RequestId requestId, final Indicium presented) throws LedgerException {
-        LedgerCalls.Submitted submitted = calls.submit("recordIndiciumScan", requestId, presented.toJson());
+        LedgerCalls.Submitted submitted = calls.submit(LedgerFunction.RECORD_INDICIUM_SCAN, requestId, Indicia.toJson(presented));
         IndiciumScanResult scan = new IndiciumScanResult(submitted.receipt(),
                 submitted.part("verification", IndiciumVerification.class));
         return new IndiciumCheck(presented, signatureValid(presented), scan.verification(),
@@ -169,7 +172,7 @@ public final class AuditorClient {
         try {
             meter = calls.meter(presented.meterId());
         } catch (LedgerException e) {
-            if (e.errorCode().filter("UNKNOWN_METER"::equals).isPresent()) {
+            if (e.errorCode().filter(ErrorCode.UNKNOWN_METER::equals).isPresent()) {
                 return Optional.empty();
             }
             throw e;

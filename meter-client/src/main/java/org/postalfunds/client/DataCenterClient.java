@@ -2,18 +2,19 @@ package org.postalfunds.client;
 
 import java.util.Objects;
 import java.util.regex.Pattern;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.model.InspectionPeriods;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.TransferView;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
-import org.postalfunds.client.model.InspectionPeriods;
 import org.postalfunds.client.model.InspectionPeriodsChange;
 import org.postalfunds.client.model.Json;
 import org.postalfunds.client.model.MeterChange;
-import org.postalfunds.client.model.MeterKind;
-import org.postalfunds.client.model.MeterLimits;
-import org.postalfunds.client.model.MeterRegistration;
-import org.postalfunds.client.model.MeterView;
-import org.postalfunds.client.model.TransferView;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.enrol.EnrolledMeter;
 import org.postalfunds.hsm.enrol.EnrolmentException;
@@ -54,7 +55,7 @@ public final class DataCenterClient {
 
     /** Registers a meter whose certificate has been issued already. */
     public MeterChange register(final RequestId requestId, final MeterRegistration registration) throws LedgerException {
-        return calls.meterChange(calls.submit("registerMeter", requestId, Json.compact(registration)));
+        return calls.meterChange(calls.submit(LedgerFunction.REGISTER_METER, requestId, Json.compact(registration)));
     }
 
     /**
@@ -87,22 +88,22 @@ public final class DataCenterClient {
             final org.hyperledger.fabric.client.identity.Signer dataCenterSigner)
             throws LedgerException, org.postalfunds.client.secure.SealingException, java.security.GeneralSecurityException {
         final String sender = "DataCenterMSP";
-        final String transferId = org.postalfunds.formats.SealedPackage.transferIdFor(sender, requestId.value());
+        final String transferId = org.postalfunds.api.format.SealedPackage.transferIdFor(sender, requestId.value());
         final byte[] sealed = org.postalfunds.client.secure.Sealing.seal(item,
                 new org.postalfunds.client.secure.Addressing(transferId, sender, recipientMeterId),
                 calls.meterKeyAgreementKey(recipientMeterId), dataCenterSigner);
-        return LedgerCalls.informationChange(calls.submitPackage("SecureInformation:downloadInformation", requestId,
+        return LedgerCalls.informationChange(calls.submitPackage(LedgerFunction.DOWNLOAD_INFORMATION, requestId,
                 sealed, LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, calls.ownerMsp(recipientMeterId)),
                 recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));
     }
 
     public MeterChange refill(final RequestId requestId, final String meterId, final long amountMinorUnits)
             throws LedgerException {
-        return calls.meterChange(calls.submit("refillMeter", requestId, meterId, LedgerCalls.amount(amountMinorUnits)));
+        return calls.meterChange(calls.submit(LedgerFunction.REFILL_METER, requestId, meterId, LedgerCalls.amount(amountMinorUnits)));
     }
 
     public MeterChange recordInspection(final RequestId requestId, final String meterId) throws LedgerException {
-        return calls.meterChange(calls.submit("recordInspection", requestId, meterId));
+        return calls.meterChange(calls.submit(LedgerFunction.RECORD_INSPECTION, requestId, meterId));
     }
 
     public MeterChange suspend(final RequestId requestId, final String meterId, final String reason)
@@ -110,21 +111,21 @@ public final class DataCenterClient {
         if (reason == null || reason.isBlank() || !REASON.matcher(reason).matches()) {
             throw new IllegalArgumentException("a suspension needs a reason: printable text of at most 200 characters");
         }
-        return calls.meterChange(calls.submit("suspendMeter", requestId, meterId, reason));
+        return calls.meterChange(calls.submit(LedgerFunction.SUSPEND_METER, requestId, meterId, reason));
     }
 
     public MeterChange resume(final RequestId requestId, final String meterId) throws LedgerException {
-        return calls.meterChange(calls.submit("resumeMeter", requestId, meterId));
+        return calls.meterChange(calls.submit(LedgerFunction.RESUME_METER, requestId, meterId));
     }
 
     /** Closes the meter for good; its allotments and remaining funds go back to issued funds. */
     public MeterChange withdraw(final RequestId requestId, final String meterId) throws LedgerException {
-        return calls.meterChange(calls.submit("withdrawMeter", requestId, meterId));
+        return calls.meterChange(calls.submit(LedgerFunction.WITHDRAW_METER, requestId, meterId));
     }
 
     public InspectionPeriodsChange setInspectionPeriods(final RequestId requestId, final long dueAfterDays,
             final long overdueAfterDays) throws LedgerException {
-        LedgerCalls.Submitted submitted = calls.submit("setInspectionPeriods", requestId, Long.toString(dueAfterDays),
+        LedgerCalls.Submitted submitted = calls.submit(LedgerFunction.SET_INSPECTION_PERIODS, requestId, Long.toString(dueAfterDays),
                 Long.toString(overdueAfterDays));
         return new InspectionPeriodsChange(submitted.receipt(),
                 submitted.part("inspectionPeriods", InspectionPeriods.class),
@@ -132,7 +133,7 @@ public final class DataCenterClient {
     }
 
     public InspectionPeriods inspectionPeriods() throws LedgerException {
-        return calls.query(InspectionPeriods.class, "getInspectionPeriods");
+        return calls.query(InspectionPeriods.class, LedgerFunction.GET_INSPECTION_PERIODS);
     }
 
     public MeterView meter(final String meterId) throws LedgerException {

@@ -4,33 +4,35 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.Escrow;
+import org.postalfunds.api.model.Inspection;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.MeterStatus;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.Movement;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferPage;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.api.model.TransferView;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
-import org.postalfunds.client.model.Allotment;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.Meter;
 import org.postalfunds.client.model.MeterChange;
-import org.postalfunds.client.model.MeterStatus;
-import org.postalfunds.client.model.MeterView;
-import org.postalfunds.client.model.Movement;
 import org.postalfunds.client.model.Receipt;
-import org.postalfunds.client.model.Transfer;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferPage;
-import org.postalfunds.client.model.TransferState;
-import org.postalfunds.client.model.TransferView;
-import org.postalfunds.client.model.Escrow;
-import org.postalfunds.client.model.Inspection;
-import org.postalfunds.client.model.PsdRegisters;
 
 /** Chaincode calls and the parsing of their JSON answers, shared by the role clients. */
 final class LedgerCalls {
     /** The contract's page size bound. */
-    static final int MAX_PAGE_SIZE = 100;
+    static final int MAX_PAGE_SIZE = Limits.MAX_PAGE_SIZE;
     /** The contract's history bound. */
-    static final int MAX_HISTORY_ENTRIES = 100;
+    static final int MAX_HISTORY_ENTRIES = Limits.MAX_HISTORY_ENTRIES;
 
     /** A submit's receipt together with the whole answer, for the typed parts each action reports. */
     record Submitted(Receipt receipt, JsonNode answer) {
@@ -58,12 +60,12 @@ final class LedgerCalls {
         return ledger;
     }
 
-    Submitted submit(final String function, final RequestId requestId, final String... arguments) throws LedgerException {
+    Submitted submit(final LedgerFunction function, final RequestId requestId, final String... arguments) throws LedgerException {
         return submit(function, requestId, java.util.Map.of(), arguments);
     }
 
     /** A submit whose proposal also carries transient data (kept off the ledger, e.g. a sealed package). */
-    Submitted submit(final String function, final RequestId requestId, final java.util.Map<String, byte[]> transientData,
+    Submitted submit(final LedgerFunction function, final RequestId requestId, final java.util.Map<String, byte[]> transientData,
             final String... arguments) throws LedgerException {
         return submit(LedgerCall.transaction(function, requestId.value(), arguments).withTransient(transientData), requestId);
     }
@@ -76,7 +78,7 @@ final class LedgerCalls {
      * Naming the endorsers is the client taking responsibility: what travels is sealed to the recipient's PSD and
      * signed, so the data center's peer sees ciphertext only and, outside the collection, stores none of it.
      */
-    Submitted submitPackage(final String function, final RequestId requestId, final byte[] sealed,
+    Submitted submitPackage(final LedgerFunction function, final RequestId requestId, final byte[] sealed,
             final java.util.Set<String> endorsers, final String... arguments) throws LedgerException {
         return submit(LedgerCall.transaction(function, requestId.value(), arguments)
                 .withTransient(java.util.Map.of(PACKAGE_TRANSIENT_KEY, sealed))
@@ -95,7 +97,7 @@ final class LedgerCalls {
 
     /** The organisation owning a registered meter, from its public certificate record. */
     String ownerMsp(final String meterId) throws LedgerException {
-        String owner = queryTree("SecureInformation:getMeterCertificate", meterId).path("ownerMsp").asText();
+        String owner = queryTree(LedgerFunction.GET_METER_CERTIFICATE, meterId).path("ownerMsp").asText();
         if (owner.isEmpty()) {
             throw new IllegalStateException("the ledger names no owner for meter " + meterId);
         }
@@ -119,11 +121,11 @@ final class LedgerCalls {
         return new Submitted(receipt, tree);
     }
 
-    <T> T query(final Class<T> type, final String function, final String... arguments) throws LedgerException {
+    <T> T query(final Class<T> type, final LedgerFunction function, final String... arguments) throws LedgerException {
         return Json.fromLedger(ledger.evaluate(LedgerCall.query(function, arguments)), type);
     }
 
-    JsonNode queryTree(final String function, final String... arguments) throws LedgerException {
+    JsonNode queryTree(final LedgerFunction function, final String... arguments) throws LedgerException {
         return Json.treeFromLedger(ledger.evaluate(LedgerCall.query(function, arguments)));
     }
 
@@ -138,7 +140,7 @@ final class LedgerCalls {
      */
     java.security.PublicKey meterKeyAgreementKey(final String meterId) throws LedgerException,
             java.security.GeneralSecurityException, org.postalfunds.client.secure.SealingException {
-        final com.fasterxml.jackson.databind.JsonNode published = queryTree("SecureInformation:getMeterCertificate", meterId);
+        final com.fasterxml.jackson.databind.JsonNode published = queryTree(LedgerFunction.GET_METER_CERTIFICATE, meterId);
         final String agreementPem = published.path("keyAgreementCertificatePem").asText("");
         if (agreementPem.isEmpty()) {
             throw new org.postalfunds.client.secure.SealingException(
@@ -146,8 +148,8 @@ final class LedgerCalls {
                             + " has no key-agreement key on the ledger; register it with one to send it secure information");
         }
         final java.security.PublicKey signingKey = certificate(published.path("certificatePem").asText()).getPublicKey();
-        return org.postalfunds.formats.KeyAgreementCertificate.verify(
-                org.postalfunds.formats.KeyAgreementCertificate.parsePem(agreementPem), meterId, signingKey);
+        return org.postalfunds.api.format.KeyAgreementCertificate.verify(
+                org.postalfunds.api.format.KeyAgreementCertificate.parsePem(agreementPem), meterId, signingKey);
     }
 
     static java.security.cert.X509Certificate certificate(final String pem) throws java.security.GeneralSecurityException {
@@ -165,7 +167,7 @@ final class LedgerCalls {
 
     static org.postalfunds.client.model.InformationChange informationChange(final Submitted submitted) {
         return new org.postalfunds.client.model.InformationChange(submitted.receipt(),
-                submitted.part("informationTransfer", org.postalfunds.client.model.InformationTransfer.class));
+                submitted.part("informationTransfer", org.postalfunds.api.model.InformationTransfer.class));
     }
 
     // ---- answers shared by several roles ---------------------------------------------------------------------
@@ -183,17 +185,17 @@ final class LedgerCalls {
     }
 
     MeterView meter(final String meterId) throws LedgerException {
-        return query(MeterView.class, "getMeter", meterId);
+        return query(MeterView.class, LedgerFunction.GET_METER, meterId);
     }
 
     TransferView transfer(final String transferId) throws LedgerException {
-        return query(TransferView.class, "getTransfer", transferId);
+        return query(TransferView.class, LedgerFunction.GET_TRANSFER, transferId);
     }
 
     TransferPage transfers(final String meterId, final TransferState state, final int pageSize, final String bookmark)
             throws LedgerException {
         requirePageSize(pageSize);
-        return query(TransferPage.class, "listTransfers", meterId, state.name(), Integer.toString(pageSize),
+        return query(TransferPage.class, LedgerFunction.LIST_TRANSFERS, meterId, state.name(), Integer.toString(pageSize),
                 bookmark == null ? "" : bookmark);
     }
 
@@ -213,7 +215,7 @@ final class LedgerCalls {
     }
 
     Allotment allotment(final String distributorMeterId, final String recipientMeterId) throws LedgerException {
-        return Json.convert(queryTree("getAllotment", distributorMeterId, recipientMeterId).path("allotment"),
+        return Json.convert(queryTree(LedgerFunction.GET_ALLOTMENT, distributorMeterId, recipientMeterId).path("allotment"),
                 Allotment.class);
     }
 
@@ -221,7 +223,7 @@ final class LedgerCalls {
         if (limit < 1 || limit > MAX_HISTORY_ENTRIES) {
             throw new IllegalArgumentException("history limit must be 1.." + MAX_HISTORY_ENTRIES + ", was " + limit);
         }
-        return query(AccountHistory.class, "getAccountHistory", accountId, Integer.toString(limit));
+        return query(AccountHistory.class, LedgerFunction.GET_ACCOUNT_HISTORY, accountId, Integer.toString(limit));
     }
 
     static void requirePageSize(final int pageSize) {

@@ -7,39 +7,41 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.hyperledger.fabric.client.identity.Signer;
-import org.postalfunds.client.indicium.Indicium;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.format.IndiciumEncoding;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.AuthorisedRequester;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumRecord;
+import org.postalfunds.api.model.InformationKind;
+import org.postalfunds.api.model.InformationTransfer;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.RequesterPage;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferPage;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.api.model.TransferView;
+import org.postalfunds.client.indicium.Indicia;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
-import org.postalfunds.client.model.Allotment;
 import org.postalfunds.client.model.AllotmentChange;
-import org.postalfunds.client.model.AuthorisedRequester;
-import org.postalfunds.client.model.IndiciumRecord;
+import org.postalfunds.client.model.InformationChange;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.MeterView;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
-import org.postalfunds.client.model.PsdRegisters;
 import org.postalfunds.client.model.RequesterChange;
-import org.postalfunds.client.model.RequesterPage;
-import org.postalfunds.client.model.Transfer;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferPage;
-import org.postalfunds.client.model.TransferState;
-import org.postalfunds.client.model.TransferView;
-import org.postalfunds.formats.IndiciumEncoding;
-import org.postalfunds.client.model.InformationChange;
-import org.postalfunds.client.model.InformationTransfer;
 import org.postalfunds.client.secure.Addressing;
 import org.postalfunds.client.secure.RecipientPsd;
+import org.postalfunds.client.secure.Sealing;
 import org.postalfunds.client.secure.SealingException;
 import org.postalfunds.client.secure.SecureItem;
-import org.postalfunds.client.secure.Sealing;
-import org.postalfunds.formats.SealedPackage;
 
 /**
  * One meter acting on the ledger: printing postage, pull and push transfers, its distributor allotments and
@@ -101,8 +103,8 @@ public final class MeterClient {
         IndiciumEncoding.Fields fields = new IndiciumEncoding.Fields(meterId, Math.addExact(registers.pieceCount(), 1),
                 postage.amountMinorUnits(), LocalDate.ofInstant(clock.instant(), ZoneOffset.UTC),
                 postage.destinationPostalCode(), postage.destinationCountryCode(), postage.rateCode());
-        Indicium indicium = Indicium.sign(fields, psdSigner);
-        LedgerCalls.Submitted submitted = calls.submit("printPostage", requestId, indicium.toJson());
+        Indicium indicium = Indicia.sign(fields, psdSigner);
+        LedgerCalls.Submitted submitted = calls.submit(LedgerFunction.PRINT_POSTAGE, requestId, Indicia.toJson(indicium));
         return new PrintedPostage(submitted.receipt(), submitted.part("indicium", IndiciumRecord.class),
                 submitted.part("registers", PsdRegisters.class));
     }
@@ -112,30 +114,30 @@ public final class MeterClient {
     /** As recipient: asks {@code donorMeterId} for funds; the donor must list this meter as an authorised requester. */
     public TransferChange request(final RequestId requestId, final String donorMeterId, final long amountMinorUnits,
             final Instant deadline) throws LedgerException {
-        return calls.transferChange(calls.submit("requestTransfer", requestId, meterId, donorMeterId,
+        return calls.transferChange(calls.submit(LedgerFunction.REQUEST_TRANSFER, requestId, meterId, donorMeterId,
                 LedgerCalls.amount(amountMinorUnits), LedgerCalls.epochSeconds(deadline)));
     }
 
     /** As donor: puts the requested funds into escrow until {@code escrowDeadline}. */
     public TransferChange grant(final RequestId requestId, final String transferId, final Instant escrowDeadline)
             throws LedgerException {
-        return calls.transferChange(calls.submit("grantTransfer", requestId, transferId,
+        return calls.transferChange(calls.submit(LedgerFunction.GRANT_TRANSFER, requestId, transferId,
                 LedgerCalls.epochSeconds(escrowDeadline)));
     }
 
     public TransferChange deny(final RequestId requestId, final String transferId, final String reason)
             throws LedgerException {
-        return calls.transferChange(calls.submit("denyTransfer", requestId, transferId, requireReason(reason)));
+        return calls.transferChange(calls.submit(LedgerFunction.DENY_TRANSFER, requestId, transferId, requireReason(reason)));
     }
 
     /** As recipient: takes the granted funds out of escrow. */
     public TransferChange accept(final RequestId requestId, final String transferId) throws LedgerException {
-        return calls.transferChange(calls.submit("acceptTransfer", requestId, transferId));
+        return calls.transferChange(calls.submit(LedgerFunction.ACCEPT_TRANSFER, requestId, transferId));
     }
 
     /** As recipient: withdraws a request, or sends granted funds back to the donor. */
     public TransferChange cancel(final RequestId requestId, final String transferId) throws LedgerException {
-        return calls.transferChange(calls.submit("cancelTransfer", requestId, transferId));
+        return calls.transferChange(calls.submit(LedgerFunction.CANCEL_TRANSFER, requestId, transferId));
     }
 
     // ---- push transfers (Fig. 3b) --------------------------------------------------------------------------------
@@ -143,30 +145,28 @@ public final class MeterClient {
     /** As donor: puts funds into escrow for {@code recipientMeterId} to acknowledge before {@code deadline}. */
     public TransferChange offer(final RequestId requestId, final String recipientMeterId, final long amountMinorUnits,
             final Instant deadline) throws LedgerException {
-        return calls.transferChange(calls.submit("offerTransfer", requestId, meterId, recipientMeterId,
+        return calls.transferChange(calls.submit(LedgerFunction.OFFER_TRANSFER, requestId, meterId, recipientMeterId,
                 LedgerCalls.amount(amountMinorUnits), LedgerCalls.epochSeconds(deadline)));
     }
 
     public TransferChange acknowledge(final RequestId requestId, final String transferId) throws LedgerException {
-        return calls.transferChange(calls.submit("acknowledgeTransfer", requestId, transferId));
+        return calls.transferChange(calls.submit(LedgerFunction.ACKNOWLEDGE_TRANSFER, requestId, transferId));
     }
 
     public TransferChange reject(final RequestId requestId, final String transferId, final String reason)
             throws LedgerException {
-        return calls.transferChange(calls.submit("rejectTransfer", requestId, transferId, requireReason(reason)));
+        return calls.transferChange(calls.submit(LedgerFunction.REJECT_TRANSFER, requestId, transferId, requireReason(reason)));
     }
 
     // ---- secure information (Fig. 7, claims 10-12) -----------------------------------------------------------------
 
-    /** The contract that carries secure information: a second contract of the same chaincode. */
-    static final String SECURE_INFORMATION = "SecureInformation:";
     /** The transient-map key the contract reads a sealed package from. */
     static final String PACKAGE_TRANSIENT_KEY = "package";
 
     /** As recipient: asks {@code senderMeterId} for the named item (pull); answered by a grant with a sealed package. */
     public InformationChange requestInformation(final RequestId requestId, final String senderMeterId,
             final String itemName, final Instant deadline) throws LedgerException {
-        return informationChange(calls.submit(SECURE_INFORMATION + "requestInformation", requestId, meterId,
+        return informationChange(calls.submit(LedgerFunction.REQUEST_INFORMATION, requestId, meterId,
                 senderMeterId, SealedPackage.requireItemName(itemName), LedgerCalls.epochSeconds(deadline)));
     }
 
@@ -183,26 +183,26 @@ public final class MeterClient {
         }
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, requested.recipientMeterId()),
                 calls.meterKeyAgreementKey(requested.recipientMeterId()), psdSigner);
-        return informationChange(calls.submitPackage(SECURE_INFORMATION + "grantInformation", requestId, sealed,
+        return informationChange(calls.submitPackage(LedgerFunction.GRANT_INFORMATION, requestId, sealed,
                 LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, requested.senderOwnerMsp(), requested.recipientOwnerMsp()),
                 transferId, LedgerCalls.epochSeconds(deliveryDeadline)));
     }
 
     public InformationChange denyInformation(final RequestId requestId, final String transferId, final String reason)
             throws LedgerException {
-        return informationChange(calls.submit(SECURE_INFORMATION + "denyInformation", requestId, transferId,
+        return informationChange(calls.submit(LedgerFunction.DENY_INFORMATION, requestId, transferId,
                 requireReason(reason)));
     }
 
     /** As recipient: takes delivery. The package is purged from the ledger: {@link #receiveInformation} it first. */
     public InformationChange acceptInformation(final RequestId requestId, final String transferId)
             throws LedgerException {
-        return informationChange(calls.submit(SECURE_INFORMATION + "acceptInformation", requestId, transferId));
+        return informationChange(calls.submit(LedgerFunction.ACCEPT_INFORMATION, requestId, transferId));
     }
 
     public InformationChange cancelInformation(final RequestId requestId, final String transferId)
             throws LedgerException {
-        return informationChange(calls.submit(SECURE_INFORMATION + "cancelInformation", requestId, transferId));
+        return informationChange(calls.submit(LedgerFunction.CANCEL_INFORMATION, requestId, transferId));
     }
 
     /**
@@ -215,29 +215,29 @@ public final class MeterClient {
         final String transferId = SealedPackage.transferIdFor(meterId, requestId.value());
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, recipientMeterId),
                 calls.meterKeyAgreementKey(recipientMeterId), psdSigner);
-        return informationChange(calls.submitPackage(SECURE_INFORMATION + "offerInformation", requestId, sealed,
+        return informationChange(calls.submitPackage(LedgerFunction.OFFER_INFORMATION, requestId, sealed,
                 LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, calls.ownerMsp(meterId), calls.ownerMsp(recipientMeterId)),
                 meterId, recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));
     }
 
     public InformationChange acknowledgeInformation(final RequestId requestId, final String transferId)
             throws LedgerException {
-        return informationChange(calls.submit(SECURE_INFORMATION + "acknowledgeInformation", requestId, transferId));
+        return informationChange(calls.submit(LedgerFunction.ACKNOWLEDGE_INFORMATION, requestId, transferId));
     }
 
     public InformationChange rejectInformation(final RequestId requestId, final String transferId, final String reason)
             throws LedgerException {
-        return informationChange(calls.submit(SECURE_INFORMATION + "rejectInformation", requestId, transferId,
+        return informationChange(calls.submit(LedgerFunction.REJECT_INFORMATION, requestId, transferId,
                 requireReason(reason)));
     }
 
     public InformationChange expireInformation(final RequestId requestId, final String transferId)
             throws LedgerException {
-        return informationChange(calls.submit(SECURE_INFORMATION + "expireInformation", requestId, transferId));
+        return informationChange(calls.submit(LedgerFunction.EXPIRE_INFORMATION, requestId, transferId));
     }
 
     public InformationTransfer informationTransfer(final String transferId) throws LedgerException {
-        return Json.convert(calls.queryTree(SECURE_INFORMATION + "getInformationTransfer", transferId)
+        return Json.convert(calls.queryTree(LedgerFunction.GET_INFORMATION_TRANSFER, transferId)
                 .path("informationTransfer"), InformationTransfer.class);
     }
 
@@ -249,7 +249,7 @@ public final class MeterClient {
      */
     public SecureItem receiveInformation(final String transferId, final RecipientPsd psd)
             throws LedgerException, SealingException, GeneralSecurityException {
-        final JsonNode answer = calls.queryTree(SECURE_INFORMATION + "getInformationPackage", transferId);
+        final JsonNode answer = calls.queryTree(LedgerFunction.GET_INFORMATION_PACKAGE, transferId);
         final InformationTransfer transfer = Json.convert(answer.path("informationTransfer"), InformationTransfer.class);
         if (!transfer.recipientMeterId().equals(meterId)) {
             throw new IllegalArgumentException("transfer " + transferId + " is for " + transfer.recipientMeterId()
@@ -261,8 +261,8 @@ public final class MeterClient {
                     + "the SHA-256 on the public record of " + transferId);
         }
         // A meter sender signs with its registered key; a data center download with the identity the record names.
-        final String senderCertificatePem = "DOWNLOAD".equals(transfer.kind()) ? transfer.senderCertificatePem()
-                : calls.queryTree(SECURE_INFORMATION + "getMeterCertificate", transfer.senderId())
+        final String senderCertificatePem = transfer.kind() == InformationKind.DOWNLOAD ? transfer.senderCertificatePem()
+                : calls.queryTree(LedgerFunction.GET_METER_CERTIFICATE, transfer.senderId())
                         .path("certificatePem").asText();
         final java.security.PublicKey senderKey = LedgerCalls.certificate(senderCertificatePem).getPublicKey();
         if (!LedgerCalls.fingerprint(senderKey).equals(transfer.senderPublicKeyFingerprint())) {
@@ -278,7 +278,7 @@ public final class MeterClient {
 
     /** Anyone, at or after the deadline: a request lapses, escrowed funds go back to the donor. */
     public TransferChange expire(final RequestId requestId, final String transferId) throws LedgerException {
-        return calls.transferChange(calls.submit("expireTransfer", requestId, transferId));
+        return calls.transferChange(calls.submit(LedgerFunction.EXPIRE_TRANSFER, requestId, transferId));
     }
 
     // ---- distributor allotments (Fig. 4) and requesters ---------------------------------------------------------
@@ -286,26 +286,26 @@ public final class MeterClient {
     /** Moves funds from this meter into its allotment for one recipient, from which grants to it are paid. */
     public AllotmentChange fundAllotment(final RequestId requestId, final String recipientMeterId,
             final long amountMinorUnits) throws LedgerException {
-        return allotmentChange(calls.submit("fundAllotment", requestId, meterId, recipientMeterId,
+        return allotmentChange(calls.submit(LedgerFunction.FUND_ALLOTMENT, requestId, meterId, recipientMeterId,
                 LedgerCalls.amount(amountMinorUnits)));
     }
 
     public AllotmentChange releaseAllotment(final RequestId requestId, final String recipientMeterId,
             final long amountMinorUnits) throws LedgerException {
-        return allotmentChange(calls.submit("releaseAllotment", requestId, meterId, recipientMeterId,
+        return allotmentChange(calls.submit(LedgerFunction.RELEASE_ALLOTMENT, requestId, meterId, recipientMeterId,
                 LedgerCalls.amount(amountMinorUnits)));
     }
 
     /** Lets {@code requesterMeterId} request funds from this meter. */
     public RequesterChange authoriseRequester(final RequestId requestId, final String requesterMeterId)
             throws LedgerException {
-        LedgerCalls.Submitted submitted = calls.submit("authoriseRequester", requestId, meterId, requesterMeterId);
+        LedgerCalls.Submitted submitted = calls.submit(LedgerFunction.AUTHORISE_REQUESTER, requestId, meterId, requesterMeterId);
         return new RequesterChange(submitted.receipt(), submitted.part("authorisedRequester", AuthorisedRequester.class));
     }
 
     public RequesterChange revokeRequester(final RequestId requestId, final String requesterMeterId)
             throws LedgerException {
-        LedgerCalls.Submitted submitted = calls.submit("revokeRequester", requestId, meterId, requesterMeterId);
+        LedgerCalls.Submitted submitted = calls.submit(LedgerFunction.REVOKE_REQUESTER, requestId, meterId, requesterMeterId);
         return new RequesterChange(submitted.receipt(), submitted.part("authorisedRequester", AuthorisedRequester.class));
     }
 
@@ -342,7 +342,7 @@ public final class MeterClient {
 
     public RequesterPage authorisedRequesters(final int pageSize, final String bookmark) throws LedgerException {
         LedgerCalls.requirePageSize(pageSize);
-        return calls.query(RequesterPage.class, "listAuthorisedRequesters", meterId, Integer.toString(pageSize),
+        return calls.query(RequesterPage.class, LedgerFunction.LIST_AUTHORISED_REQUESTERS, meterId, Integer.toString(pageSize),
                 bookmark == null ? "" : bookmark);
     }
 
@@ -361,7 +361,7 @@ public final class MeterClient {
         if (pieceNumber < 1) {
             throw new IllegalArgumentException("piece numbers start at 1");
         }
-        return calls.query(IndiciumRecord.class, "getIndicium", meterId, Long.toString(pieceNumber));
+        return calls.query(IndiciumRecord.class, LedgerFunction.GET_INDICIUM, meterId, Long.toString(pieceNumber));
     }
 
     private AllotmentChange allotmentChange(final LedgerCalls.Submitted submitted) {

@@ -6,7 +6,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Objects;
 import java.util.UUID;
-import java.util.regex.Pattern;
+import org.postalfunds.api.Ids;
 
 /**
  * The client-chosen id of one submit. The contract answers a repeated id (same caller organisation, same
@@ -15,7 +15,6 @@ import java.util.regex.Pattern;
  */
 public final class RequestId {
     /** The contract's alphabet for ids: 1-64 of A-Z a-z 0-9 . _ -, starting with a letter or digit. */
-    private static final Pattern FORM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     public static final int MAX_LENGTH = 64;
 
     private final String value;
@@ -36,7 +35,7 @@ public final class RequestId {
      */
     public static RequestId of(final String value) {
         Objects.requireNonNull(value, "request id");
-        if (!FORM.matcher(value).matches()) {
+        if (!Ids.isId(value)) {
             throw new IllegalArgumentException("a request id must be 1-" + MAX_LENGTH
                     + " characters of A-Z a-z 0-9 . _ - starting with a letter or digit, was '" + printable(value) + "'");
         }
@@ -50,11 +49,11 @@ public final class RequestId {
      */
     public static RequestId derived(final String prefix, final String transferId) {
         Objects.requireNonNull(transferId, "transferId");
-        if (!FORM.matcher(prefix).matches() || prefix.length() > 24) {
+        if (!Ids.isId(prefix) || prefix.length() > 24) {
             throw new IllegalArgumentException("a derived request id needs a short prefix in the id alphabet: " + prefix);
         }
         String candidate = prefix + "-" + transferId;
-        if (candidate.length() <= MAX_LENGTH && FORM.matcher(candidate).matches()) {
+        if (candidate.length() <= MAX_LENGTH && Ids.isId(candidate)) {
             return new RequestId(candidate);
         }
         String hash = HexFormat.of().formatHex(sha256(transferId));

@@ -11,6 +11,8 @@ import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.MeterView;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeStub;
 import org.postalfunds.chaincode.state.Keys;
@@ -19,7 +21,6 @@ import org.postalfunds.client.audit.AuditReport;
 import org.postalfunds.client.audit.LedgerIndex;
 import org.postalfunds.client.ledger.InProcessNetwork;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.client.model.MeterView;
 import org.postalfunds.client.model.Postage;
 
 /** The auditor's view: every meter's balance from the event log, and the conservation check re-derived. */
@@ -57,20 +58,20 @@ class AuditTest {
         org.postalfunds.chaincode.fake.TestIdentity key =
                 org.postalfunds.chaincode.fake.TestIdentity.p256(Consortium.MAILER_A, "meter-MAX");
         LedgerException refused = catchThrowableOfType(LedgerException.class, () -> consortium.dataCenter.register(
-                RequestId.random(), org.postalfunds.client.model.MeterRegistration.builder().meterId("meter-MAX")
+                RequestId.random(), org.postalfunds.api.model.MeterRegistration.builder().meterId("meter-MAX")
                         .ownerMsp(Consortium.MAILER_A).certificate(Consortium.certificate(key)).kind(
-                                org.postalfunds.client.model.MeterKind.POSTAL_METER).model("PM-2000")
-                        .limits(new org.postalfunds.client.model.MeterLimits(Long.MAX_VALUE, 10, 10)).build()));
-        assertThat(refused.errorCode()).contains("LIMIT_EXCEEDED");
+                                org.postalfunds.api.model.MeterKind.POSTAL_METER).model("PM-2000")
+                        .limits(new org.postalfunds.api.model.MeterLimits(Long.MAX_VALUE, 10, 10)).build()));
+        assertThat(refused.errorCode()).contains(ErrorCode.LIMIT_EXCEEDED);
 
-        long top = org.postalfunds.chaincode.Limits.MAX_METER_BALANCE_MINOR_UNITS;
+        long top = org.postalfunds.api.Limits.MAX_METER_BALANCE_MINOR_UNITS;
         for (String meterId : List.of("meter-BIG1", "meter-BIG2")) {
             org.postalfunds.chaincode.fake.TestIdentity big =
                     org.postalfunds.chaincode.fake.TestIdentity.p256(Consortium.MAILER_B, meterId);
-            consortium.dataCenter.register(RequestId.random(), org.postalfunds.client.model.MeterRegistration.builder()
+            consortium.dataCenter.register(RequestId.random(), org.postalfunds.api.model.MeterRegistration.builder()
                     .meterId(meterId).ownerMsp(Consortium.MAILER_B).certificate(Consortium.certificate(big))
-                    .kind(org.postalfunds.client.model.MeterKind.POSTAL_METER).model("PM-2000")
-                    .limits(new org.postalfunds.client.model.MeterLimits(top, 10, 10)).build());
+                    .kind(org.postalfunds.api.model.MeterKind.POSTAL_METER).model("PM-2000")
+                    .limits(new org.postalfunds.api.model.MeterLimits(top, 10, 10)).build());
             consortium.dataCenter.refill(RequestId.random(), meterId, top);
         }
         AuditReport report = consortium.auditor.audit(LedgerIndex.Progress.NONE);
@@ -109,7 +110,7 @@ class AuditTest {
         consortium.clock().advance(Duration.ofHours(6));
 
         AuditReport overdue = consortium.auditor.audit(LedgerIndex.Progress.NONE);
-        String transferId = c1.transfers(org.postalfunds.client.model.TransferState.GRANTED, 10).get(0).transferId();
+        String transferId = c1.transfers(org.postalfunds.api.model.TransferState.GRANTED, 10).get(0).transferId();
         c1.expire(RequestId.random(), transferId);
         AuditReport afterExpiry = consortium.auditor.audit(LedgerIndex.Progress.NONE);
 
@@ -156,7 +157,7 @@ class AuditTest {
         LedgerException refused = catchThrowableOfType(LedgerException.class,
                 () -> consortium.auditor.audit(LedgerIndex.Progress.NONE));
 
-        assertThat(refused.errorCode()).hasValue("INVARIANT_VIOLATED");
+        assertThat(refused.errorCode()).hasValue(ErrorCode.INVARIANT_VIOLATED);
     }
 
     @Test

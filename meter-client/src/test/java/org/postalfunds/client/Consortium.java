@@ -9,14 +9,14 @@ import java.util.HashMap;
 import java.util.Map;
 import org.hyperledger.fabric.client.identity.Signer;
 import org.hyperledger.fabric.client.identity.Signers;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.chaincode.fake.TestIdentity;
 import org.postalfunds.client.ledger.InProcessNetwork;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.MutableClock;
-import org.postalfunds.client.model.MeterKind;
-import org.postalfunds.client.model.MeterLimits;
-import org.postalfunds.client.model.MeterRegistration;
 
 /**
  * The consortium of the design, in-process: the data center, two mailers, the postal authority, and

@@ -5,11 +5,12 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterStatus;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.InspectionPeriodsChange;
 import org.postalfunds.client.model.MeterChange;
-import org.postalfunds.client.model.MeterKind;
-import org.postalfunds.client.model.MeterStatus;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
 import org.postalfunds.hsm.MeterSubject;
@@ -60,7 +61,7 @@ class DataCenterClientTest {
         assertThat(suspended.previousStatus()).isEqualTo(MeterStatus.ACTIVE);
         assertThat(suspended.meter().status()).isEqualTo(MeterStatus.SUSPENDED);
         assertThat(suspended.meter().statusReason()).isEqualTo("tamper seal broken");
-        assertThat(refused.errorCode()).hasValue("METER_SUSPENDED");
+        assertThat(refused.errorCode()).hasValue(ErrorCode.METER_SUSPENDED);
         assertThat(resumed.meter().status()).isEqualTo(MeterStatus.ACTIVE);
         assertThat(meter.printPostage(RequestId.random(), letter).registers().pieceCount()).isEqualTo(1);
     }
@@ -78,7 +79,7 @@ class DataCenterClientTest {
         assertThat(withdrawn.registersAfter().orElseThrow().withdrawnMinorUnits()).isEqualTo(2_500);
         assertThat(withdrawn.receipt().movements()).singleElement()
                 .satisfies(m -> assertThat(m.creditAccount()).isEqualTo("ISSUED_FUNDS:meter-A1"));
-        assertThat(refill.errorCode()).hasValue("METER_WITHDRAWN");
+        assertThat(refill.errorCode()).hasValue(ErrorCode.METER_WITHDRAWN);
     }
 
     @Test
@@ -101,10 +102,10 @@ class DataCenterClientTest {
         consortium.registerMeter("meter-A1", Consortium.MAILER_A);
 
         LedgerException refused = catchThrowableOfType(LedgerException.class, () -> consortium.dataCenter.register(
-                RequestId.random(), org.postalfunds.client.model.MeterRegistration.builder().meterId("meter-A2")
+                RequestId.random(), org.postalfunds.api.model.MeterRegistration.builder().meterId("meter-A2")
                         .ownerMsp(Consortium.MAILER_A).certificate(Consortium.certificate(consortium.meterKey("meter-A1")))
                         .model("PM-2000").limits(Consortium.LIMITS).build()));
 
-        assertThat(refused.errorCode()).hasValue("PUBLIC_KEY_ALREADY_REGISTERED");
+        assertThat(refused.errorCode()).hasValue(ErrorCode.PUBLIC_KEY_ALREADY_REGISTERED);
     }
 }

@@ -6,8 +6,9 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.MeterKind;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.client.model.MeterKind;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
 
@@ -55,7 +56,7 @@ class PrintPostageTest {
         LedgerException refused = catchThrowableOfType(LedgerException.class,
                 () -> wrongPsd.printPostage(RequestId.random(), letter));
 
-        assertThat(refused.errorCode()).hasValue("INVALID_SIGNATURE");
+        assertThat(refused.errorCode()).hasValue(ErrorCode.INVALID_SIGNATURE);
         assertThat(consortium.available("meter-A1")).isEqualTo(1_000);
     }
 
@@ -70,7 +71,7 @@ class PrintPostageTest {
         LedgerException tooMuch = catchThrowableOfType(LedgerException.class,
                 () -> meter.printPostage(RequestId.random(), new Postage(10_001, "10115", "DE", "LETTER-STD")));
 
-        assertThat(noPrinter.errorCode()).hasValue("PRINTING_NOT_SUPPORTED");
-        assertThat(tooMuch.errorCode()).hasValue("LIMIT_EXCEEDED");
+        assertThat(noPrinter.errorCode()).hasValue(ErrorCode.PRINTING_NOT_SUPPORTED);
+        assertThat(tooMuch.errorCode()).hasValue(ErrorCode.LIMIT_EXCEEDED);
     }
 }

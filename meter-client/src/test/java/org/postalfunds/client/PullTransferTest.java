@@ -7,10 +7,12 @@ import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.TransferAction;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferState;
 
 /** Request -> grant or deny -> accept or cancel (Fig. 3a), through the meter client against the real contract. */
 class PullTransferTest {
@@ -86,7 +88,7 @@ class PullTransferTest {
         consortium.clock().advance(Duration.ofHours(2));
         TransferChange expired = bystander.expire(RequestId.random(), transferId);
 
-        assertThat(early.errorCode()).hasValue("DEADLINE_NOT_REACHED");
+        assertThat(early.errorCode()).hasValue(ErrorCode.DEADLINE_NOT_REACHED);
         assertThat(expired.transfer().state()).isEqualTo(TransferState.EXPIRED);
         assertThat(consortium.available("meter-B1")).isEqualTo(50_000);
     }
@@ -99,7 +101,7 @@ class PullTransferTest {
                 () -> stranger.request(RequestId.random(), "meter-B1", 100, inHours(1)));
 
         assertThat(refused.kind()).isEqualTo(FailureKind.REFUSED);
-        assertThat(refused.errorCode()).hasValue("REQUESTER_NOT_AUTHORISED");
+        assertThat(refused.errorCode()).hasValue(ErrorCode.REQUESTER_NOT_AUTHORISED);
         assertThat(refused.attempts()).isEqualTo(1);
         assertThat(refused.requestId()).isPresent();
     }
@@ -113,7 +115,7 @@ class PullTransferTest {
         assertThat(recipient.transfers(TransferState.REQUESTED, 100)).extracting(t -> t.transferId()).containsExactly(first);
         assertThat(recipient.transfers(TransferState.GRANTED, 100)).extracting(t -> t.transferId()).containsExactly(second);
         assertThat(recipient.transfer(second).transfer().steps()).extracting(step -> step.action())
-                .containsExactly("REQUEST", "GRANT");
+                .containsExactly(TransferAction.REQUEST, TransferAction.GRANT);
         assertThat(recipient.history(10).history()).isNotEmpty();
     }
 }

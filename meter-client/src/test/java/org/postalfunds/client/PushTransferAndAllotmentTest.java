@@ -6,10 +6,11 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import java.time.Duration;
 import java.time.Instant;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AllotmentChange;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferState;
 
 /** Offer -> acknowledge or reject (Fig. 3b), chained transfers, and a distributor's allotments (Fig. 4). */
 class PushTransferAndAllotmentTest {
@@ -83,7 +84,7 @@ class PushTransferAndAllotmentTest {
         LedgerException refused = catchThrowableOfType(LedgerException.class,
                 () -> recipient.request(RequestId.random(), "meter-B1", 10, inHours(1)));
 
-        assertThat(refused.errorCode()).hasValue("REQUESTER_NOT_AUTHORISED");
+        assertThat(refused.errorCode()).hasValue(ErrorCode.REQUESTER_NOT_AUTHORISED);
         assertThat(donor.authorisedRequesters(10, "").authorisedRequesters()).isEmpty();
     }
 }

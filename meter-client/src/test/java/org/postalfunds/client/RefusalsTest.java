@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
 
@@ -28,8 +29,8 @@ class RefusalsTest {
                 .psdSigner(Consortium.signer(consortium.meterKey("meter-B2"))).build()
                 .offer(RequestId.random(), "meter-A1", 100, consortium.clock().instant().plus(Duration.ofHours(1))));
 
-        assertThat(grant.errorCode()).hasValue("NOT_AUTHORISED");
-        assertThat(offer.errorCode()).hasValue("NOT_AUTHORISED");
+        assertThat(grant.errorCode()).hasValue(ErrorCode.NOT_AUTHORISED);
+        assertThat(offer.errorCode()).hasValue(ErrorCode.NOT_AUTHORISED);
         assertThat(consortium.available("meter-B1")).isEqualTo(10_000);
     }
 
@@ -42,7 +43,7 @@ class RefusalsTest {
                 () -> impostor.refill(RequestId.random(), "meter-A1", 1_000));
 
         assertThat(refill.kind()).isEqualTo(FailureKind.REFUSED);
-        assertThat(refill.errorCode()).hasValue("NOT_AUTHORISED");
+        assertThat(refill.errorCode()).hasValue(ErrorCode.NOT_AUTHORISED);
         assertThat(refill.getMessage()).contains("DataCenterMSP");
         assertThat(consortium.available("meter-A1")).isZero();
     }
@@ -56,8 +57,8 @@ class RefusalsTest {
         LedgerException audit = catchThrowableOfType(LedgerException.class,
                 () -> impostor.audit(org.postalfunds.client.audit.LedgerIndex.Progress.NONE));
 
-        assertThat(totals.errorCode()).hasValue("NOT_AUTHORISED");
-        assertThat(audit.errorCode()).hasValue("NOT_AUTHORISED");
+        assertThat(totals.errorCode()).hasValue(ErrorCode.NOT_AUTHORISED);
+        assertThat(audit.errorCode()).hasValue(ErrorCode.NOT_AUTHORISED);
     }
 
     @Test
@@ -67,6 +68,6 @@ class RefusalsTest {
 
         LedgerException read = catchThrowableOfType(LedgerException.class, () -> meterA.meter("meter-B1"));
 
-        assertThat(read.errorCode()).hasValue("NOT_AUTHORISED");
+        assertThat(read.errorCode()).hasValue(ErrorCode.NOT_AUTHORISED);
     }
 }

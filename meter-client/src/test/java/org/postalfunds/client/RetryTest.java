@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.MeterChange;
@@ -54,7 +55,7 @@ class RetryTest {
                 () -> consortium.dataCenter.refill(RequestId.of("refill-1"), "meter-A1", 800));
 
         assertThat(refused.kind()).isEqualTo(FailureKind.REFUSED);
-        assertThat(refused.errorCode()).hasValue("REQUEST_ID_REUSED");
+        assertThat(refused.errorCode()).hasValue(ErrorCode.REQUEST_ID_REUSED);
         assertThat(refused.attempts()).isEqualTo(1);
         assertThat(refused.requestId()).hasValue("refill-1");
         assertThat(consortium.available("meter-A1")).isEqualTo(700);

@@ -4,27 +4,33 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
-import com.fasterxml.jackson.databind.JsonNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.model.InformationKind;
+import org.postalfunds.api.model.InformationTransfer;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.InformationChange;
-import org.postalfunds.client.model.InformationTransfer;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.MeterKind;
-import org.postalfunds.client.model.MeterRegistration;
-import org.postalfunds.client.model.TransferState;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.client.secure.SecureItem;
-import org.postalfunds.formats.SealedPackage;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.testing.BridgeFixture;
 
@@ -95,7 +101,7 @@ class SecureInformationDeliveryTest {
     /** The package as the recipient's peer gives it out, for comparing with the public record. */
     private static byte[] packageOnThePeer(final String transferId) throws LedgerException {
         final JsonNode answer = Json.treeFromLedger(ledgerB.evaluate(
-                LedgerCall.query("SecureInformation:getInformationPackage", transferId)));
+                LedgerCall.query(LedgerFunction.GET_INFORMATION_PACKAGE, transferId)));
         return Base64.getDecoder().decode(answer.path("packageBase64").asText());
     }
 
@@ -123,7 +129,7 @@ class SecureInformationDeliveryTest {
         assertThat(delivered.packageSha256()).isEqualTo(SealedPackage.sha256Hex(onThePeer));
         // Delivered means purged: the package is gone from the ledger, its hash stays.
         assertThatThrownBy(() -> packageOnThePeer(transferId)).isInstanceOfSatisfying(LedgerException.class,
-                refused -> assertThat(refused.errorCode()).hasValue("PACKAGE_NOT_AVAILABLE"));
+                refused -> assertThat(refused.errorCode()).hasValue(ErrorCode.PACKAGE_NOT_AVAILABLE));
     }
 
     @Test
@@ -136,7 +142,7 @@ class SecureInformationDeliveryTest {
                 RecipientPsd.throughBridge(bridgeB, "mB1"));
         final InformationChange acknowledged = meterB.acknowledgeInformation(RequestId.random(), offered.transferId());
 
-        assertThat(offered.informationTransfer().kind()).isEqualTo("PUSH");
+        assertThat(offered.informationTransfer().kind()).isEqualTo(InformationKind.PUSH);
         assertThat(received).isEqualTo(configuration);
         assertThat(acknowledged.informationTransfer().state()).isEqualTo(TransferState.ACKNOWLEDGED);
         assertThat(consortium.network.fakeLedger().privateHistory("secureInfo-MailerAMSP-MailerBMSP",
@@ -153,7 +159,7 @@ class SecureInformationDeliveryTest {
                 RecipientPsd.throughBridge(bridgeB, "mB1"));
         final InformationChange acknowledged = meterB.acknowledgeInformation(RequestId.random(), downloaded.transferId());
 
-        assertThat(downloaded.informationTransfer().kind()).isEqualTo("DOWNLOAD");
+        assertThat(downloaded.informationTransfer().kind()).isEqualTo(InformationKind.DOWNLOAD);
         assertThat(downloaded.informationTransfer().collection()).isEqualTo("secureInfo-DataCenterMSP-MailerBMSP");
         assertThat(received).isEqualTo(certificateBundle);
         assertThat(acknowledged.informationTransfer().packageHeld()).isFalse();

@@ -3,8 +3,7 @@ package org.postalfunds.chaincode.access;
 import java.security.cert.X509Certificate;
 import org.hyperledger.fabric.contract.ClientIdentity;
 import org.hyperledger.fabric.contract.Context;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Organisations;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * Who submitted the transaction: the MSP that issued the certificate, and the fingerprint of the certificate's

@@ -11,8 +11,8 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.Date;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
 import org.postalfunds.chaincode.support.Hashes;
 
 /** PSD keys: certificate parsing, the P-256 check, and the fingerprint that names a key. */

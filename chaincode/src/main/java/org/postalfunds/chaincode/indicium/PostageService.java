@@ -2,18 +2,23 @@ package org.postalfunds.chaincode.indicium;
 
 import java.time.LocalDate;
 import java.time.ZoneOffset;
-import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Outcome;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Invariants;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumRecord;
+import org.postalfunds.api.model.IndiciumVerdict;
+import org.postalfunds.api.model.IndiciumVerification;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.PsdRegisters;
 import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.access.PublicKeys;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.ledger.AccountId;
-import org.postalfunds.chaincode.meter.Meter;
+import org.postalfunds.chaincode.ledger.Books;
 import org.postalfunds.chaincode.meter.Meters;
-import org.postalfunds.chaincode.meter.PsdRegisters;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Invariants;
 import org.postalfunds.chaincode.support.Json;
 
 /**
@@ -42,7 +47,7 @@ public final class PostageService {
             throw ErrorCode.LIMIT_EXCEEDED.exception("meter " + meter.meterId() + " prints at most "
                     + meter.limits().maxPostagePerPieceMinorUnits() + " minor units per piece");
         }
-        final PsdRegisters before = Meters.registers(tx, meter.meterId());
+        final PsdRegisters before = Books.registers(tx, meter.meterId());
         if (indicium.pieceNumber() != before.pieceCount() + 1) {
             throw ErrorCode.PIECE_NUMBER_MISMATCH.exception("meter " + meter.meterId() + " has printed "
                     + before.pieceCount() + " pieces; the next indicium is piece " + (before.pieceCount() + 1)
@@ -64,7 +69,7 @@ public final class PostageService {
         final IndiciumRecord recorded = new IndiciumRecord(indicium, tx.txId(), tx.nowEpochSeconds());
         tx.write(key, recorded);
         return Outcome.event("PostagePrinted").with("indicium", recorded)
-                .with("registers", Meters.registers(tx, meter.meterId()));
+                .with("registers", Books.registers(tx, meter.meterId()));
     }
 
     /**

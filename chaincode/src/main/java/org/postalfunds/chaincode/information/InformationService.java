@@ -1,31 +1,33 @@
 package org.postalfunds.chaincode.information;
 
+import java.util.Base64;
 import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.Base64;
-import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
-import org.postalfunds.chaincode.Organisations;
-import org.postalfunds.chaincode.Outcome;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.Invariants;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.model.InformationKind;
+import org.postalfunds.api.model.InformationTransfer;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.TransferAction;
+import org.postalfunds.api.model.TransferStep;
 import org.postalfunds.chaincode.access.Caller;
-import org.postalfunds.chaincode.meter.Meter;
+import org.postalfunds.chaincode.access.Organisations;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.meter.Meters;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Ids;
-import org.postalfunds.chaincode.support.Invariants;
 import org.postalfunds.chaincode.transfer.EscrowEffect;
-import org.postalfunds.chaincode.transfer.TransferAction;
 import org.postalfunds.chaincode.transfer.TransferParty;
 import org.postalfunds.chaincode.transfer.TransferStateMachine;
-import org.postalfunds.chaincode.transfer.TransferStep;
 import org.postalfunds.chaincode.transfer.Transition;
-import org.postalfunds.formats.SealedPackage;
 
 /**
  * Secure information transfers (Fig. 7, claims 10-12) on the one transfer state machine: the sender is the table's
@@ -151,7 +153,7 @@ public final class InformationService {
         if (transition.effect() == EscrowEffect.DELIVER) {
             Meters.requireActive(recipient);
         }
-        final InformationTransfer advanced = transfer.advance(transition, tx.nowEpochSeconds(), tx.txId(), deadline,
+        final InformationTransfer advanced = transfer.advance(transition.action(), transition.to(), tx.nowEpochSeconds(), tx.txId(), deadline,
                 reason == null ? transfer.reason() : reason);
         final InformationTransfer settled = applyEffect(tx, transition.effect(), advanced, sealedPackage);
         save(tx, settled);

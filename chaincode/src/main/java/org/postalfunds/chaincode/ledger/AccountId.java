@@ -1,9 +1,9 @@
 package org.postalfunds.chaincode.ledger;
 
 import java.util.Objects;
-import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
 import org.postalfunds.chaincode.state.Keys;
-import org.postalfunds.chaincode.support.Ids;
 
 /**
  * Names one account: {@code METER:m1}, {@code ISSUED_FUNDS:m1}, {@code POSTAGE_REVENUE:m1},

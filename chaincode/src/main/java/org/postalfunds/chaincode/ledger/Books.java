@@ -5,12 +5,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.meter.Meters;
-import org.postalfunds.chaincode.meter.PsdRegisters;
+import org.postalfunds.api.Amounts;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Invariants;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.Escrow;
+import org.postalfunds.api.model.Movement;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Amounts;
-import org.postalfunds.chaincode.support.Invariants;
 
 /**
  * The double-entry books of one transaction. Every change of a balance goes through {@link #move}, which debits one
@@ -137,8 +140,16 @@ public final class Books {
         return accountsByKey.get(key);
     }
 
+    /** A meter's PSD registers: the key of its meter account (and its issued-funds and postage-revenue shares). */
+    public static PsdRegisters registers(final LedgerTx tx, final String meterId) {
+        final PsdRegisters registers = tx.read(Keys.meterAccount(meterId), PsdRegisters.class)
+                .orElseThrow(() -> ErrorCode.INVARIANT_VIOLATED.exception("meter " + meterId + " has no PSD account"));
+        Invariants.check(registers.meterId().equals(meterId), "PSD account of " + meterId + " names another meter");
+        return registers;
+    }
+
     private void updateRegisters(final String meterId, final UnaryOperator<PsdRegisters> change) {
-        final PsdRegisters updated = change.apply(Meters.registers(tx, meterId));
+        final PsdRegisters updated = change.apply(registers(tx, meterId));
         tx.write(AccountId.meter(meterId).storageKey(), updated);
     }
 

@@ -6,22 +6,29 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import org.hyperledger.fabric.shim.ledger.CompositeKey;
-import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
-import org.postalfunds.formats.KeyAgreementCertificate;
-import org.postalfunds.chaincode.Organisations;
-import org.postalfunds.chaincode.Outcome;
+import org.postalfunds.api.format.KeyAgreementCertificate;
+import org.postalfunds.api.Amounts;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.Inspection;
+import org.postalfunds.api.model.InspectionPeriods;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.MeterStatus;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.access.PublicKeys;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.ledger.AccountId;
-import org.postalfunds.chaincode.ledger.Allotment;
+import org.postalfunds.chaincode.ledger.Books;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Amounts;
-import org.postalfunds.chaincode.support.Ids;
 import org.postalfunds.chaincode.support.Json;
-import org.postalfunds.chaincode.transfer.TransferState;
 
 /** The meter registry and lifecycle: the data center's side of the ledger. */
 public final class MeterService {
@@ -59,9 +66,8 @@ public final class MeterService {
                 throw ErrorCode.INVALID_CERTIFICATE.exception("keyAgreementCertificatePem: " + e.getMessage());
             }
         }
-        if (tx.exists(Keys.meter(registration.meterId()))) {
-            throw ErrorCode.METER_ALREADY_REGISTERED.exception("meter " + registration.meterId() + " is registered");
-        }
+        MeterLifecycle.permit(registration.meterId(),
+                tx.read(Keys.meter(registration.meterId()), Meter.class).orElse(null), MeterAction.REGISTER);
         final var holder = tx.read(Keys.meterPublicKey(fingerprint), String.class);
         if (holder.isPresent()) {
             throw ErrorCode.PUBLIC_KEY_ALREADY_REGISTERED.exception(
@@ -70,8 +76,9 @@ public final class MeterService {
 
         final long now = tx.nowEpochSeconds();
         final Meter meter = new Meter(registration.meterId(), registration.ownerMsp(), registration.certificatePem(),
-                fingerprint, registration.kind(), registration.model(), registration.limits(), MeterStatus.ACTIVE,
-                null, now, now, now, registration.keyAgreementCertificatePem());
+                fingerprint, registration.kind(), registration.model(), registration.limits(),
+                MeterLifecycle.permit(registration.meterId(), null, MeterAction.REGISTER), null, now, now, now,
+                registration.keyAgreementCertificatePem());
         final PsdRegisters registers = PsdRegisters.empty(meter.meterId());
         tx.write(Keys.meter(meter.meterId()), meter);
         tx.write(Keys.meterPublicKey(fingerprint), meter.meterId());
@@ -88,10 +95,10 @@ public final class MeterService {
         final LedgerTx tx = command.tx();
         final Meter meter = Meters.require(tx, meterId);
         // An inspection-overdue meter may be refilled: the refill is the data center contact that resets the clock.
-        Meters.requireActive(meter);
+        MeterLifecycle.permit(meterId, meter, MeterAction.REFILL);
         // Both limits are checked by subtraction before anything moves, so an amount near Long.MAX_VALUE is a
         // LIMIT_EXCEEDED, never an overflow.
-        final PsdRegisters before = Meters.registers(tx, meterId);
+        final PsdRegisters before = Books.registers(tx, meterId);
         final long room = meter.limits().maxBalanceMinorUnits() - before.descendingRegisterMinorUnits();
         if (amountMinorUnits > room) {
             throw ErrorCode.LIMIT_EXCEEDED.exception("refill of " + amountMinorUnits + " would bring meter " + meterId
@@ -105,7 +112,7 @@ public final class MeterService {
                     + " minor units over its life (issued so far " + before.refilledMinorUnits() + ")");
         }
         command.books().move(AccountId.issuedFunds(meterId), AccountId.meter(meterId), amountMinorUnits);
-        final PsdRegisters registers = Meters.registers(tx, meterId);
+        final PsdRegisters registers = Books.registers(tx, meterId);
         final Meter contacted = meter.withDataCenterContact(tx.nowEpochSeconds());
         tx.write(Keys.meter(meterId), contacted);
         return Outcome.event("Refilled").with("meter", contacted).with("registers", registers)
@@ -116,22 +123,13 @@ public final class MeterService {
         command.caller().requireDataCenter("suspendMeter");
         Ids.requireReason(reason);
         final Meter meter = Meters.require(command.tx(), meterId);
-        Meters.requireNotWithdrawn(meter);
-        if (meter.status() != MeterStatus.ACTIVE) {
-            throw ErrorCode.ILLEGAL_TRANSITION.exception("meter " + meterId + " is already " + meter.status());
-        }
-        return changeStatus(command.tx(), meter, MeterStatus.SUSPENDED, reason);
+        return changeStatus(command.tx(), meter, MeterLifecycle.permit(meterId, meter, MeterAction.SUSPEND), reason);
     }
 
     public Outcome resume(final Command command, final String meterId) {
         command.caller().requireDataCenter("resumeMeter");
         final Meter meter = Meters.require(command.tx(), meterId);
-        Meters.requireNotWithdrawn(meter);
-        if (meter.status() != MeterStatus.SUSPENDED) {
-            throw ErrorCode.ILLEGAL_TRANSITION.exception("meter " + meterId + " is " + meter.status()
-                    + ", only a suspended meter resumes");
-        }
-        return changeStatus(command.tx(), meter, MeterStatus.ACTIVE, null);
+        return changeStatus(command.tx(), meter, MeterLifecycle.permit(meterId, meter, MeterAction.RESUME), null);
     }
 
     /**
@@ -145,8 +143,8 @@ public final class MeterService {
         command.caller().requireDataCenter("withdrawMeter");
         final LedgerTx tx = command.tx();
         final Meter meter = Meters.require(tx, meterId);
-        Meters.requireNotWithdrawn(meter);
-        for (final TransferState open : List.of(TransferState.REQUESTED, TransferState.GRANTED, TransferState.OFFERED)) {
+        final MeterStatus withdrawn = MeterLifecycle.permit(meterId, meter, MeterAction.WITHDRAW);
+        for (final TransferState open : TransferState.OPEN) {
             final var transfer = tx.firstKey(Keys.TRANSFER_BY_METER, meterId, open.name());
             if (transfer.isPresent()) {
                 throw ErrorCode.TRANSFERS_OPEN.exception("meter " + meterId + " is a party to " + open
@@ -161,23 +159,23 @@ public final class MeterService {
                         AccountId.meter(meterId), allotment.availableMinorUnits());
             }
         }
-        final long remaining = Meters.registers(tx, meterId).descendingRegisterMinorUnits();
+        final long remaining = Books.registers(tx, meterId).descendingRegisterMinorUnits();
         if (remaining > 0) {
             command.books().move(AccountId.meter(meterId), AccountId.issuedFunds(meterId), remaining);
         }
-        return changeStatus(tx, meter, MeterStatus.WITHDRAWN, "withdrawn by the data center")
-                .with("registers", Meters.registers(tx, meterId));
+        return changeStatus(tx, meter, withdrawn, "withdrawn by the data center")
+                .with("registers", Books.registers(tx, meterId));
     }
 
     public Outcome recordInspection(final Command command, final String meterId) {
         command.caller().requireDataCenter("recordInspection");
         final LedgerTx tx = command.tx();
         final Meter meter = Meters.require(tx, meterId);
-        Meters.requireNotWithdrawn(meter);
+        MeterLifecycle.permit(meterId, meter, MeterAction.RECORD_INSPECTION);
         final Meter inspected = meter.withDataCenterContact(tx.nowEpochSeconds());
         tx.write(Keys.meter(meterId), inspected);
         return Outcome.event("InspectionRecorded").with("meter", inspected).with("inspection",
-                InspectionView.of(inspected, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
+                Inspection.of(inspected, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
     }
 
     public Outcome setInspectionPeriods(final Command command, final long dueAfterDays, final long overdueAfterDays) {
@@ -199,8 +197,8 @@ public final class MeterService {
         Meters.requireCanRead(caller, meter);
         final Map<String, Object> view = new TreeMap<>();
         view.put("meter", meter);
-        view.put("registers", Meters.registers(tx, meterId));
-        view.put("inspection", InspectionView.of(meter, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
+        view.put("registers", Books.registers(tx, meterId));
+        view.put("inspection", Inspection.of(meter, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
         return view;
     }
 

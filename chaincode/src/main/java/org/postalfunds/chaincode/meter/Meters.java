@@ -1,11 +1,14 @@
 package org.postalfunds.chaincode.meter;
 
-import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.model.InspectionPeriods;
+import org.postalfunds.api.model.InspectionStatus;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.MeterStatus;
 import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Ids;
-import org.postalfunds.chaincode.support.Invariants;
 
 /** Looking meters up, and the rules every handler applies to them: who may act as or read a meter, and when. */
 public final class Meters {
@@ -15,13 +18,6 @@ public final class Meters {
         Ids.require(meterId, "meterId");
         return tx.read(Keys.meter(meterId), Meter.class)
                 .orElseThrow(() -> ErrorCode.UNKNOWN_METER.exception("no meter " + meterId + " is registered"));
-    }
-
-    public static PsdRegisters registers(final LedgerTx tx, final String meterId) {
-        final PsdRegisters registers = tx.read(Keys.meterAccount(meterId), PsdRegisters.class)
-                .orElseThrow(() -> ErrorCode.INVARIANT_VIOLATED.exception("meter " + meterId + " has no PSD account"));
-        Invariants.check(registers.meterId().equals(meterId), "PSD account of " + meterId + " names another meter");
-        return registers;
     }
 
     public static InspectionPeriods inspectionPeriods(final LedgerTx tx) {
@@ -58,12 +54,9 @@ public final class Meters {
         }
     }
 
+    /** Active: may move funds, by the meter lifecycle's table. */
     public static void requireActive(final Meter meter) {
-        requireNotWithdrawn(meter);
-        if (meter.status() == MeterStatus.SUSPENDED) {
-            throw ErrorCode.METER_SUSPENDED.exception(
-                    "meter " + meter.meterId() + " is suspended: " + meter.statusReason());
-        }
+        MeterLifecycle.permit(meter.meterId(), meter, MeterAction.MOVE_FUNDS);
     }
 
     /** Active and not inspection-overdue: what a meter must be to print, or to send or receive a transfer. */

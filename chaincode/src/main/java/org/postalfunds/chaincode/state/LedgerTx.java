@@ -16,8 +16,9 @@ import org.hyperledger.fabric.shim.ext.sbe.impl.StateBasedEndorsementFactory;
 import org.hyperledger.fabric.shim.ledger.CompositeKey;
 import org.hyperledger.fabric.shim.ledger.KeyValue;
 import org.hyperledger.fabric.shim.ledger.QueryResultsIterator;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.support.Invariants;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Invariants;
+import org.postalfunds.api.model.ControlSummed;
 import org.postalfunds.chaincode.support.Json;
 
 /**
@@ -85,6 +86,9 @@ public final class LedgerTx {
     public void write(final String key, final Object value) {
         requireOpen();
         Invariants.check(value != null, "null written to " + Json.printable(key));
+        if (value instanceof ControlSummed registers) {
+            registers.requireControlSum();
+        }
         cache.put(key, value);
         writes.put(key, Optional.of(Json.bytes(value)));
     }

@@ -5,8 +5,8 @@ import java.util.List;
 import org.hyperledger.fabric.shim.ledger.CompositeKey;
 import org.hyperledger.fabric.shim.ledger.KeyValue;
 import org.hyperledger.fabric.shim.ledger.QueryResultsIteratorWithMetadata;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.support.Ids;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
 
 /**
  * One page of a partial-composite-key query (read-only transactions only, as Fabric requires).

@@ -1,8 +1,9 @@
 package org.postalfunds.chaincode.support;
 
 import java.util.regex.Pattern;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.Limits;
 
 /**
  * The contract's one grammar for numeric arguments. Peers hand every argument over as a string; the contract

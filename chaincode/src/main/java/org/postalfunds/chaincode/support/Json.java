@@ -11,8 +11,9 @@ import com.fasterxml.jackson.databind.MapperFeature;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.ControlSummed;
 
 /**
  * The one JSON mapper. Every endorsing peer must produce the same bytes, so output has sorted properties and map
@@ -47,14 +48,22 @@ public final class Json {
         return new String(bytes(value), UTF_8);
     }
 
-    /** Reads a value this contract stored; a value that does not parse means the state is corrupt. */
+    /**
+     * Reads a value this contract stored; a value that does not parse, or registers whose control sum is broken, mean
+     * the state is corrupt (INVARIANT_VIOLATED).
+     */
     public static <T> T stored(final byte[] value, final Class<T> type, final String key) {
+        final T parsed;
         try {
-            return MAPPER.readValue(value, type);
+            parsed = MAPPER.readValue(value, type);
         } catch (java.io.IOException failure) {
             throw ErrorCode.INVARIANT_VIOLATED.exception(
                     "stored " + type.getSimpleName() + " at " + printable(key) + " does not parse: " + failure.getMessage());
         }
+        if (parsed instanceof ControlSummed registers) {
+            registers.requireControlSum();
+        }
+        return parsed;
     }
 
     public static JsonNode tree(final byte[] value) {

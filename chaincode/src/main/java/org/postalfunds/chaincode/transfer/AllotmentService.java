@@ -3,20 +3,21 @@ package org.postalfunds.chaincode.transfer;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
-import org.postalfunds.chaincode.Organisations;
-import org.postalfunds.chaincode.Outcome;
+import org.postalfunds.api.Amounts;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.Meter;
 import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.access.Organisations;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.ledger.AccountId;
-import org.postalfunds.chaincode.ledger.Allotment;
-import org.postalfunds.chaincode.meter.Meter;
+import org.postalfunds.chaincode.ledger.Books;
 import org.postalfunds.chaincode.meter.Meters;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
-import org.postalfunds.chaincode.support.Amounts;
-import org.postalfunds.chaincode.support.Ids;
 
 /**
  * A distributor meter's vault (Fig. 4), split into one allotment per recipient. The distributor funds an allotment
@@ -51,7 +52,7 @@ public final class AllotmentService {
         }
         command.books().move(AccountId.meter(distributorMeterId), allotment, amountMinorUnits);
         return Outcome.event("AllotmentFunded").with("allotment", read(tx, allotment))
-                .with("registers", Meters.registers(tx, distributorMeterId));
+                .with("registers", Books.registers(tx, distributorMeterId));
     }
 
     public Outcome release(
@@ -67,7 +68,7 @@ public final class AllotmentService {
         read(tx, allotment);
         command.books().move(allotment, AccountId.meter(distributorMeterId), amountMinorUnits);
         return Outcome.event("AllotmentReleased").with("allotment", read(tx, allotment))
-                .with("registers", Meters.registers(tx, distributorMeterId));
+                .with("registers", Books.registers(tx, distributorMeterId));
     }
 
     public Map<String, Object> view(

@@ -5,12 +5,13 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import org.hyperledger.fabric.shim.ledger.KeyValue;
-import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
-import org.postalfunds.chaincode.Outcome;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.AuthorisedRequester;
+import org.postalfunds.api.model.Meter;
 import org.postalfunds.chaincode.access.Caller;
-import org.postalfunds.chaincode.meter.Meter;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.meter.Meters;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
@@ -53,7 +54,7 @@ public final class RequesterService {
         final LedgerTx tx = command.tx();
         final Meter donor = Meters.require(tx, donorMeterId);
         Meters.requireOwner(command.caller(), donor, "revokeRequester");
-        final String key = Keys.requester(donorMeterId, org.postalfunds.chaincode.support.Ids.require(
+        final String key = Keys.requester(donorMeterId, org.postalfunds.api.Ids.require(
                 requesterMeterId, "requesterMeterId"));
         final AuthorisedRequester entry = tx.read(key, AuthorisedRequester.class)
                 .orElseThrow(() -> ErrorCode.REQUESTER_NOT_AUTHORISED.exception(

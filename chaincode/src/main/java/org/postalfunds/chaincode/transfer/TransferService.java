@@ -8,26 +8,31 @@ import java.util.Set;
 import java.util.TreeMap;
 import org.hyperledger.fabric.shim.ledger.CompositeKey;
 import org.hyperledger.fabric.shim.ledger.KeyValue;
-import org.postalfunds.chaincode.Command;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.chaincode.Limits;
-import org.postalfunds.chaincode.Organisations;
-import org.postalfunds.chaincode.Outcome;
+import org.postalfunds.api.Amounts;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.Invariants;
+import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.Escrow;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.MeterStatus;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferAction;
+import org.postalfunds.api.model.TransferKind;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.api.model.TransferStep;
 import org.postalfunds.chaincode.access.Caller;
+import org.postalfunds.chaincode.access.Organisations;
+import org.postalfunds.chaincode.command.Command;
+import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.ledger.AccountClass;
 import org.postalfunds.chaincode.ledger.AccountId;
 import org.postalfunds.chaincode.ledger.Books;
-import org.postalfunds.chaincode.ledger.Escrow;
-import org.postalfunds.chaincode.meter.Meter;
-import org.postalfunds.chaincode.meter.MeterStatus;
 import org.postalfunds.chaincode.meter.Meters;
-import org.postalfunds.chaincode.meter.PsdRegisters;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
 import org.postalfunds.chaincode.state.Page;
-import org.postalfunds.chaincode.support.Amounts;
-import org.postalfunds.chaincode.support.Ids;
-import org.postalfunds.chaincode.support.Invariants;
 
 /**
  * Pull and push transfers. Each handler identifies the caller's parties, asks {@link TransferStateMachine#permit}
@@ -146,7 +151,7 @@ public final class TransferService {
             Meters.requireMayMoveFunds(tx, recipient);
         }
         final String fundingAccount = applyEffect(command, transition.effect(), transfer, donor, recipient);
-        final Transfer advanced = transfer.advance(transition, tx.nowEpochSeconds(), tx.txId(), deadline,
+        final Transfer advanced = transfer.advance(transition.action(), transition.to(), tx.nowEpochSeconds(), tx.txId(), deadline,
                 fundingAccount == null ? transfer.fundingAccount() : fundingAccount,
                 reason == null ? transfer.reason() : reason);
         save(tx, advanced, transfer.state());
@@ -175,7 +180,7 @@ public final class TransferService {
             }
             case DELIVER -> {
                 books.move(escrow, AccountId.meter(recipient.meterId()), transfer.amountMinorUnits());
-                final PsdRegisters registers = Meters.registers(tx, recipient.meterId());
+                final PsdRegisters registers = Books.registers(tx, recipient.meterId());
                 if (registers.descendingRegisterMinorUnits() > recipient.limits().maxBalanceMinorUnits()) {
                     throw ErrorCode.LIMIT_EXCEEDED.exception("accepting would bring meter " + recipient.meterId()
                             + " to " + registers.descendingRegisterMinorUnits() + " minor units, its limit is "

@@ -1,5 +1,23 @@
 package org.postalfunds.chaincode.transfer;
 
+import static org.postalfunds.api.model.TransferAction.ACCEPT;
+import static org.postalfunds.api.model.TransferAction.ACKNOWLEDGE;
+import static org.postalfunds.api.model.TransferAction.CANCEL;
+import static org.postalfunds.api.model.TransferAction.DENY;
+import static org.postalfunds.api.model.TransferAction.EXPIRE;
+import static org.postalfunds.api.model.TransferAction.GRANT;
+import static org.postalfunds.api.model.TransferAction.OFFER;
+import static org.postalfunds.api.model.TransferAction.REJECT;
+import static org.postalfunds.api.model.TransferAction.REQUEST;
+import static org.postalfunds.api.model.TransferState.ACCEPTED;
+import static org.postalfunds.api.model.TransferState.ACKNOWLEDGED;
+import static org.postalfunds.api.model.TransferState.CANCELLED;
+import static org.postalfunds.api.model.TransferState.DENIED;
+import static org.postalfunds.api.model.TransferState.EXPIRED;
+import static org.postalfunds.api.model.TransferState.GRANTED;
+import static org.postalfunds.api.model.TransferState.OFFERED;
+import static org.postalfunds.api.model.TransferState.REJECTED;
+import static org.postalfunds.api.model.TransferState.REQUESTED;
 import static org.postalfunds.chaincode.transfer.DeadlineRule.AFTER_DEADLINE;
 import static org.postalfunds.chaincode.transfer.DeadlineRule.ANY_TIME;
 import static org.postalfunds.chaincode.transfer.DeadlineRule.BEFORE_DEADLINE;
@@ -7,32 +25,16 @@ import static org.postalfunds.chaincode.transfer.EscrowEffect.DELIVER;
 import static org.postalfunds.chaincode.transfer.EscrowEffect.HOLD;
 import static org.postalfunds.chaincode.transfer.EscrowEffect.NONE;
 import static org.postalfunds.chaincode.transfer.EscrowEffect.RETURN;
-import static org.postalfunds.chaincode.transfer.TransferAction.ACCEPT;
-import static org.postalfunds.chaincode.transfer.TransferAction.ACKNOWLEDGE;
-import static org.postalfunds.chaincode.transfer.TransferAction.CANCEL;
-import static org.postalfunds.chaincode.transfer.TransferAction.DENY;
-import static org.postalfunds.chaincode.transfer.TransferAction.EXPIRE;
-import static org.postalfunds.chaincode.transfer.TransferAction.GRANT;
-import static org.postalfunds.chaincode.transfer.TransferAction.OFFER;
-import static org.postalfunds.chaincode.transfer.TransferAction.REJECT;
-import static org.postalfunds.chaincode.transfer.TransferAction.REQUEST;
 import static org.postalfunds.chaincode.transfer.TransferParty.ANYONE;
 import static org.postalfunds.chaincode.transfer.TransferParty.DONOR;
 import static org.postalfunds.chaincode.transfer.TransferParty.RECIPIENT;
-import static org.postalfunds.chaincode.transfer.TransferState.ACCEPTED;
-import static org.postalfunds.chaincode.transfer.TransferState.ACKNOWLEDGED;
-import static org.postalfunds.chaincode.transfer.TransferState.CANCELLED;
-import static org.postalfunds.chaincode.transfer.TransferState.DENIED;
-import static org.postalfunds.chaincode.transfer.TransferState.EXPIRED;
-import static org.postalfunds.chaincode.transfer.TransferState.GRANTED;
-import static org.postalfunds.chaincode.transfer.TransferState.OFFERED;
-import static org.postalfunds.chaincode.transfer.TransferState.REJECTED;
-import static org.postalfunds.chaincode.transfer.TransferState.REQUESTED;
 
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.postalfunds.chaincode.ErrorCode;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.TransferAction;
+import org.postalfunds.api.model.TransferState;
 
 /**
  * The one transfer state machine. Every transfer handler asks {@link #permit} before it touches state; the table

@@ -1,5 +1,8 @@
 package org.postalfunds.chaincode.transfer;
 
+import org.postalfunds.api.model.TransferAction;
+import org.postalfunds.api.model.TransferState;
+
 /**
  * One row of the transition table.
  *

@@ -126,7 +126,7 @@ public final class TestIdentity {
     }
 
     /**
-     * A key-agreement certificate for {@code meterId} (ledger-formats KeyAgreementCertificate) over a fresh P-256 key,
+     * A key-agreement certificate for {@code meterId} (ledger-api KeyAgreementCertificate) over a fresh P-256 key,
      * issued by this identity's key, as a PSD's signing key issues it inside the token.
      */
     public String keyAgreementCertificatePem(final String meterId) {
@@ -135,7 +135,7 @@ public final class TestIdentity {
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             final KeyPair agreement = generator.generateKeyPair();
             final X500Name subject = X500Name.getInstance(
-                    org.postalfunds.formats.KeyAgreementCertificate.subjectFor(meterId).getEncoded());
+                    org.postalfunds.api.format.KeyAgreementCertificate.subjectFor(meterId).getEncoded());
             final Instant now = Instant.now();
             final JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                     new X500Name("CN=" + meterId + ",OU=psd-signing-key"), BigInteger.valueOf(SERIALS.getAndIncrement()),

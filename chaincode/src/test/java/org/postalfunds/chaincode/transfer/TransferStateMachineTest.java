@@ -7,14 +7,16 @@ import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Set;
-import org.hyperledger.fabric.shim.ChaincodeException;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.LedgerRefusal;
+import org.postalfunds.api.model.TransferAction;
+import org.postalfunds.api.model.TransferState;
 
 class TransferStateMachineTest {
     private static final Set<TransferParty> EVERYONE = EnumSet.allOf(TransferParty.class);
 
-    private static String codeOf(final ChaincodeException failure) {
-        return new String(failure.getPayload(), java.nio.charset.StandardCharsets.UTF_8);
+    private static String codeOf(final LedgerRefusal failure) {
+        return failure.code().name();
     }
 
     @Test
@@ -28,7 +30,7 @@ class TransferStateMachineTest {
                         .anyMatch(row -> row.from() == state && row.action() == action);
                 if (!inTable) {
                     illegal++;
-                    final ChaincodeException failure = catchThrowableOfType(ChaincodeException.class,
+                    final LedgerRefusal failure = catchThrowableOfType(LedgerRefusal.class,
                             () -> TransferStateMachine.permit(state, action, EVERYONE, false));
                     assertThat(failure).as(state + " + " + action).isNotNull();
                     assertThat(codeOf(failure)).isEqualTo("ILLEGAL_TRANSITION");
@@ -52,7 +54,7 @@ class TransferStateMachineTest {
                 continue;
             }
             final Set<TransferParty> others = EnumSet.complementOf(EnumSet.of(row.party()));
-            final ChaincodeException failure = catchThrowableOfType(ChaincodeException.class,
+            final LedgerRefusal failure = catchThrowableOfType(LedgerRefusal.class,
                     () -> TransferStateMachine.permit(row.from(), row.action(), others, false));
             assertThat(codeOf(failure)).as(row.toString()).isEqualTo("NOT_AUTHORISED");
         }
@@ -111,7 +113,7 @@ class TransferStateMachineTest {
         try {
             TransferStateMachine.permit(row.from(), row.action(), EVERYONE, deadlinePassed);
             return true;
-        } catch (ChaincodeException refused) {
+        } catch (LedgerRefusal refused) {
             return false;
         }
     }

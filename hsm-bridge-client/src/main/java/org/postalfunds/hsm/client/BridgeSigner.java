@@ -3,7 +3,6 @@ package org.postalfunds.hsm.client;
 import java.security.GeneralSecurityException;
 import java.security.SignatureException;
 import java.util.Objects;
-
 import org.hyperledger.fabric.client.identity.Signer;
 import org.postalfunds.hsm.MeterIds;
 

@@ -3,7 +3,6 @@ package org.postalfunds.hsm.client;
 import java.security.PublicKey;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
-
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.postalfunds.hsm.crypto.PublicKeys;
 

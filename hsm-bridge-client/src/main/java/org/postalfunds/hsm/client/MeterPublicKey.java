@@ -13,7 +13,7 @@ import java.util.Optional;
  * @param certificate the certificate stored beside the key: a self-signed placeholder, or the issued one
  * @param enrolled true once the certificate is the one issued by the meter owner's CA
  * @param keyAgreementCertificate the meter's separate key-agreement key, as a certificate issued by the signing key
- *     (ledger-formats {@code KeyAgreementCertificate}), checked by the client; null for a key made before signing
+ *     (ledger-api {@code KeyAgreementCertificate}), checked by the client; null for a key made before signing
  *     and key agreement were separated
  */
 public record MeterPublicKey(String meterId, ECPublicKey publicKey, X509Certificate certificate, boolean enrolled,

@@ -11,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
-
 import org.hyperledger.fabric.client.identity.Signer;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.crypto.Pem;
@@ -69,7 +68,7 @@ public interface PsdBridgeClient extends AutoCloseable {
     }
 
     /**
-     * The meter itself: opens a sealed package (ledger-formats {@code SealedPackage}) addressed to it inside its
+     * The meter itself: opens a sealed package (ledger-api {@code SealedPackage}) addressed to it inside its
      * bridge (ECDH with its key-agreement key in the token, HKDF and AES-GCM next to it) and returns only the
      * content. Check the sender's signature before: the bridge does not. Refusals: INVALID_ARGUMENT (not a
      * package), FAILED_PRECONDITION (addressed to another meter), NOT_FOUND (no key-agreement key), DATA_LOSS (does

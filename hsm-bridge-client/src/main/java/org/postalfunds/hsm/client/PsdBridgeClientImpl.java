@@ -1,5 +1,11 @@
 package org.postalfunds.hsm.client;
 
+import com.google.protobuf.ByteString;
+import io.grpc.ManagedChannel;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import java.security.InvalidKeyException;
 import java.security.PublicKey;
 import java.security.cert.CertificateEncodingException;
@@ -14,16 +20,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
-
 import javax.net.ssl.SSLException;
-
-import com.google.protobuf.ByteString;
-
-import io.grpc.ManagedChannel;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import org.postalfunds.hsm.MeterIds;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.crypto.Pem;
@@ -33,7 +30,7 @@ import org.postalfunds.hsm.proto.CreateMeterKeyRequest;
 import org.postalfunds.hsm.proto.DigestSignature;
 import org.postalfunds.hsm.proto.UnsealPackageRequest;
 import org.postalfunds.hsm.proto.UnsealPackageResponse;
-import org.postalfunds.formats.KeyAgreementCertificate;
+import org.postalfunds.api.format.KeyAgreementCertificate;
 import java.security.GeneralSecurityException;
 import org.postalfunds.hsm.proto.GetPublicKeyRequest;
 import org.postalfunds.hsm.proto.HealthRequest;

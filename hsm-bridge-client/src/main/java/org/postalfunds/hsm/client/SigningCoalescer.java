@@ -1,5 +1,9 @@
 package org.postalfunds.hsm.client;
 
+import com.google.protobuf.ByteString;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,12 +15,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import java.util.function.UnaryOperator;
-
-import com.google.protobuf.ByteString;
-
-import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.stub.StreamObserver;
 import org.postalfunds.hsm.proto.DigestSignature;
 import org.postalfunds.hsm.proto.PsdBridgeGrpc;
 import org.postalfunds.hsm.proto.SignDigestRequest;

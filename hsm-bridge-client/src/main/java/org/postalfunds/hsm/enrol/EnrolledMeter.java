@@ -2,7 +2,6 @@ package org.postalfunds.hsm.enrol;
 
 import java.security.cert.X509Certificate;
 import java.util.Objects;
-
 import org.hyperledger.fabric.client.identity.X509Identity;
 
 /**

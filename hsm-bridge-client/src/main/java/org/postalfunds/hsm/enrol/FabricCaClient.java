@@ -7,7 +7,6 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
-
 import org.postalfunds.hsm.crypto.Pem;
 
 /**

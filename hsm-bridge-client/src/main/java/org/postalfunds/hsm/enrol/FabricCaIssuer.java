@@ -4,7 +4,6 @@ import java.security.cert.X509Certificate;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.crypto.CertificateNames;
 import org.postalfunds.hsm.crypto.Pem;

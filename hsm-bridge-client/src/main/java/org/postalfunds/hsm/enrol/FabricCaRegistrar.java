@@ -11,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.util.Base64;
 import java.util.List;
 import java.util.Objects;
-
 import org.postalfunds.hsm.crypto.EcdsaSignatures;
 import org.postalfunds.hsm.crypto.Pem;
 import org.postalfunds.hsm.crypto.PublicKeys;

@@ -1,10 +1,9 @@
 package org.postalfunds.hsm.enrol;
 
+import io.grpc.Status;
 import java.security.cert.X509Certificate;
 import java.util.Objects;
 import java.util.logging.Logger;
-
-import io.grpc.Status;
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.client.BridgeException;

@@ -56,9 +56,9 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import org.postalfunds.hsm.MeterIds;
 import org.postalfunds.hsm.crypto.CertificateNames;
 import org.postalfunds.hsm.crypto.EcdsaSignatures;
-import org.postalfunds.formats.KeyAgreementCertificate;
-import org.postalfunds.formats.PackageCipher;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.KeyAgreementCertificate;
+import org.postalfunds.api.format.PackageCipher;
+import org.postalfunds.api.format.SealedPackage;
 import org.postalfunds.hsm.crypto.PublicKeys;
 
 /**
@@ -174,7 +174,7 @@ public final class PsdToken implements AutoCloseable {
     /**
      * Generates the meter's two P-256 key pairs inside the token: the signing key, stored under the meter id with a
      * self-signed placeholder certificate, and the key-agreement key, stored under {@link #keyAgreementAlias} with
-     * its certificate issued by the signing key (ledger-formats {@code KeyAgreementCertificate}).
+     * its certificate issued by the signing key (ledger-api {@code KeyAgreementCertificate}).
      *
      * @throws TokenException METER_KEY_EXISTS, METER_KEY_LIMIT_REACHED, TOKEN_FAILURE
      */

@@ -38,7 +38,7 @@ import org.postalfunds.hsm.proto.ImportCertificateRequest;
 import org.postalfunds.hsm.proto.MeterPublicKey;
 import org.postalfunds.hsm.proto.UnsealPackageRequest;
 import org.postalfunds.hsm.proto.UnsealPackageResponse;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.SealedPackage;
 import java.util.HexFormat;
 import org.postalfunds.hsm.proto.PsdBridgeGrpc;
 import org.postalfunds.hsm.proto.RequestCounter;

@@ -16,7 +16,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicReference;
-
 import org.postalfunds.hsm.client.BridgeStats;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.crypto.EcdsaSignatures;

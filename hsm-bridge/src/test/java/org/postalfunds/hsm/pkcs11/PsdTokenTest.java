@@ -19,7 +19,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.hsm.crypto.EcdsaSignatures;
 import org.postalfunds.hsm.crypto.PublicKeys;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.SealedPackage;
 import org.postalfunds.hsm.testing.SoftHsmToken;
 import org.postalfunds.hsm.testing.TestPackages;
 
@@ -72,14 +72,14 @@ class PsdTokenTest {
         final MeterKeyInfo key = token.createMeterKey("meter-two-keys");
         final java.security.cert.X509Certificate attestation = key.keyAgreementCertificate();
 
-        final ECPublicKey agreementKey = org.postalfunds.formats.KeyAgreementCertificate.verify(attestation,
+        final ECPublicKey agreementKey = org.postalfunds.api.format.KeyAgreementCertificate.verify(attestation,
                 "meter-two-keys", key.publicKey());
         assertThat(PublicKeys.sameKey(agreementKey, key.publicKey())).isFalse();
         assertThat(attestation.getKeyUsage()[4]).as("keyAgreement").isTrue();
         assertThat(attestation.getKeyUsage()[0]).as("digitalSignature").isFalse();
         // Another meter's signing key did not issue it.
         final ECPublicKey other = token.createMeterKey("meter-two-keys-2").publicKey();
-        assertThatThrownBy(() -> org.postalfunds.formats.KeyAgreementCertificate.verify(attestation, "meter-two-keys", other))
+        assertThatThrownBy(() -> org.postalfunds.api.format.KeyAgreementCertificate.verify(attestation, "meter-two-keys", other))
                 .hasMessageContaining("not signed by the meter's signing key");
         // And it comes back the same after the cache is bypassed (read from the token).
         assertThat(token.meterKey("meter-two-keys").keyAgreementCertificate()).isEqualTo(attestation);

@@ -130,7 +130,7 @@ class BridgeKeyLifecycleTest {
             throws Exception {
         final MeterPublicKey key = operator.createMeterKey("meter-unseal");
         final java.security.cert.X509Certificate attestation = key.keyAgreement().orElseThrow();
-        final ECPublicKey agreementKey = org.postalfunds.formats.KeyAgreementCertificate.verify(attestation,
+        final ECPublicKey agreementKey = org.postalfunds.api.format.KeyAgreementCertificate.verify(attestation,
                 "meter-unseal", key.publicKey());
         final byte[] content = new byte[200 * 1024];
         new java.util.Random(7).nextBytes(content);

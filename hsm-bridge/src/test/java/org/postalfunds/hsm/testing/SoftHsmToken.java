@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-
 import org.postalfunds.hsm.pkcs11.PinSource;
 import org.postalfunds.hsm.pkcs11.TokenConfig;
 

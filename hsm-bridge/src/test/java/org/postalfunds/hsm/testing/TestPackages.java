@@ -11,11 +11,11 @@ import java.security.interfaces.ECPublicKey;
 import java.security.spec.ECGenParameterSpec;
 import javax.crypto.KeyAgreement;
 
-import org.postalfunds.formats.PackageCipher;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.PackageCipher;
+import org.postalfunds.api.format.SealedPackage;
 
 /**
- * Seals packages as a sender does (ephemeral P-256 key, ECDH with the recipient's key, ledger-formats'
+ * Seals packages as a sender does (ephemeral P-256 key, ECDH with the recipient's key, ledger-api'
  * PackageCipher), so the bridge's UnsealPackage can be tested without the meter client. The signature is a software
  * key's: the bridge does not check it (the meter client does, before it asks the bridge).
  */

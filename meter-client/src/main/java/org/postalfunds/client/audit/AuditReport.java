@@ -2,7 +2,7 @@ package org.postalfunds.client.audit;
 
 import java.util.List;
 import java.util.Objects;
-import org.postalfunds.client.model.AuditTotals;
+import org.postalfunds.api.model.AuditTotals;
 
 /**
  * The result of an audit: the contract's totals, the client's own checks of them, and how much of the

@@ -2,14 +2,14 @@ package org.postalfunds.client.audit;
 
 import java.util.ArrayList;
 import java.util.List;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.AuditTotals;
+import org.postalfunds.api.model.Escrow;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferView;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.client.model.Allotment;
-import org.postalfunds.client.model.AuditTotals;
-import org.postalfunds.client.model.Escrow;
-import org.postalfunds.client.model.MeterView;
-import org.postalfunds.client.model.PsdRegisters;
-import org.postalfunds.client.model.Transfer;
-import org.postalfunds.client.model.TransferView;
 
 /**
  * The conservation audit, re-derived by the client from what it reads. The ledger keeps moving while an

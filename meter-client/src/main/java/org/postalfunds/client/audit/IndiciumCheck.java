@@ -2,9 +2,9 @@ package org.postalfunds.client.audit;
 
 import java.util.Objects;
 import java.util.Optional;
-import org.postalfunds.client.indicium.Indicium;
-import org.postalfunds.client.model.IndiciumVerdict;
-import org.postalfunds.client.model.IndiciumVerification;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumVerdict;
+import org.postalfunds.api.model.IndiciumVerification;
 import org.postalfunds.client.model.Receipt;
 
 /**

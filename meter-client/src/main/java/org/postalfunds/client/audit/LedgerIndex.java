@@ -9,11 +9,11 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.postalfunds.api.model.Transfer;
 import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.LedgerEvent;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.Transfer;
 
 /**
  * What exists on the ledger, learnt from its events: every meter ever registered, every transfer with the

@@ -1,6 +1,6 @@
 package org.postalfunds.client.bench;
 
-import org.postalfunds.client.ledger.ChaincodeErrorCodes;
+import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
 
 /** Why a benchmark transaction did not commit, in the categories the benchmark reports failed tx/s by. */
@@ -16,7 +16,7 @@ public enum FailureReason {
     /** The chaincode refused the call with one of its error codes (a workload or balance problem). */
     REFUSED_BY_CONTRACT,
     /**
-     * Refused with a lag-sensitive code ({@code ChaincodeErrorCodes.LAG_SENSITIVE}: UNKNOWN_TRANSFER, ...): an
+     * Refused with a lag-sensitive code ({@code FailureKind.LAG_SENSITIVE_CODES}: UNKNOWN_TRANSFER, ...): an
      * endorsing peer had not yet committed the block of the flow's previous step. The workloads repeat such a step.
      */
     ENDORSER_BEHIND,
@@ -34,7 +34,7 @@ public enum FailureReason {
             case ENDORSER_BEHIND:
                 return ENDORSER_BEHIND;
             case REFUSED:
-                if (failure.errorCode().map(ChaincodeErrorCodes.LAG_SENSITIVE::contains).orElse(false)) {
+                if (failure.errorCode().map(FailureKind.LAG_SENSITIVE_CODES::contains).orElse(false)) {
                     return ENDORSER_BEHIND;
                 }
                 return failure.errorCode().isPresent() ? REFUSED_BY_CONTRACT : ENDORSEMENT;

@@ -20,19 +20,18 @@ import java.util.function.Consumer;
 import org.hyperledger.fabric.client.identity.Identities;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.client.DataCenterClient;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
-import org.postalfunds.client.ledger.ChaincodeErrorCodes;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerConnection;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.RetryPolicy;
-import org.postalfunds.client.model.MeterLimits;
-import org.postalfunds.client.model.MeterRegistration;
-import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
+import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.NetworkDescription;
 
 /**
@@ -221,7 +220,7 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
                 return step.call(id);
             } catch (LedgerException failure) {
                 final boolean passing = failure.kind().retryable() || failure.kind() == FailureKind.REFUSED
-                        && failure.errorCode().map(ChaincodeErrorCodes.LAG_SENSITIVE::contains).orElse(false);
+                        && failure.errorCode().map(FailureKind.LAG_SENSITIVE_CODES::contains).orElse(false);
                 if (!passing || attempt >= SET_UP_ATTEMPTS) {
                     throw failure;
                 }

@@ -22,14 +22,14 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.client.secure.SecureItem;
-import org.postalfunds.formats.KeyAgreementCertificate;
-import org.postalfunds.formats.PackageCipher;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.KeyAgreementCertificate;
+import org.postalfunds.api.format.PackageCipher;
+import org.postalfunds.api.format.SealedPackage;
 
 /**
  * For the benchmark's and the tests' meters whose signing key is a file from the Fabric CA rather than a token key:
  * a separate key-agreement key per meter, held in this JVM's memory, attested by the meter's signing key exactly as a
- * PSD bridge attests its token's (ledger-formats {@link KeyAgreementCertificate}), and a {@link RecipientPsd} that
+ * PSD bridge attests its token's (ledger-api {@link KeyAgreementCertificate}), and a {@link RecipientPsd} that
  * opens packages with it through the same {@link PackageCipher} the bridge runs. Never a production path: a real
  * meter's keys are made in its token (hsm-bridge), and this class lives with the benchmark, outside the library.
  */

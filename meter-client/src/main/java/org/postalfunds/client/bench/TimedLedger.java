@@ -26,7 +26,7 @@ public final class TimedLedger extends ForwardingLedger {
             recorder.committed(call.function(), System.nanoTime() - start);
             return result;
         } catch (LedgerException failure) {
-            recorder.failed(call.function(), FailureReason.of(failure), failure.errorCode().orElse(null));
+            recorder.failed(call.function(), FailureReason.of(failure), failure.errorCode().map(Enum::name).orElse(null));
             throw failure;
         }
     }

@@ -5,22 +5,22 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.MeterView;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.audit.AuditCheck;
 import org.postalfunds.client.audit.AuditReport;
 import org.postalfunds.client.audit.ChainReport;
 import org.postalfunds.client.audit.IndiciumCheck;
 import org.postalfunds.client.audit.LedgerIndex;
-import org.postalfunds.client.indicium.Indicium;
 import org.postalfunds.client.indicium.IndiciumFiles;
-import org.postalfunds.client.model.MeterView;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code postal auditor ...}: the postal authority's view (PostalAuthorityMSP; the data center may audit too). */
 @Command(name = "auditor", mixinStandardHelpOptions = true,

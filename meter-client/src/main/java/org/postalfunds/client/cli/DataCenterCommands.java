@@ -6,30 +6,30 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.util.List;
+import java.util.concurrent.Callable;
 import org.hyperledger.fabric.client.identity.Identities;
+import org.postalfunds.api.model.InspectionPeriods;
+import org.postalfunds.api.model.MeterKind;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.MeterView;
 import org.postalfunds.client.DataCenterClient;
 import org.postalfunds.client.Money;
 import org.postalfunds.client.RequestId;
-import org.postalfunds.client.model.InspectionPeriods;
 import org.postalfunds.client.model.InspectionPeriodsChange;
 import org.postalfunds.client.model.MeterChange;
-import org.postalfunds.client.model.MeterKind;
-import org.postalfunds.client.model.MeterLimits;
-import org.postalfunds.client.model.MeterRegistration;
-import org.postalfunds.client.model.MeterView;
 import org.postalfunds.hsm.MeterSubject;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.enrol.EnrolmentException;
-import org.postalfunds.hsm.enrol.MeterEnrolment;
 import org.postalfunds.hsm.enrol.FabricCaIssuer;
-import java.util.concurrent.Callable;
+import org.postalfunds.hsm.enrol.MeterEnrolment;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code postal datacenter ...}: the meter vendor's data center (a DataCenterMSP profile). */
 @Command(name = "datacenter", mixinStandardHelpOptions = true,

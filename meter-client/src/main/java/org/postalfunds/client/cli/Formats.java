@@ -2,11 +2,11 @@ package org.postalfunds.client.cli;
 
 import java.util.ArrayList;
 import java.util.List;
-import org.postalfunds.client.model.MeterView;
-import org.postalfunds.client.model.Movement;
-import org.postalfunds.client.model.PsdRegisters;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.Movement;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Transfer;
 import org.postalfunds.client.model.Receipt;
-import org.postalfunds.client.model.Transfer;
 import org.postalfunds.client.model.TransferChange;
 
 /** Human renderings of ledger values shared by the role commands. */
@@ -33,7 +33,7 @@ final class Formats {
     }
 
     static void informationChange(final Output output, final org.postalfunds.client.model.InformationChange change) {
-        org.postalfunds.client.model.InformationTransfer transfer = change.informationTransfer();
+        org.postalfunds.api.model.InformationTransfer transfer = change.informationTransfer();
         output.line(change.receipt().event() + ": information transfer " + transfer.transferId());
         output.line("  " + transfer.kind() + " " + transfer.senderId() + " -> " + transfer.recipientMeterId() + "  '"
                 + transfer.itemName() + "'  " + transfer.state() + "  deadline " + Output.time(transfer.deadlineEpochSeconds()));

@@ -10,36 +10,36 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.function.BiConsumer;
 import org.hyperledger.fabric.client.FileCheckpointer;
+import org.postalfunds.api.model.Allotment;
+import org.postalfunds.api.model.AuthorisedRequester;
+import org.postalfunds.api.model.IndiciumRecord;
+import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.RequesterPage;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.api.model.TransferView;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.indicium.IndiciumFiles;
 import org.postalfunds.client.model.AccountHistory;
-import org.postalfunds.client.model.Allotment;
 import org.postalfunds.client.model.AllotmentChange;
-import org.postalfunds.client.model.AuthorisedRequester;
 import org.postalfunds.client.model.HistoryEntry;
-import org.postalfunds.client.model.IndiciumRecord;
-import org.postalfunds.client.model.MeterView;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
 import org.postalfunds.client.model.RequesterChange;
-import org.postalfunds.client.model.RequesterPage;
-import org.postalfunds.client.model.Transfer;
-import org.postalfunds.client.model.TransferState;
-import org.postalfunds.client.model.TransferView;
 import org.postalfunds.client.watch.GrantBook;
 import org.postalfunds.client.watch.Reaction;
 import org.postalfunds.client.watch.WatchListener;
 import org.postalfunds.client.watch.WatchPolicy;
 import org.postalfunds.client.watch.Watcher;
-import java.util.concurrent.Callable;
-import java.util.function.BiConsumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.ParentCommand;
+import picocli.CommandLine.Spec;
 
 /** {@code postal meter ...}: one meter, the one its profile names (its PSD key signs through the HSM bridge). */
 @Command(name = "meter", mixinStandardHelpOptions = true, subcommands = MeterEnrolCommand.class,
@@ -272,7 +272,7 @@ final class MeterCommands implements Callable<Integer> {
 
     static String itemName(final String item) throws BadInputException {
         try {
-            return org.postalfunds.formats.SealedPackage.requireItemName(item);
+            return org.postalfunds.api.format.SealedPackage.requireItemName(item);
         } catch (IllegalArgumentException e) {
             throw new BadInputException(e.getMessage(), e);
         }
@@ -283,9 +283,9 @@ final class MeterCommands implements Callable<Integer> {
             final Path file) throws BadInputException {
         try {
             long size = java.nio.file.Files.size(file);
-            if (size > org.postalfunds.formats.SealedPackage.MAX_CONTENT_BYTES) {
+            if (size > org.postalfunds.api.format.SealedPackage.MAX_CONTENT_BYTES) {
                 throw new BadInputException(file + " has " + size + " bytes; a sealed package carries at most "
-                        + org.postalfunds.formats.SealedPackage.MAX_CONTENT_BYTES);
+                        + org.postalfunds.api.format.SealedPackage.MAX_CONTENT_BYTES);
             }
             return new org.postalfunds.client.secure.SecureItem(item, contentType, java.nio.file.Files.readAllBytes(file));
         } catch (java.io.IOException e) {
@@ -432,7 +432,7 @@ final class MeterCommands implements Callable<Integer> {
             view.heldEscrow().ifPresent(escrow -> output.line("  escrow holds " + output.amount(escrow.heldMinorUnits())
                     + " from " + escrow.fundingAccount()));
             List<List<String>> rows = new ArrayList<>();
-            t.steps().forEach(step -> rows.add(List.of(step.action(), step.state().name(), Output.time(step.atEpochSeconds()), step.txId())));
+            t.steps().forEach(step -> rows.add(List.of(step.action().name(), step.state().name(), Output.time(step.atEpochSeconds()), step.txId())));
             output.table(List.of("STEP", "STATE", "AT", "TRANSACTION"), rows);
             output.jsonValue(view);
         }

@@ -5,19 +5,19 @@ import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.util.concurrent.Callable;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.hsm.client.BridgeException;
 import org.postalfunds.hsm.enrol.EnrolmentException;
 import org.postalfunds.hsm.enrol.FabricCaException;
-import picocli.CommandLine;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Spec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /**
  * {@code postal}: one command line for the three roles of the postal funds ledger. The profile says who
@@ -131,7 +131,7 @@ public final class PostalCli implements Callable<Integer> {
         if (failure instanceof LedgerException ledger) {
             String retry = ledger.requestId().map(id -> " (request id " + id + ")").orElse("");
             if (ledger.kind() == FailureKind.REFUSED) {
-                err.println("refused by the chaincode: " + ledger.errorCode().orElse("UNKNOWN") + retry);
+                err.println("refused by the chaincode: " + ledger.errorCode().map(Enum::name).orElse("UNKNOWN") + retry);
                 err.println(ledger.getMessage());
                 return ExitCodes.REFUSED;
             }

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Objects;
+import org.postalfunds.api.model.Indicium;
 
 /**
  * An indicium on disk: the JSON file and the Data Matrix PNG that print-postage writes, and reading
@@ -30,7 +31,7 @@ public final class IndiciumFiles {
     public static Written write(final Indicium indicium, final Path directory) throws IOException {
         Files.createDirectories(directory);
         String base = indicium.meterId() + "-" + indicium.pieceNumber();
-        String json = indicium.toJson();
+        String json = Indicia.toJson(indicium);
         Path jsonFile = directory.resolve(base + ".json");
         Path pngFile = directory.resolve(base + ".png");
         Files.writeString(jsonFile, json + "\n", StandardCharsets.US_ASCII);
@@ -46,7 +47,7 @@ public final class IndiciumFiles {
     public static Indicium read(final Path file) throws IOException {
         byte[] bytes = readBounded(file, DataMatrixCodec.MAX_PNG_BYTES);
         String json = isPng(bytes) ? DataMatrixCodec.decodePng(bytes) : new String(bytes, StandardCharsets.UTF_8);
-        return Indicium.parse(json.strip());
+        return Indicia.parse(json.strip());
     }
 
     public static boolean isPng(final byte[] bytes) {

@@ -7,6 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.journal.FlowJournal.Flow;
@@ -14,9 +17,7 @@ import org.postalfunds.client.journal.FlowJournal.Kind;
 import org.postalfunds.client.journal.FlowJournal.Step;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.client.model.Transfer;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferState;
 
 /**
  * A meter's transfer flows with a durable journal: every step is written to the {@link FlowJournal} (with its request
@@ -172,7 +173,7 @@ public final class Flows {
                         if (e.kind() != FailureKind.REFUSED) {
                             throw e;
                         }
-                        notes.add(flow.flowId() + ": " + step.name() + " refused on resume (" + e.errorCode().orElse("?") + ")");
+                        notes.add(flow.flowId() + ": " + step.name() + " refused on resume (" + e.errorCode().map(Enum::name).orElse("?") + ")");
                         if (flow.transferId() == null) {
                             // A request or offer refused for good: nothing was opened.
                             journal.end(flow.flowId());
@@ -233,7 +234,8 @@ public final class Flows {
         return new Resumed(flows.size(), repeated, completed, cancelled, expired, ended, journal.openFlows().size(), notes);
     }
 
-    private static final Set<String> SETTLED_ANYWAY = Set.of("ILLEGAL_TRANSITION", "DEADLINE_PASSED", "DEADLINE_NOT_REACHED");
+    private static final Set<ErrorCode> SETTLED_ANYWAY =
+            Set.of(ErrorCode.ILLEGAL_TRANSITION, ErrorCode.DEADLINE_PASSED, ErrorCode.DEADLINE_NOT_REACHED);
 
     private void close(final Flow flow, final String step) throws LedgerException {
         try {

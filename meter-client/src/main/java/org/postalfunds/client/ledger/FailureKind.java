@@ -1,8 +1,11 @@
 package org.postalfunds.client.ledger;
 
 import io.grpc.Status;
+import java.util.EnumSet;
 import java.util.Locale;
+import java.util.Set;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
+import org.postalfunds.api.ErrorCode;
 
 /** Why a ledger call failed, as far as retrying is concerned. */
 public enum FailureKind {
@@ -22,7 +25,7 @@ public enum FailureKind {
     ENDORSEMENT_MISMATCH(true),
     /**
      * The chaincode refused with a code that a peer still a block or two behind gives for a step that is in fact
-     * allowed ({@link ChaincodeErrorCodes#LAG_SENSITIVE}: the transfer, meter or package it names is not there yet,
+     * allowed ({@link #LAG_SENSITIVE_CODES}: the transfer, meter or package it names is not there yet,
      * or is still in its previous state). Retried for as long as the retry policy allows; a refusal that outlasts
      * it is reported as {@link #REFUSED}, so no caller ever sees this kind in a {@link LedgerException}.
      */
@@ -69,6 +72,17 @@ public enum FailureKind {
         /** A component is down: at least a second between attempts, up to twice the policy's longest backoff. */
         OUTAGE
     }
+
+    /**
+     * Refusals that a peer which has not yet committed the caller's previous step (or the other party's) gives for a
+     * step that is allowed: the gateway reports a commit once the client's own peer has it, while another
+     * organisation's endorsing peer may still be a block behind. A client retries these with the same request id,
+     * bounded by its retry policy; nothing is written by a refused proposal, so the retry cannot act twice.
+     * INSUFFICIENT_FUNDS is deliberately not here: it is usually final, and waiting on it would hide real shortages.
+     */
+    public static final Set<ErrorCode> LAG_SENSITIVE_CODES = Set.copyOf(EnumSet.of(ErrorCode.UNKNOWN_TRANSFER,
+            ErrorCode.ILLEGAL_TRANSITION, ErrorCode.PIECE_NUMBER_MISMATCH, ErrorCode.UNKNOWN_METER,
+            ErrorCode.UNKNOWN_ALLOTMENT, ErrorCode.PACKAGE_NOT_AVAILABLE));
 
     private final boolean retryable;
     private final Pace pace;

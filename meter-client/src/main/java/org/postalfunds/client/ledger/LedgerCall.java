@@ -9,10 +9,13 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.postalfunds.api.Ids;
+import org.postalfunds.api.LedgerFunction;
 
 /**
- * One chaincode invocation: function, string arguments, optional transient data (kept off the
- * ledger) and, for submits, the client-chosen request id that makes retries safe.
+ * One chaincode invocation: a {@link LedgerFunction} of the contract, string arguments, optional transient data (kept
+ * off the ledger) and, for submits, the client-chosen request id that makes retries safe. A submit function cannot be
+ * made a query nor a query a transaction.
  */
 public final class LedgerCall {
     /** Bounds what one call may carry, so a bad caller cannot send megabytes through the gateway. */
@@ -35,20 +38,30 @@ public final class LedgerCall {
     }
 
     /** A query: evaluated on one peer, never ordered. */
-    public static LedgerCall query(final String function, final String... arguments) {
-        return new LedgerCall(checkFunction(function), checkArguments(arguments), Map.of(), null, Set.of());
+    public static LedgerCall query(final LedgerFunction function, final String... arguments) {
+        return new LedgerCall(checkIntent(function, LedgerFunction.Intent.EVALUATE).functionName(),
+                checkArguments(function, arguments), Map.of(), null, Set.of());
+    }
+
+    /**
+     * A query of one of the peer's system chaincodes (e.g. qscc's {@code GetChainInfo}), not of this contract: only so
+     * that retries and failures name it like any other call.
+     */
+    static LedgerCall systemQuery(final String function, final String... arguments) {
+        return new LedgerCall(checkFunction(function), checkArguments(null, arguments), Map.of(), null, Set.of());
     }
 
     /**
      * A transaction. {@code requestId} must be the first chaincode argument as well: the chaincode keys
      * idempotency on it, and this class keeps it at hand for error reports.
      */
-    public static LedgerCall transaction(final String function, final String requestId, final String... arguments) {
+    public static LedgerCall transaction(final LedgerFunction function, final String requestId, final String... arguments) {
         Objects.requireNonNull(requestId, "requestId");
         String[] withId = new String[arguments.length + 1];
         withId[0] = requestId;
         System.arraycopy(arguments, 0, withId, 1, arguments.length);
-        return new LedgerCall(checkFunction(function), checkArguments(withId), Map.of(), requestId, Set.of());
+        return new LedgerCall(checkIntent(function, LedgerFunction.Intent.SUBMIT).functionName(),
+                checkArguments(function, withId), Map.of(), requestId, Set.of());
     }
 
     /** The same call with transient data (e.g. a sealed payload for a private data collection). */
@@ -68,7 +81,7 @@ public final class LedgerCall {
     public LedgerCall withEndorsingOrganizations(final String... mspIds) {
         Set<String> orgs = new TreeSet<>();
         for (String msp : mspIds) {
-            if (!Objects.requireNonNull(msp, "mspId").matches("[A-Za-z0-9._-]{1,64}")) {
+            if (!Ids.isMspId(Objects.requireNonNull(msp, "mspId"))) {
                 throw new IllegalArgumentException("not an MSP id: '" + msp + "'");
             }
             orgs.add(msp);
@@ -107,7 +120,20 @@ public final class LedgerCall {
         return function;
     }
 
-    private static List<String> checkArguments(final String[] arguments) {
+    private static LedgerFunction checkIntent(final LedgerFunction function, final LedgerFunction.Intent intent) {
+        Objects.requireNonNull(function, "function");
+        if (function.intent() != intent) {
+            throw new IllegalArgumentException(function + " is a " + function.intent() + " function, not " + intent);
+        }
+        return function;
+    }
+
+    /** Bounded, and as many as the function's parameters (when it is one of the contract's). */
+    private static List<String> checkArguments(final LedgerFunction function, final String[] arguments) {
+        if (function != null && arguments.length != function.parameters().size()) {
+            throw new IllegalArgumentException(function + " takes " + function.parameters().size() + " arguments "
+                    + function.parameters() + ", got " + arguments.length);
+        }
         if (arguments.length > MAX_ARGUMENTS) {
             throw new IllegalArgumentException("at most " + MAX_ARGUMENTS + " arguments, got " + arguments.length);
         }

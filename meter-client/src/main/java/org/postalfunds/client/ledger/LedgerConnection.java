@@ -1,5 +1,6 @@
 package org.postalfunds.client.ledger;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.ChannelCredentials;
 import io.grpc.Grpc;
 import io.grpc.ManagedChannel;
@@ -7,21 +8,17 @@ import io.grpc.TlsChannelCredentials;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
-import com.google.protobuf.InvalidProtocolBufferException;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.hyperledger.fabric.client.ChaincodeEvent;
 import org.hyperledger.fabric.client.ChaincodeEventsRequest;
 import org.hyperledger.fabric.client.Checkpoint;
 import org.hyperledger.fabric.client.CloseableIterator;
-import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.common.BlockchainInfo;
-import java.nio.file.Path;
-import java.time.Duration;
-import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.hyperledger.fabric.client.CommitStatusException;
 import org.hyperledger.fabric.client.Contract;
 import org.hyperledger.fabric.client.EndorseException;
@@ -35,7 +32,10 @@ import org.hyperledger.fabric.client.SubmitException;
 import org.hyperledger.fabric.client.SubmittedTransaction;
 import org.hyperledger.fabric.client.identity.Identity;
 import org.hyperledger.fabric.client.identity.Signer;
+import org.hyperledger.fabric.protos.common.Block;
+import org.hyperledger.fabric.protos.common.BlockchainInfo;
 import org.hyperledger.fabric.protos.gateway.ErrorDetail;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * A connection to the postal ledger through one organisation's peer gateway, over TLS, as one
@@ -46,7 +46,7 @@ import org.hyperledger.fabric.protos.gateway.ErrorDetail;
  * try (LedgerConnection ledger = LedgerConnection.builder()
  *         .peerEndpoint("127.0.0.1:7070").tlsRootCertificate(caPem).serverName("peer0.mailer-a.postal.example")
  *         .identity(identity).signer(bridgeSigner).connect()) {
- *     byte[] outcome = ledger.submit(LedgerCall.transaction("RequestTransfer", requestId, ...));
+ *     byte[] outcome = ledger.submit(LedgerCall.transaction(LedgerFunction.REQUEST_TRANSFER, requestId, ...));
  * }
  * }</pre>
  */
@@ -65,7 +65,6 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
     private final Network network;
     private final Contract contract;
     private final RetryPolicy retryPolicy;
-    private final Set<String> errorCodes;
     private final String channelName;
     private final Duration queryTimeout;
     private final RetryListener retryListener;
@@ -96,7 +95,6 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
             }
         }
         this.retryPolicy = builder.retryPolicy;
-        this.errorCodes = Set.copyOf(builder.errorCodes);
         this.channelName = builder.channelName;
         this.queryTimeout = builder.queryTimeout;
         this.retryListener = builder.retryListener;
@@ -173,7 +171,7 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
 
     /** The channel's block height from the peer's query system chaincode. */
     public long blockHeight() throws LedgerException {
-        LedgerCall call = LedgerCall.query("GetChainInfo", channelName);
+        LedgerCall call = LedgerCall.systemQuery("GetChainInfo", channelName);
         byte[] info = Attempts.run(call, retryPolicy, duration -> Thread.sleep(duration.toMillis()), attempt -> {
             Proposal proposal = network.getContract(QUERY_SYSTEM_CHAINCODE).newProposal("GetChainInfo")
                     .addArguments(channelName).build();
@@ -309,7 +307,8 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
             // The chaincode answered: its refusal is final, whatever gRPC status carried it, unless it is one that an
             // endorser still behind the latest block would give (then it is retried, bounded by the policy).
             String code = errorCodeIn(chaincodeMessage);
-            FailureKind kind = submitting && code != null && ChaincodeErrorCodes.LAG_SENSITIVE.contains(code)
+            FailureKind kind = submitting && code != null
+                    && FailureKind.LAG_SENSITIVE_CODES.contains(ErrorCode.valueOf(code))
                     ? FailureKind.ENDORSER_BEHIND : FailureKind.REFUSED;
             return new Attempts.AttemptFailure(kind, chaincodeMessage, transactionId, code, e);
         }
@@ -335,7 +334,7 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
     private String errorCodeIn(final String message) {
         Matcher m = ERROR_CODE.matcher(message);
         while (m.find()) {
-            if (errorCodes.contains(m.group(1))) {
+            if (ErrorCode.named(m.group(1)).isPresent()) {
                 return m.group(1);
             }
         }
@@ -377,7 +376,6 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         private String channelName = "postal";
         private String chaincodeName = "postal-ledger";
         private RetryPolicy retryPolicy = RetryPolicy.DEFAULT;
-        private Set<String> errorCodes = ChaincodeErrorCodes.ALL;
         private Duration queryTimeout = Duration.ofSeconds(5);
         private Duration endorseTimeout = Duration.ofSeconds(15);
         private Duration submitTimeout = Duration.ofSeconds(5);
@@ -439,12 +437,6 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
 
         public Builder retryPolicy(final RetryPolicy policy) {
             this.retryPolicy = Objects.requireNonNull(policy);
-            return this;
-        }
-
-        /** The chaincode's error code names, to pick the code out of its refusal messages. */
-        public Builder errorCodes(final Set<String> codes) {
-            this.errorCodes = Set.copyOf(codes);
             return this;
         }
 

@@ -1,6 +1,7 @@
 package org.postalfunds.client.ledger;
 
 import java.util.Optional;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * A ledger call that did not succeed, with what an operator needs to act: the chaincode function,
@@ -50,8 +51,8 @@ public final class LedgerException extends Exception {
     }
 
     /** The chaincode's error code (e.g. INSUFFICIENT_FUNDS) when the chaincode refused the call. */
-    public Optional<String> errorCode() {
-        return Optional.ofNullable(errorCode);
+    public Optional<ErrorCode> errorCode() {
+        return ErrorCode.named(errorCode);
     }
 
     public FailureKind kind() {

@@ -1,6 +1,7 @@
 package org.postalfunds.client.model;
 
 import java.util.Objects;
+import org.postalfunds.api.model.InformationTransfer;
 
 /** The result of a secure information step: the receipt and the public record afterwards. */
 public record InformationChange(Receipt receipt, InformationTransfer informationTransfer) {

@@ -1,6 +1,7 @@
 package org.postalfunds.client.model;
 
 import java.util.Objects;
+import org.postalfunds.api.model.InspectionPeriods;
 
 /** New inspection periods and the ones they replaced. */
 public record InspectionPeriodsChange(Receipt receipt, InspectionPeriods inspectionPeriods, InspectionPeriods previous) {

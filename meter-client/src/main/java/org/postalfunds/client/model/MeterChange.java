@@ -2,6 +2,10 @@ package org.postalfunds.client.model;
 
 import java.util.Objects;
 import java.util.Optional;
+import org.postalfunds.api.model.Inspection;
+import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.MeterStatus;
+import org.postalfunds.api.model.PsdRegisters;
 
 /**
  * The result of a data center action on a meter (register, refill, inspect, suspend, resume, withdraw):

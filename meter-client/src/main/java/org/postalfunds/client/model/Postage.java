@@ -1,15 +1,17 @@
 package org.postalfunds.client.model;
 
 import java.util.regex.Pattern;
+import org.postalfunds.api.model.Indicium;
 
 /**
  * What a mailer asks the meter to print: the postage and where the piece goes. The meter adds its id,
  * the next piece number, the mailing date and the PSD's signature.
  */
 public record Postage(long amountMinorUnits, String destinationPostalCode, String destinationCountryCode, String rateCode) {
-    private static final Pattern POSTAL_CODE = Pattern.compile("[A-Z0-9][A-Z0-9 -]{0,15}");
-    private static final Pattern COUNTRY_CODE = Pattern.compile("[A-Z]{2}");
-    private static final Pattern RATE_CODE = Pattern.compile("[A-Z0-9][A-Z0-9_-]{0,31}");
+    // The indicium's own field grammar (ledger-api), checked here before the PSD signs anything.
+    private static final Pattern POSTAL_CODE = Indicium.POSTAL_CODE;
+    private static final Pattern COUNTRY_CODE = Indicium.COUNTRY_CODE;
+    private static final Pattern RATE_CODE = Indicium.RATE_CODE;
 
     /** Checked here, before the PSD signs anything. */
     public Postage {

@@ -2,6 +2,7 @@ package org.postalfunds.client.model;
 
 import java.util.List;
 import java.util.Objects;
+import org.postalfunds.api.model.Movement;
 
 /**
  * What every committed submit answers: the event it emitted, the request id it was submitted with, the

@@ -1,6 +1,7 @@
 package org.postalfunds.client.model;
 
 import java.util.Objects;
+import org.postalfunds.api.model.AuthorisedRequester;
 
 /** The result of authorising or revoking a requester: the list entry concerned. */
 public record RequesterChange(Receipt receipt, AuthorisedRequester authorisedRequester) {

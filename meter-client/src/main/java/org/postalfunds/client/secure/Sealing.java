@@ -11,8 +11,8 @@ import java.security.interfaces.ECPublicKey;
 import javax.crypto.KeyAgreement;
 
 import org.hyperledger.fabric.client.identity.Signer;
-import org.postalfunds.formats.PackageCipher;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.PackageCipher;
+import org.postalfunds.api.format.SealedPackage;
 import org.postalfunds.hsm.client.BridgeException;
 
 /**
@@ -21,7 +21,7 @@ import org.postalfunds.hsm.client.BridgeException;
  *
  * <ol>
  *   <li>a fresh ephemeral P-256 key pair per package; ECDH with the recipient PSD's registered key-agreement key
- *       (a key of its own, never its signing key: ledger-formats {@code KeyAgreementCertificate});</li>
+ *       (a key of its own, never its signing key: ledger-api {@code KeyAgreementCertificate});</li>
  *   <li>HKDF-SHA256 (salt: the ephemeral point; info: a label and the whole package header) gives the
  *       AES-256 key, so the key is bound to the addressing as well;</li>
  *   <li>AES-256-GCM with a random 96-bit nonce and the header (transfer id, both meter ids, item name, content
@@ -29,7 +29,7 @@ import org.postalfunds.hsm.client.BridgeException;
  *   <li>the sender's PSD signs SHA-256 of the header and ciphertext (ECDSA P-256, through its bridge).</li>
  * </ol>
  *
- * Steps 2 and 3 are ledger-formats' {@link PackageCipher}, which the recipient's bridge runs too. Unsealing checks
+ * Steps 2 and 3 are ledger-api' {@link PackageCipher}, which the recipient's bridge runs too. Unsealing checks
  * the addressing, then the sender's signature, and only then hands the package to the recipient's PSD, which opens
  * it next to its token ({@link RecipientPsd#throughBridge}): neither its private key nor the ECDH secret leaves the
  * bridge, and a forged package never reaches it.

@@ -1,7 +1,7 @@
 package org.postalfunds.client.secure;
 
 import java.util.Arrays;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.SealedPackage;
 
 /**
  * A piece of secure information as the sender hands it over and the recipient receives it: a named item (a rate

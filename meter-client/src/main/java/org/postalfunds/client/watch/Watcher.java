@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import org.hyperledger.fabric.client.Checkpoint;
 import org.hyperledger.fabric.client.Checkpointer;
+import org.postalfunds.api.model.Transfer;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.Money;
 import org.postalfunds.client.RequestId;
@@ -18,7 +19,6 @@ import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerEvent;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.Transfer;
 import org.postalfunds.client.model.TransferChange;
 
 /**
@@ -257,7 +257,7 @@ public final class Watcher {
                 throw e;
             }
             return new Reaction(event, Reaction.Action.REFUSED, transfer.transferId(), id.value(),
-                    e.errorCode().orElse("REFUSED") + ": " + e.getMessage());
+                    e.errorCode().map(Enum::name).orElse("REFUSED") + ": " + e.getMessage());
         }
     }
 

@@ -7,10 +7,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.Consortium;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
-import org.postalfunds.client.model.TransferState;
 
 /** {@code postal meter watch}: the policy file, the checkpoint file and the grant book on disk. */
 class WatchCommandTest {

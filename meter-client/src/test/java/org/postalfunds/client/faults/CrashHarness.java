@@ -18,10 +18,10 @@ import org.postalfunds.client.RequestId;
 import org.postalfunds.client.journal.Flows;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.RetryPolicy;
-import org.postalfunds.client.model.AuditTotals;
-import org.postalfunds.client.model.PsdRegisters;
-import org.postalfunds.client.model.Transfer;
-import org.postalfunds.client.model.TransferState;
+import org.postalfunds.api.model.AuditTotals;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 
 /**

@@ -1,30 +1,17 @@
 package org.postalfunds.client.indicium;
 
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.Arrays;
 import org.junit.jupiter.api.Test;
-import org.postalfunds.chaincode.ErrorCode;
-import org.postalfunds.client.ledger.ChaincodeErrorCodes;
 
-/** What the client keeps of the contract's definitions must not drift from the contract. */
+/** The client's own checks agree with the contract's (the shared definitions are in ledger-api). */
 class ContractAgreementTest {
-
-    @Test
-    void the_client_knows_every_error_code_of_the_contract_and_no_other() {
-        assertThat(ChaincodeErrorCodes.ALL)
-                .containsExactlyInAnyOrderElementsOf(Arrays.stream(ErrorCode.values()).map(Enum::name).toList());
-        assertThat(ChaincodeErrorCodes.prefixOf("INSUFFICIENT_FUNDS: meter m1 holds 5")).hasValue("INSUFFICIENT_FUNDS");
-        assertThat(ChaincodeErrorCodes.prefixOf("SOMETHING_ELSE: x")).isEmpty();
-        assertThat(ChaincodeErrorCodes.prefixOf(null)).isEmpty();
-    }
 
     @Test
     void the_client_refuses_amounts_beyond_the_contracts_largest_and_trims_nothing() {
         assertThat(org.postalfunds.client.Money.MAX_AMOUNT_MINOR_UNITS)
-                .isEqualTo(org.postalfunds.chaincode.Limits.MAX_AMOUNT_MINOR_UNITS);
+                .isEqualTo(org.postalfunds.api.Limits.MAX_AMOUNT_MINOR_UNITS);
         assertThatThrownBy(() -> org.postalfunds.client.Money.CENTS.parsePositive(" 5.00"))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("without spaces");
     }
@@ -35,14 +22,14 @@ class ContractAgreementTest {
                 + "\"mailingDate\":\"2026-03-02\",\"meterId\":\"meter-A1\",\"pieceNumber\":1,\"rateCode\":\"LETTER-1ST\","
                 + "\"signature\":\"MEUCIQ==\"}";
 
-        assertThat(Indicium.parse(good).toJson()).isEqualTo(good);
-        assertThatThrownBy(() -> Indicium.parse(good.replace("\"rateCode\"", "\"extra\":1,\"rateCode\"")))
+        assertThat(Indicia.toJson(Indicia.parse(good))).isEqualTo(good);
+        assertThatThrownBy(() -> Indicia.parse(good.replace("\"rateCode\"", "\"extra\":1,\"rateCode\"")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("extra");
-        assertThatThrownBy(() -> Indicium.parse(good.replace("2026-03-02", "2026-02-30")))
+        assertThatThrownBy(() -> Indicia.parse(good.replace("2026-03-02", "2026-02-30")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("mailingDate");
-        assertThatThrownBy(() -> Indicium.parse(good.replace("\"GB\"", "\"gb\"")))
+        assertThatThrownBy(() -> Indicia.parse(good.replace("\"GB\"", "\"gb\"")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("destinationCountryCode");
-        assertThatThrownBy(() -> Indicium.parse(good.replace("150", "1.5")))
+        assertThatThrownBy(() -> Indicia.parse(good.replace("150", "1.5")))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

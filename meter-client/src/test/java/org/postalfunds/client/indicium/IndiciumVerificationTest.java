@@ -9,13 +9,14 @@ import java.time.ZoneOffset;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postalfunds.api.format.IndiciumEncoding;
+import org.postalfunds.api.model.Indicium;
+import org.postalfunds.api.model.IndiciumVerdict;
 import org.postalfunds.client.Consortium;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.audit.IndiciumCheck;
-import org.postalfunds.client.model.IndiciumVerdict;
 import org.postalfunds.client.model.Postage;
-import org.postalfunds.formats.IndiciumEncoding;
 
 /** An auditor verifies indicia read back from their files: genuine ones pass, tampered and replayed ones do not. */
 class IndiciumVerificationTest {
@@ -89,7 +90,7 @@ class IndiciumVerificationTest {
 
     @Test
     void a_correctly_signed_indicium_that_was_never_paid_for_is_not_on_the_ledger() throws Exception {
-        Indicium unpaid = Indicium.sign(new IndiciumEncoding.Fields("meter-A1", 2, 150,
+        Indicium unpaid = Indicia.sign(new IndiciumEncoding.Fields("meter-A1", 2, 150,
                 LocalDate.ofInstant(consortium.clock().instant(), ZoneOffset.UTC), "SW1A 1AA", "GB", "LETTER-1ST"),
                 Consortium.signer(consortium.meterKey("meter-A1")));
 

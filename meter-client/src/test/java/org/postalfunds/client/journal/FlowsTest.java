@@ -9,10 +9,10 @@ import java.time.Instant;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.Consortium;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
-import org.postalfunds.client.model.TransferState;
 
 /** The flow journal on the in-process contract: a client that crashed mid-flow resumes from its file alone. */
 class FlowsTest {

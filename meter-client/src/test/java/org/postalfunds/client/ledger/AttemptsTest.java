@@ -10,10 +10,12 @@ import java.util.ArrayList;
 import java.util.List;
 import org.hyperledger.fabric.protos.peer.TxValidationCode;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.LedgerFunction;
 
 class AttemptsTest {
     private static final RetryPolicy FOUR_ATTEMPTS = new RetryPolicy(4, Duration.ofMillis(10), Duration.ofMillis(80));
-    private final LedgerCall grant = LedgerCall.transaction("GrantTransfer", "req-7", "T-1", "3600");
+    private final LedgerCall grant = LedgerCall.transaction(LedgerFunction.GRANT_TRANSFER, "req-7", "T-1", "3600");
     private final List<Duration> pauses = new ArrayList<>();
     private final List<LedgerCall> sent = new ArrayList<>();
 
@@ -51,7 +53,7 @@ class AttemptsTest {
         assertThat(e.kind()).isEqualTo(FailureKind.TRANSIENT);
         assertThat(e.requestId()).contains("req-7");
         assertThat(e.transactionId()).contains("tx-4");
-        assertThat(e.getMessage()).contains("GrantTransfer", "req-7", "4 attempt(s)");
+        assertThat(e.getMessage()).contains("grantTransfer", "req-7", "4 attempt(s)");
         assertThat(pauses).hasSize(3);
     }
 
@@ -64,7 +66,7 @@ class AttemptsTest {
                 }));
 
         assertThat(e.attempts()).isEqualTo(1);
-        assertThat(e.errorCode()).contains("INSUFFICIENT_FUNDS");
+        assertThat(e.errorCode()).contains(ErrorCode.INSUFFICIENT_FUNDS);
         assertThat(e.getMessage()).contains("donor has 5 available");
         assertThat(pauses).isEmpty();
     }
@@ -126,7 +128,7 @@ class AttemptsTest {
                             + " cannot take GRANT", "tx-" + n, "ILLEGAL_TRANSITION", null);
                 }));
         assertThat(e.kind()).isEqualTo(FailureKind.REFUSED);
-        assertThat(e.errorCode()).hasValue("ILLEGAL_TRANSITION");
+        assertThat(e.errorCode()).hasValue(ErrorCode.ILLEGAL_TRANSITION);
         assertThat(e.attempts()).isEqualTo(4);
         assertThat(pauses).hasSize(3);
     }

@@ -13,22 +13,23 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.hyperledger.fabric.protos.common.Block;
-import org.hyperledger.fabric.protos.peer.TxValidationCode;
-import org.postalfunds.chaincode.fake.TestIdentity;
 import org.hyperledger.fabric.client.Checkpoint;
 import org.hyperledger.fabric.client.identity.Identities;
 import org.hyperledger.fabric.client.identity.Signer;
 import org.hyperledger.fabric.contract.InProcessRouter;
+import org.hyperledger.fabric.protos.common.Block;
 import org.hyperledger.fabric.protos.msp.SerializedIdentity;
+import org.hyperledger.fabric.protos.peer.TxValidationCode;
 import org.hyperledger.fabric.shim.Chaincode;
+import org.postalfunds.api.ErrorCode;
 import org.postalfunds.chaincode.fake.FakeLedger;
 import org.postalfunds.chaincode.fake.FakeStub;
+import org.postalfunds.chaincode.fake.TestIdentity;
 
 /**
  * The postal contract running in this JVM on the chaincode's in-memory ledger, reached like a peer
@@ -276,7 +277,7 @@ public final class InProcessNetwork {
 
     private static Attempts.AttemptFailure refused(final String transactionId, final Chaincode.Response response) {
         String message = response.getMessage();
-        String code = ChaincodeErrorCodes.prefixOf(message).orElse(null);
+        String code = ErrorCode.ofMessage(message).map(Enum::name).orElse(null);
         return new Attempts.AttemptFailure(FailureKind.REFUSED, message, transactionId, code, null);
     }
 

@@ -12,6 +12,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.ledger.FailureKind;
@@ -21,7 +23,6 @@ import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferState;
 import org.postalfunds.hsm.client.BridgeException;
 import org.postalfunds.hsm.client.MeterIdentities;
 import org.postalfunds.hsm.client.PsdBridgeClient;
@@ -96,7 +97,7 @@ class BridgeSigningOnRealPeersTest {
 
         assertThat(refused).isNotNull();
         assertThat(refused.kind()).isEqualTo(FailureKind.REFUSED);
-        assertThat(refused.errorCode()).hasValue("NOT_AUTHORISED");
+        assertThat(refused.errorCode()).hasValue(ErrorCode.NOT_AUTHORISED);
         assertThat(cli.auditor().meter(meterB.id()).registers().transferredOutMinorUnits()).isZero();
     }
 

@@ -12,15 +12,16 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.model.InformationTransfer;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.TransferState;
+import org.postalfunds.api.model.TransferView;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.cli.ExitCodes;
 import org.postalfunds.client.ledger.LedgerCall;
-import org.postalfunds.client.model.InformationTransfer;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.PsdRegisters;
-import org.postalfunds.client.model.TransferState;
-import org.postalfunds.client.model.TransferView;
-import org.postalfunds.formats.SealedPackage;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
 
@@ -285,7 +286,7 @@ class CliOnRealPeersTest {
     /** Through the postal authority's peer (the public record; the package itself stays with the two owners). */
     private static InformationTransfer information(final String transferId) throws Exception {
         return Json.convert(Json.treeFromLedger(cli.auditorLedger().evaluate(
-                LedgerCall.query("SecureInformation:getInformationTransfer", transferId))).path("informationTransfer"),
+                LedgerCall.query(LedgerFunction.GET_INFORMATION_TRANSFER, transferId))).path("informationTransfer"),
                 InformationTransfer.class);
     }
 

@@ -18,11 +18,11 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferState;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
@@ -168,7 +168,7 @@ class ConcurrencyOnRealPeersTest {
     }
 
     private static void register(final ClientIdentity meter, final long funds) throws Exception {
-        peers.dataCenter().register(RequestId.random(), org.postalfunds.client.model.MeterRegistration.builder()
+        peers.dataCenter().register(RequestId.random(), org.postalfunds.api.model.MeterRegistration.builder()
                 .meterId(meter.name()).ownerMsp(meter.mspId()).certificate(RealPeers.certificate(meter)).model("PM-2000")
                 .limits(RealPeers.LIMITS).build());
         if (funds > 0) {

@@ -19,6 +19,10 @@ import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.DataCenterClient;
 import org.postalfunds.client.MeterClient;
@@ -26,12 +30,9 @@ import org.postalfunds.client.RequestId;
 import org.postalfunds.client.audit.AuditReport;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerConnection;
-import org.postalfunds.client.model.MeterLimits;
-import org.postalfunds.client.model.MeterRegistration;
 import org.postalfunds.client.model.TransferChange;
-import org.postalfunds.client.model.TransferState;
-import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
+import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
 
@@ -84,7 +85,7 @@ class ConsortiumOnRealPeersTest {
         assertThat(acknowledged.transfer().state()).isEqualTo(TransferState.ACKNOWLEDGED);
 
         // PostalAuthority, through its own peer: a submit of its own, then every committed result read back.
-        connect("PostalAuthority", auditor).submit(LedgerCall.transaction("Baseline:write", "baseline-" + run, "audited " + run));
+        connect("PostalAuthority", auditor).submit(LedgerCall.transaction(LedgerFunction.BASELINE_WRITE, "baseline-" + run, "audited " + run));
         final AuditorClient postalAuthority = AuditorClient.of(connect("PostalAuthority", auditor));
         assertThat(postalAuthority.meter(a).registers().availableMinorUnits()).isEqualTo(7_000);
         assertThat(postalAuthority.meter(b).registers().availableMinorUnits()).isEqualTo(3_000);

@@ -21,17 +21,19 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.format.SealedPackage;
+import org.postalfunds.api.model.InformationTransfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerConnection;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.InformationChange;
-import org.postalfunds.client.model.InformationTransfer;
 import org.postalfunds.client.model.Json;
-import org.postalfunds.client.model.TransferState;
 import org.postalfunds.client.secure.SecureItem;
-import org.postalfunds.formats.SealedPackage;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
@@ -140,7 +142,7 @@ class PrivateDataOnRealPeersTest {
         final LedgerException early = catchThrowableOfType(LedgerException.class,
                 () -> recipient.expireInformation(RequestId.random(), transferId));
         if (early != null) {
-            assertThat(early.errorCode()).hasValue("DEADLINE_NOT_REACHED");
+            assertThat(early.errorCode()).hasValue(ErrorCode.DEADLINE_NOT_REACHED);
             final long wait = java.time.Duration.between(Instant.now(), deadline.plusSeconds(1)).toMillis();
             if (wait > 0) {
                 Thread.sleep(wait);
@@ -158,7 +160,7 @@ class PrivateDataOnRealPeersTest {
         final List<byte[]> copies = new ArrayList<>();
         for (String member : MEMBERS) {
             final JsonNode answer = Json.treeFromLedger(recipientLedger.evaluate(LedgerCall
-                    .query("SecureInformation:getInformationPackage", transferId).withEndorsingOrganizations(member)));
+                    .query(LedgerFunction.GET_INFORMATION_PACKAGE, transferId).withEndorsingOrganizations(member)));
             copies.add(Base64.getDecoder().decode(answer.path("packageBase64").asText()));
         }
         assertThat(copies.get(0)).isEqualTo(copies.get(1));
@@ -166,10 +168,10 @@ class PrivateDataOnRealPeersTest {
         assertThat((long) copies.get(0).length).isEqualTo(record.packageSizeBytes());
         for (String outsider : OUTSIDERS) {
             final LedgerException nothing = catchThrowableOfType(LedgerException.class, () -> recipientLedger.evaluate(
-                    LedgerCall.query("SecureInformation:getInformationPackage", transferId)
+                    LedgerCall.query(LedgerFunction.GET_INFORMATION_PACKAGE, transferId)
                             .withEndorsingOrganizations(outsider)));
             assertThat(nothing).as("the peer of %s gives out the package", outsider).isNotNull();
-            assertThat(nothing.errorCode()).hasValue("PACKAGE_NOT_AVAILABLE");
+            assertThat(nothing.errorCode()).hasValue(ErrorCode.PACKAGE_NOT_AVAILABLE);
         }
         // The block that wrote it, read from each member peer with its private data, carries the same bytes.
         for (LedgerConnection member : List.of(senderLedger, recipientLedger)) {

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.hyperledger.fabric.client.identity.Identities;
 import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.client.AuditorClient;
 import org.postalfunds.client.DataCenterClient;
 import org.postalfunds.client.MeterClient;
@@ -28,12 +30,13 @@ import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerConnection;
 import org.postalfunds.client.ledger.RetryListener;
 import org.postalfunds.client.ledger.RetryPolicy;
-import org.postalfunds.client.model.MeterLimits;
-import org.postalfunds.client.model.MeterRegistration;
+import org.postalfunds.api.model.MeterLimits;
+import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.client.bench.SoftwareKeyAgreement;
 import org.postalfunds.client.secure.RecipientPsd;
 import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
+import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.NetworkDescription;
 
 /**

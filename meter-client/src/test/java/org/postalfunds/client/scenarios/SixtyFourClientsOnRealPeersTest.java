@@ -30,12 +30,13 @@ import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.Postage;
-import org.postalfunds.client.model.PsdRegisters;
-import org.postalfunds.client.model.Transfer;
-import org.postalfunds.client.model.TransferState;
+import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkDescription;
 import org.postalfunds.testnetwork.PostalNetwork;
+import org.postalfunds.api.ErrorCode;
 
 /**
  * 64 concurrent clients on the real network, one per meter, each with its own gateway connection, for a bounded time
@@ -142,8 +143,8 @@ class SixtyFourClientsOnRealPeersTest {
                                     Instant.ofEpochSecond(t.createdAtEpochSeconds() + 120));
                             count("grant ok");
                         } catch (LedgerException e) {
-                            count("grant " + e.errorCode().orElse(e.kind().name()));
-                            if (e.errorCode().filter("INSUFFICIENT_FUNDS"::equals).isPresent()) {
+                            count("grant " + e.errorCode().map(Enum::name).orElse(e.kind().name()));
+                            if (e.errorCode().filter(ErrorCode.INSUFFICIENT_FUNDS::equals).isPresent()) {
                                 // The recipient's allotment is spent: say so on the ledger, never overdraw.
                                 op("deny", () -> dist.deny(RequestId.derived("cc-deny", t.transferId()), t.transferId(),
                                         "INSUFFICIENT_FUNDS: allotment spent"));
@@ -281,7 +282,7 @@ class SixtyFourClientsOnRealPeersTest {
             count(name + " ok");
             return result;
         } catch (LedgerException e) {
-            count(name + " " + (e.kind() == FailureKind.REFUSED ? e.errorCode().orElse("REFUSED") : e.kind().name()));
+            count(name + " " + (e.kind() == FailureKind.REFUSED ? e.errorCode().map(Enum::name).orElse("REFUSED") : e.kind().name()));
             if (stopping && e.kind() != FailureKind.REFUSED) {
                 throw e;
             }

@@ -4,19 +4,18 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.grpc.Status;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.PublicKey;
 import java.security.Signature;
 import java.security.spec.ECGenParameterSpec;
-
-import io.grpc.Status;
 import org.hyperledger.fabric.client.identity.Signer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
-import org.postalfunds.formats.SealedPackage;
+import org.postalfunds.api.format.SealedPackage;
 import org.postalfunds.hsm.client.BridgeException;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.testing.BridgeFixture;
@@ -47,7 +46,7 @@ class SealingThroughBridgeTest {
             final org.postalfunds.hsm.client.MeterPublicKey keysB = operator.createMeterKey("meter-B");
             signingKeyB = keysB.publicKey();
             // What a sender seals to: B's key-agreement key, attested by B's signing key.
-            keyB = org.postalfunds.formats.KeyAgreementCertificate.verify(keysB.keyAgreementCertificate(), "meter-B",
+            keyB = org.postalfunds.api.format.KeyAgreementCertificate.verify(keysB.keyAgreementCertificate(), "meter-B",
                     signingKeyB);
             operator.createMeterKey("meter-C");
         }

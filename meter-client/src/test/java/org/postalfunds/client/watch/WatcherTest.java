@@ -14,6 +14,8 @@ import org.hyperledger.fabric.client.FileCheckpointer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.postalfunds.api.model.Transfer;
+import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.Consortium;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.Money;
@@ -23,8 +25,6 @@ import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
-import org.postalfunds.client.model.Transfer;
-import org.postalfunds.client.model.TransferState;
 
 /** The watching meter: automatic grants (Fig. 4), accepts and acknowledgements, exactly once across crashes. */
 class WatcherTest {

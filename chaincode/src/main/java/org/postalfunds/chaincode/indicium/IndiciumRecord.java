@@ -1,4 +1,0 @@
-package org.postalfunds.chaincode.indicium;
-
-/** An indicium the ledger paid for: the indicium, and the transaction that recorded it. */
-public record IndiciumRecord(Indicium indicium, String txId, long recordedAtEpochSeconds) {}

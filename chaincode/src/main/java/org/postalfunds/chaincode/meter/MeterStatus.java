@@ -1,8 +1,0 @@
-package org.postalfunds.chaincode.meter;
-
-/** A meter's lifecycle. WITHDRAWN is final: the meter is closed for good and its funds are back at the data center. */
-public enum MeterStatus {
-    ACTIVE,
-    SUSPENDED,
-    WITHDRAWN
-}

@@ -1,5 +1,0 @@
-package org.postalfunds.chaincode.transfer;
-
-/** One entry of a donor's list of meters allowed to request funds from it. */
-public record AuthorisedRequester(
-        String donorMeterId, String requesterMeterId, long authorisedAtEpochSeconds, String authorisedByMsp) {}

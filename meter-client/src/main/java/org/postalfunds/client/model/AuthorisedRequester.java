@@ -1,6 +1,0 @@
-package org.postalfunds.client.model;
-
-/** One entry of a donor's list of meters allowed to request funds from it. */
-public record AuthorisedRequester(String donorMeterId, String requesterMeterId, long authorisedAtEpochSeconds,
-        String authorisedByMsp) {
-}
