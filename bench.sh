@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The network benchmark: every operation as a ratio to the channel's own limit (the baseline put and the baseline
-# two-key transfer), in one run on the real network. Brings the network up (test-network/up.sh, deploy.sh), runs the
-# workloads through org.postalfunds.client.bench.NetworkBench, and always tears the network down.
+# two-key transfer), in one run on the real network. Brings the network up (test-network/up.sh), deploys the
+# benchmark's chaincode (chaincode-bench: the production contracts and the Baseline, never in the production jar),
+# runs the workloads through org.postalfunds.client.bench.NetworkBench (module bench), and always tears the network down.
 #
 #   ./bench.sh                 # 16 and 64 in flight, each window 60 s or 5,000 tx after a 10 s warm-up (~25-30 min)
 #   ./bench.sh --quick         # a few seconds per window: the smoke run (~4-6 min with set-up)
@@ -23,17 +24,17 @@ while [ $# -gt 0 ]; do
     --quick) quick=(--quick); shift ;;
     --orderers) orderers="${2:?--orderers needs 1 or 3}"; shift 2 ;;
     --) shift; extra=("$@"); break ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "bench: unknown argument $1 (see --help)" >&2; exit 2 ;;
   esac
 done
 
 say() { printf 'bench: %s\n' "$*"; }
 started=$(date +%s)
-say "building the chaincode and the client (tests skipped)"
-mvn -B -q -ntp -DskipTests -Dfuzz.skip=true -pl chaincode,meter-client -am package 2>&1 | sed "s/\x1b\[[0-9;]*m//g"
-# The postal command line's jar holds the whole client, the load driver and the network description reader.
-classpath="meter-client/target/postal.jar"
+say "building the benchmark's chaincode and driver (tests skipped)"
+mvn -B -q -ntp -DskipTests -Dfuzz.skip=true -pl chaincode-bench,bench -am package 2>&1 | sed "s/\x1b\[[0-9;]*m//g"
+# The driver's jar holds the whole client, the load driver and the network description reader.
+classpath="bench/target/postal-bench.jar"
 
 cleanup() {
   say "tearing the network down"
@@ -46,7 +47,7 @@ if [ -f "$POSTAL_NETWORK_STATE/network.json" ]; then
   test-network/down.sh 2>&1 | sed 's/^/  /'
 fi
 test-network/up.sh --orderers "$orderers" 2>&1 | grep -v 'cached in' | sed 's/^/  /'
-test-network/deploy.sh 2>&1 | grep -v 'cached in' | sed 's/^/  /'
+test-network/deploy.sh chaincode-bench/target/chaincode-bench.jar 2>&1 | grep -v 'cached in' | sed 's/^/  /'
 
 name="$(date -u +%Y-%m-%dT%H-%M-%SZ)${quick:+-quick}"
 java -Xms256m -Xmx1g -cp "$classpath" org.postalfunds.client.bench.NetworkBench \

@@ -7,10 +7,10 @@
 #   caliper/run.sh --quick               # 10 s rounds, 3 s warm-up: the smoke run (~6 min)
 #   caliper/run.sh --loads 16,64,200 --duration 60 --note "text for the report"
 #
-# Brings the network up (test-network/up.sh, deploy.sh), enrols the refill meters at their owners' Fabric CAs, writes
-# Caliper's network and benchmark configuration from the network description, runs Caliper with the peer gateway
-# (--caliper-fabric-gateway-enabled), then NetworkBench for the same two workloads, and always tears the network
-# down. Writes bench-results/<date>-caliper.md (both drivers side by side) and keeps Caliper's own report.html and
+# Brings the network up (test-network/up.sh) with the benchmark's chaincode (chaincode-bench: the production contracts
+# and the Baseline), enrols the refill meters at their owners' Fabric CAs, writes Caliper's network and benchmark
+# configuration from the network description, runs Caliper with the peer gateway (--caliper-fabric-gateway-enabled),
+# then NetworkBench (module bench) for the same two workloads, and always tears the network down. Writes bench-results/<date>-caliper.md (both drivers side by side) and keeps Caliper's own report.html and
 # log beside it. POSTAL_PORT_OFFSET and POSTAL_NETWORK_STATE are passed on to the network scripts.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -40,8 +40,8 @@ started=$(date +%s)
 name="$(date -u +%Y-%m-%dT%H-%M-%SZ)-caliper"
 mkdir -p "$work" bench-results
 
-say "building the chaincode and the client (tests skipped)"
-mvn -B -q -ntp -DskipTests -Dfuzz.skip=true -pl chaincode,meter-client -am package 2>&1 | sed "s/\x1b\[[0-9;]*m//g"
+say "building the benchmark's chaincode and driver (tests skipped)"
+mvn -B -q -ntp -DskipTests -Dfuzz.skip=true -pl chaincode-bench,bench -am package 2>&1 | sed "s/\x1b\[[0-9;]*m//g"
 
 # Caliper and its Fabric binding, installed from the committed lock into caliper/.work (git-ignored), so that the
 # tracked package files never change; `caliper bind` adds nothing the lock does not already pin.
@@ -67,7 +67,8 @@ if [ -f "$POSTAL_NETWORK_STATE/network.json" ]; then
   test-network/down.sh 2>&1 | sed 's/^/  /'
 fi
 test-network/up.sh 2>&1 | grep -v 'cached in' | sed 's/^/  /'
-test-network/deploy.sh 2>&1 | grep -v 'cached in' | sed 's/^/  /'
+# The benchmark's chaincode: the production contracts and the Baseline the put rounds call (Baseline:write).
+test-network/deploy.sh chaincode-bench/target/chaincode-bench.jar 2>&1 | grep -v 'cached in' | sed 's/^/  /'
 
 network="$POSTAL_NETWORK_STATE/network.json"
 org() { jq -r --arg o "$1" ".organisations[] | select(.name == \$o) | $2" "$network"; }
@@ -166,7 +167,7 @@ if ! grep -q '| Name' "$caliper_log"; then
 fi
 
 say "the project's driver (NetworkBench): the same two workloads at the same loads on the same network"
-java -Xms256m -Xmx1g -cp meter-client/target/postal.jar org.postalfunds.client.bench.NetworkBench \
+java -Xms256m -Xmx1g -cp bench/target/postal-bench.jar org.postalfunds.client.bench.NetworkBench \
   --network "$network" --out bench-results --name "$name-driver" --workloads "baseline put,refill" \
   --concurrency "$loads" --duration "$duration" --warm-up "$warmup" --transactions 0 \
   --note "the project's driver beside Caliper (caliper/run.sh)${note:+: $note}" \

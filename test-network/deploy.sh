@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Deploys the chaincode (both contracts and the benchmark's baseline, one jar) as a chaincode service: packages
+# Deploys the chaincode (the funds and secure-information contracts, one jar) as a chaincode service: packages
 # a `ccaas` package naming the service's address, installs it on every peer, starts the service (the Java
 # shim's server mode, over TLS), approves the definition for every organisation (endorsement policy and
 # private data collections from network/) and commits it.
 #
-#   test-network/deploy.sh [CHAINCODE_JAR]     (default: chaincode/target/chaincode.jar)
+#   test-network/deploy.sh [CHAINCODE_JAR]     (default: chaincode/target/chaincode.jar, the production chaincode)
+#   test-network/deploy.sh chaincode-bench/target/chaincode-bench.jar   # the benchmarks': the same contracts + Baseline
 #
 # Idempotent: the same jar again changes nothing; a different jar becomes the next sequence, without a teardown.
 set -euo pipefail

@@ -17,7 +17,7 @@ import org.postalfunds.api.LedgerFunction;
 /** The clients call the contract through ledger-api's {@link LedgerFunction}: it must be exactly the contract's list. */
 class LedgerFunctionAgreementTest {
     private static final List<Class<?>> CONTRACTS =
-            List.of(PostalLedgerContract.class, SecureInformationContract.class, BaselineContract.class);
+            List.of(PostalLedgerContract.class, SecureInformationContract.class);
 
     /** "name intent parameter-count" of every transaction function, as Fabric routes to it. */
     private static List<String> contractFunctions() {
@@ -54,8 +54,6 @@ class LedgerFunctionAgreementTest {
                 .isEqualTo(LedgerFunction.Contract.POSTAL.contractName());
         assertThat(SecureInformationContract.class.getAnnotation(Contract.class).name())
                 .isEqualTo(LedgerFunction.Contract.SECURE_INFORMATION.contractName());
-        assertThat(BaselineContract.class.getAnnotation(Contract.class).name())
-                .isEqualTo(LedgerFunction.Contract.BASELINE.contractName());
         assertThat(PostalLedgerContract.class.isAnnotationPresent(Default.class)).isTrue();
     }
 }

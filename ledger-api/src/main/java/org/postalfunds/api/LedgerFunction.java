@@ -7,9 +7,10 @@ import java.util.Optional;
  * Every function of the contract: its contract, name, whether it is submitted (ordered, written) or evaluated (a
  * query on one peer), and its parameters in order (every one a string; a submit's first is the request id). Clients
  * call the ledger through these, never through function names typed as strings; the contract's tests check that
- * this list and its {@code @Transaction} methods are the same.
+ * this list and its {@code @Transaction} methods are the same. The benchmark's baseline contract is not among them: it
+ * lives only in the benchmark's own chaincode (chaincode-bench), and the benchmark module lists its functions.
  */
-public enum LedgerFunction {
+public enum LedgerFunction implements ChaincodeFunction {
     // ---- the postal funds ledger (the default contract) -----------------------------------------
     REGISTER_METER(Contract.POSTAL, "registerMeter", Intent.SUBMIT, "requestId", "registrationJson"),
     REFILL_METER(Contract.POSTAL, "refillMeter", Intent.SUBMIT, "requestId", "meterId", "amountMinorUnits"),
@@ -56,16 +57,12 @@ public enum LedgerFunction {
     EXPIRE_INFORMATION(Contract.SECURE_INFORMATION, "expireInformation", Intent.SUBMIT, "requestId", "transferId"),
     GET_INFORMATION_TRANSFER(Contract.SECURE_INFORMATION, "getInformationTransfer", Intent.EVALUATE, "transferId"),
     GET_INFORMATION_PACKAGE(Contract.SECURE_INFORMATION, "getInformationPackage", Intent.EVALUATE, "transferId"),
-    GET_METER_CERTIFICATE(Contract.SECURE_INFORMATION, "getMeterCertificate", Intent.EVALUATE, "meterId"),
-    // ---- the benchmark baseline -----------------------------------------------------------------
-    BASELINE_WRITE(Contract.BASELINE, "write", Intent.SUBMIT, "requestId", "value"),
-    BASELINE_TRANSFER(Contract.BASELINE, "transfer", Intent.SUBMIT, "requestId", "fromAccount", "toAccount", "amount");
+    GET_METER_CERTIFICATE(Contract.SECURE_INFORMATION, "getMeterCertificate", Intent.EVALUATE, "meterId");
 
     /** The contracts of the chaincode, by the names Fabric routes on ("Name:function"; the default needs none). */
     public enum Contract {
         POSTAL("PostalLedgerContract", true),
-        SECURE_INFORMATION("SecureInformation", false),
-        BASELINE("Baseline", false);
+        SECURE_INFORMATION("SecureInformation", false);
 
         private final String contractName;
         private final boolean isDefault;
@@ -112,20 +109,17 @@ public enum LedgerFunction {
         return methodName;
     }
 
-    /** What a client sends as the function: {@code "Contract:method"}, or the bare method for the default contract. */
+    @Override
     public String functionName() {
         return contract.isDefault() ? methodName : contract.contractName() + ":" + methodName;
     }
 
+    @Override
     public Intent intent() {
         return intent;
     }
 
-    public boolean isSubmit() {
-        return intent == Intent.SUBMIT;
-    }
-
-    /** The parameters after the transaction context, in order; a submit's first is {@code requestId}. */
+    @Override
     public List<String> parameters() {
         return parameters;
     }

@@ -11,7 +11,6 @@ class LedgerFunctionTest {
     void the_default_contract_is_called_by_its_bare_method_and_the_others_by_contract_and_method() {
         assertThat(LedgerFunction.REFILL_METER.functionName()).isEqualTo("refillMeter");
         assertThat(LedgerFunction.GRANT_INFORMATION.functionName()).isEqualTo("SecureInformation:grantInformation");
-        assertThat(LedgerFunction.BASELINE_WRITE.functionName()).isEqualTo("Baseline:write");
         assertThat(LedgerFunction.named("SecureInformation:grantInformation")).hasValue(LedgerFunction.GRANT_INFORMATION);
         assertThat(LedgerFunction.named("grantInformation")).isEmpty();
     }

@@ -56,7 +56,7 @@ public final class Consortium {
         TestIdentity key = TestIdentity.p256(ownerMsp, meterId);
         dataCenter.register(RequestId.random(), MeterRegistration.builder().meterId(meterId).ownerMsp(ownerMsp)
                 .certificate(certificate(key)).kind(kind).model("PM-2000").limits(LIMITS)
-                .keyAgreementCertificate(org.postalfunds.client.bench.SoftwareKeyAgreement.certificate(meterId,
+                .keyAgreementCertificate(SoftwareKeyAgreement.certificate(meterId,
                         key.keyPair().getPrivate()))
                 .build());
         meterKeys.put(meterId, key);

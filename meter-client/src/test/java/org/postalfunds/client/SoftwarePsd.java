@@ -53,7 +53,7 @@ final class SoftwarePsd implements PsdBridgeClient {
             generator.initialize(new ECGenParameterSpec("secp256r1"));
             KeyPair pair = generator.generateKeyPair();
             keys.put(meterId, new Entry(pair, selfSigned(meterId, pair), false,
-                    org.postalfunds.client.bench.SoftwareKeyAgreement.certificate(meterId, pair.getPrivate())));
+                    SoftwareKeyAgreement.certificate(meterId, pair.getPrivate())));
             return publicKey(meterId);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
@@ -110,7 +110,7 @@ final class SoftwarePsd implements PsdBridgeClient {
         require(meterId);
         try {
             final org.postalfunds.client.secure.SecureItem item =
-                    org.postalfunds.client.bench.SoftwareKeyAgreement.recipient(meterId).open(sealedPackage);
+                    SoftwareKeyAgreement.recipient(meterId).open(sealedPackage);
             return new org.postalfunds.hsm.client.UnsealedItem(item.name(), item.contentType(), item.content());
         } catch (Exception e) {
             throw new IllegalStateException(e);

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -21,6 +22,8 @@ public final class NetworkScripts {
     public static final Duration UP_LIMIT = Duration.ofMinutes(4);
     public static final Duration DEPLOY_LIMIT = Duration.ofMinutes(6);
     public static final Duration DOWN_LIMIT = Duration.ofMinutes(1);
+    /** The system property that names another chaincode jar for a test run (a path, relative to the project root). */
+    public static final String CHAINCODE_JAR_PROPERTY = "postal.chaincode.jar";
 
     private final Path projectRoot;
     /** Variables every script of this instance runs with (e.g. another state folder and port offset). */
@@ -71,8 +74,18 @@ public final class NetworkScripts {
         return state().resolve("network.json");
     }
 
+    /**
+     * The chaincode jar a test run deploys: the production chaincode ({@code chaincode/target/chaincode.jar}) unless
+     * the run names another with {@value #CHAINCODE_JAR_PROPERTY} (the benchmark module names chaincode-bench's).
+     */
     public Path chaincodeJar() {
-        return projectRoot.resolve("chaincode/target/chaincode.jar");
+        return requestedChaincodeJar().orElse(projectRoot.resolve("chaincode/target/chaincode.jar"));
+    }
+
+    /** The jar {@value #CHAINCODE_JAR_PROPERTY} names, if the run names one. */
+    public Optional<Path> requestedChaincodeJar() {
+        final String named = System.getProperty(CHAINCODE_JAR_PROPERTY, "");
+        return named.isBlank() ? Optional.empty() : Optional.of(projectRoot.resolve(named));
     }
 
     /** What a script did: its exit code and its output (standard output and error, interleaved). */

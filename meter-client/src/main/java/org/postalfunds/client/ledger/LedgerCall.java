@@ -9,13 +9,14 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.postalfunds.api.ChaincodeFunction;
 import org.postalfunds.api.Ids;
 import org.postalfunds.api.LedgerFunction;
 
 /**
- * One chaincode invocation: a {@link LedgerFunction} of the contract, string arguments, optional transient data (kept
- * off the ledger) and, for submits, the client-chosen request id that makes retries safe. A submit function cannot be
- * made a query nor a query a transaction.
+ * One chaincode invocation: a {@link LedgerFunction} of the contract (or another {@link ChaincodeFunction}, e.g. the
+ * benchmark's baseline), string arguments, optional transient data (kept off the ledger) and, for submits, the
+ * client-chosen request id that makes retries safe. A submit function cannot be made a query nor a query a transaction.
  */
 public final class LedgerCall {
     /** Bounds what one call may carry, so a bad caller cannot send megabytes through the gateway. */
@@ -38,7 +39,7 @@ public final class LedgerCall {
     }
 
     /** A query: evaluated on one peer, never ordered. */
-    public static LedgerCall query(final LedgerFunction function, final String... arguments) {
+    public static LedgerCall query(final ChaincodeFunction function, final String... arguments) {
         return new LedgerCall(checkIntent(function, LedgerFunction.Intent.EVALUATE).functionName(),
                 checkArguments(function, arguments), Map.of(), null, Set.of());
     }
@@ -55,7 +56,7 @@ public final class LedgerCall {
      * A transaction. {@code requestId} must be the first chaincode argument as well: the chaincode keys
      * idempotency on it, and this class keeps it at hand for error reports.
      */
-    public static LedgerCall transaction(final LedgerFunction function, final String requestId, final String... arguments) {
+    public static LedgerCall transaction(final ChaincodeFunction function, final String requestId, final String... arguments) {
         Objects.requireNonNull(requestId, "requestId");
         String[] withId = new String[arguments.length + 1];
         withId[0] = requestId;
@@ -120,7 +121,7 @@ public final class LedgerCall {
         return function;
     }
 
-    private static LedgerFunction checkIntent(final LedgerFunction function, final LedgerFunction.Intent intent) {
+    private static ChaincodeFunction checkIntent(final ChaincodeFunction function, final LedgerFunction.Intent intent) {
         Objects.requireNonNull(function, "function");
         if (function.intent() != intent) {
             throw new IllegalArgumentException(function + " is a " + function.intent() + " function, not " + intent);
@@ -129,7 +130,7 @@ public final class LedgerCall {
     }
 
     /** Bounded, and as many as the function's parameters (when it is one of the contract's). */
-    private static List<String> checkArguments(final LedgerFunction function, final String[] arguments) {
+    private static List<String> checkArguments(final ChaincodeFunction function, final String[] arguments) {
         if (function != null && arguments.length != function.parameters().size()) {
             throw new IllegalArgumentException(function + " takes " + function.parameters().size() + " arguments "
                     + function.parameters() + ", got " + arguments.length);

@@ -19,7 +19,7 @@ import org.hyperledger.fabric.client.identity.Signers;
 import org.hyperledger.fabric.client.identity.X509Identity;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
-import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.model.IndiciumVerdict;
 import org.postalfunds.api.model.MeterLimits;
 import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.api.model.TransferState;
@@ -28,8 +28,10 @@ import org.postalfunds.client.DataCenterClient;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.audit.AuditReport;
-import org.postalfunds.client.ledger.LedgerCall;
+import org.postalfunds.client.audit.IndiciumCheck;
 import org.postalfunds.client.ledger.LedgerConnection;
+import org.postalfunds.client.model.Postage;
+import org.postalfunds.client.model.PrintedPostage;
 import org.postalfunds.client.model.TransferChange;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.ClientIdentities;
@@ -84,10 +86,14 @@ class ConsortiumOnRealPeersTest {
         final TransferChange acknowledged = recipient.acknowledge(RequestId.random(), offer.transfer().transferId());
         assertThat(acknowledged.transfer().state()).isEqualTo(TransferState.ACKNOWLEDGED);
 
-        // PostalAuthority, through its own peer: a submit of its own, then every committed result read back.
-        connect("PostalAuthority", auditor).submit(LedgerCall.transaction(LedgerFunction.BASELINE_WRITE, "baseline-" + run, "audited " + run));
+        // Meter A prints a piece; PostalAuthority, through its own peer, records a sighting of it (a submit of its
+        // own), then reads every committed result back.
+        final PrintedPostage printed = donor.printPostage(RequestId.random(), new Postage(85, "10115", "DE", "LETTER-STD"));
         final AuditorClient postalAuthority = AuditorClient.of(connect("PostalAuthority", auditor));
-        assertThat(postalAuthority.meter(a).registers().availableMinorUnits()).isEqualTo(7_000);
+        final IndiciumCheck scanned = postalAuthority.scanIndicium(RequestId.random(), printed.record().indicium());
+        assertThat(scanned.scanReceipt()).isPresent();
+        assertThat(scanned.verdict()).isEqualTo(IndiciumVerdict.GENUINE);
+        assertThat(postalAuthority.meter(a).registers().availableMinorUnits()).isEqualTo(7_000 - 85);
         assertThat(postalAuthority.meter(b).registers().availableMinorUnits()).isEqualTo(3_000);
         assertThat(postalAuthority.meter(a).registers().controlSumHolds()).isTrue();
         assertThat(postalAuthority.transfer(offer.transfer().transferId()).transfer().state())

@@ -25,6 +25,7 @@ import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.client.DataCenterClient;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
+import org.postalfunds.client.SoftwareKeyAgreement;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerConnection;

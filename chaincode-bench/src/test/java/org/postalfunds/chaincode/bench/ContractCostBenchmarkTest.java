@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode;
+package org.postalfunds.chaincode.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -28,6 +28,7 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
+import org.postalfunds.chaincode.LedgerFixture;
 import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.FakeLedger.Validation;
 import org.postalfunds.chaincode.fake.FakeStub;

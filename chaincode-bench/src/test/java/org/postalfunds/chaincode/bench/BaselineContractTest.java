@@ -1,9 +1,10 @@
-package org.postalfunds.chaincode;
+package org.postalfunds.chaincode.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.postalfunds.api.ErrorCode;
+import org.postalfunds.chaincode.LedgerFixture;
 import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.fake.TestIdentity;
 

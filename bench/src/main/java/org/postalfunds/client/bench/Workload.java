@@ -2,7 +2,6 @@ package org.postalfunds.client.bench;
 
 import java.security.GeneralSecurityException;
 import java.time.Duration;
-import org.postalfunds.api.LedgerFunction;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
 import org.postalfunds.client.ledger.LedgerCall;
@@ -26,7 +25,7 @@ public interface Workload {
     static Workload baseline(final BenchConsortium consortium) {
         return (worker, workers, iteration) -> {
             final RequestId id = RequestId.random();
-            consortium.baseline().submit(LedgerCall.transaction(LedgerFunction.BASELINE_WRITE, id.value(), Long.toString(iteration)));
+            consortium.baseline().submit(LedgerCall.transaction(BaselineFunction.WRITE, id.value(), Long.toString(iteration)));
         };
     }
 
@@ -39,7 +38,7 @@ public interface Workload {
             final String a = run + "-w" + worker + "-a";
             final String b = run + "-w" + worker + "-b";
             final boolean even = iteration % 2 == 0;
-            consortium.baseline().submit(LedgerCall.transaction(LedgerFunction.BASELINE_TRANSFER, RequestId.random().value(),
+            consortium.baseline().submit(LedgerCall.transaction(BaselineFunction.TRANSFER, RequestId.random().value(),
                     even ? a : b, even ? b : a, Long.toString(AMOUNT)));
         };
     }

@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode;
+package org.postalfunds.chaincode.bench;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.hyperledger.fabric.contract.annotation.Transaction.TYPE.SUBMIT;

@@ -1,4 +1,4 @@
-package org.postalfunds.client.bench;
+package org.postalfunds.client;
 
 import java.math.BigInteger;
 import java.security.GeneralSecurityException;
@@ -31,7 +31,8 @@ import org.postalfunds.api.format.SealedPackage;
  * a separate key-agreement key per meter, held in this JVM's memory, attested by the meter's signing key exactly as a
  * PSD bridge attests its token's (ledger-api {@link KeyAgreementCertificate}), and a {@link RecipientPsd} that
  * opens packages with it through the same {@link PackageCipher} the bridge runs. Never a production path: a real
- * meter's keys are made in its token (hsm-bridge), and this class lives with the benchmark, outside the library.
+ * meter's keys are made in its token (hsm-bridge), and this class lives in the client's test sources (published in
+ * its test jar for the benchmark module), outside the library.
  */
 public final class SoftwareKeyAgreement {
     private static final Map<String, KeyPair> KEYS = new ConcurrentHashMap<>();
