@@ -158,28 +158,28 @@ public final class PostalLedgerContract implements ContractInterface {
             final Context ctx, final String requestId, final String transferId,
             final String escrowDeadlineEpochSeconds) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.GRANT_TRANSFER, requestId, arguments(transferId, escrowDeadlineEpochSeconds),
-                command -> transfers.grant(command, transferId,
+                command -> transfers.steps().grant(command, transferId,
                         Arguments.deadline(escrowDeadlineEpochSeconds, "escrowDeadlineEpochSeconds"))));
     }
 
     @Transaction(intent = SUBMIT)
     public String denyTransfer(final Context ctx, final String requestId, final String transferId, final String reason) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.DENY_TRANSFER, requestId, arguments(transferId, reason),
-                command -> transfers.deny(command, transferId, reason)));
+                command -> transfers.steps().deny(command, transferId, reason)));
     }
 
     /** Recipient meter: escrow -> recipient. */
     @Transaction(intent = SUBMIT)
     public String acceptTransfer(final Context ctx, final String requestId, final String transferId) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.ACCEPT_TRANSFER, requestId, arguments(transferId),
-                command -> transfers.accept(command, transferId)));
+                command -> transfers.steps().accept(command, transferId)));
     }
 
     /** Recipient meter: withdraws its request, or sends granted funds back to the donor. */
     @Transaction(intent = SUBMIT)
     public String cancelTransfer(final Context ctx, final String requestId, final String transferId) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.CANCEL_TRANSFER, requestId, arguments(transferId),
-                command -> transfers.cancel(command, transferId)));
+                command -> transfers.steps().cancel(command, transferId)));
     }
 
     /** Donor meter: funds -> escrow for the recipient to acknowledge before the deadline (push). */
@@ -197,21 +197,21 @@ public final class PostalLedgerContract implements ContractInterface {
     @Transaction(intent = SUBMIT)
     public String acknowledgeTransfer(final Context ctx, final String requestId, final String transferId) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.ACKNOWLEDGE_TRANSFER, requestId, arguments(transferId),
-                command -> transfers.acknowledge(command, transferId)));
+                command -> transfers.steps().acknowledge(command, transferId)));
     }
 
     @Transaction(intent = SUBMIT)
     public String rejectTransfer(
             final Context ctx, final String requestId, final String transferId, final String reason) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.REJECT_TRANSFER, requestId, arguments(transferId, reason),
-                command -> transfers.reject(command, transferId, reason)));
+                command -> transfers.steps().reject(command, transferId, reason)));
     }
 
     /** Anyone, after the deadline: a pending request lapses; escrowed funds go back to the donor. */
     @Transaction(intent = SUBMIT)
     public String expireTransfer(final Context ctx, final String requestId, final String transferId) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.EXPIRE_TRANSFER, requestId, arguments(transferId),
-                command -> transfers.expire(command, transferId)));
+                command -> transfers.steps().expire(command, transferId)));
     }
 
     // ---- postal authority --------------------------------------------------------------------------------------

@@ -63,20 +63,20 @@ public final class SecureInformationContract implements ContractInterface {
     public String denyInformation(final Context ctx, final String requestId, final String transferId,
             final String reason) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.DENY_INFORMATION, requestId, arguments(transferId, reason),
-                command -> information.deny(command, transferId, reason)));
+                command -> information.steps().deny(command, transferId, reason)));
     }
 
     /** Recipient meter: takes delivery; the package is purged from the collection, its hash stays on the ledger. */
     @Transaction(intent = SUBMIT)
     public String acceptInformation(final Context ctx, final String requestId, final String transferId) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.ACCEPT_INFORMATION, requestId, arguments(transferId),
-                command -> information.accept(command, transferId)));
+                command -> information.steps().accept(command, transferId)));
     }
 
     @Transaction(intent = SUBMIT)
     public String cancelInformation(final Context ctx, final String requestId, final String transferId) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.CANCEL_INFORMATION, requestId, arguments(transferId),
-                command -> information.cancel(command, transferId)));
+                command -> information.steps().cancel(command, transferId)));
     }
 
     /** Sender meter: pushes a sealed package (transient {@code package}) for the recipient to acknowledge in time. */
@@ -109,21 +109,21 @@ public final class SecureInformationContract implements ContractInterface {
     @Transaction(intent = SUBMIT)
     public String acknowledgeInformation(final Context ctx, final String requestId, final String transferId) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.ACKNOWLEDGE_INFORMATION, requestId, arguments(transferId),
-                command -> information.acknowledge(command, transferId)));
+                command -> information.steps().acknowledge(command, transferId)));
     }
 
     @Transaction(intent = SUBMIT)
     public String rejectInformation(final Context ctx, final String requestId, final String transferId,
             final String reason) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.REJECT_INFORMATION, requestId, arguments(transferId, reason),
-                command -> information.reject(command, transferId, reason)));
+                command -> information.steps().reject(command, transferId, reason)));
     }
 
     /** Anyone, at or after the deadline: a request lapses, a held package is purged. */
     @Transaction(intent = SUBMIT)
     public String expireInformation(final Context ctx, final String requestId, final String transferId) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.EXPIRE_INFORMATION, requestId, arguments(transferId),
-                command -> information.expire(command, transferId)));
+                command -> information.steps().expire(command, transferId)));
     }
 
     /** Parties' owners, DataCenter, PostalAuthority: the public record (hash, size, parties, item, state, deadline). */

@@ -21,8 +21,9 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The contract's packages form layers: contracts (root) over the services (audit, indicium, information, transfer,
- * meter), the unit of work (command), the books (ledger), identities (access), state and support. A package cycle
- * would mean two of them can only be understood together. The graph is read from the compiled classes by the JDK's
+ * meter), the one escrow workflow both transfer services drive (escrow), the unit of work (command), the books
+ * (ledger), identities (access), state and support. A package cycle would mean two of them can only be understood
+ * together. The graph is read from the compiled classes by the JDK's
  * own jdeps, so it sees every dependency, also fully qualified names and static imports.
  */
 class PackageCyclesTest {
@@ -104,8 +105,19 @@ class PackageCyclesTest {
         for (String bottom : List.of("support", "state", "access", "ledger")) {
             assertThat(graph.getOrDefault(ROOT + "." + bottom, Set.of())).as(bottom)
                     .doesNotContain(ROOT + ".meter", ROOT + ".transfer", ROOT + ".information", ROOT + ".indicium",
-                            ROOT + ".audit", ROOT + ".command");
+                            ROOT + ".audit", ROOT + ".command", ROOT + ".escrow");
         }
+    }
+
+    /** The one escrow workflow knows no item: funds and sealed packages plug into it, not the other way round. */
+    @Test
+    void the_escrow_workflow_depends_on_neither_item_s_service() throws Exception {
+        Map<String, Set<String>> graph = packageGraph();
+
+        assertThat(graph).containsKey(ROOT + ".escrow");
+        assertThat(graph.get(ROOT + ".escrow")).doesNotContain(ROOT + ".transfer", ROOT + ".information");
+        assertThat(graph.get(ROOT + ".transfer")).contains(ROOT + ".escrow").doesNotContain(ROOT + ".information");
+        assertThat(graph.get(ROOT + ".information")).contains(ROOT + ".escrow").doesNotContain(ROOT + ".transfer");
     }
 
     @Test

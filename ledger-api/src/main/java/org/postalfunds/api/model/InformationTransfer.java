@@ -37,7 +37,7 @@ public record InformationTransfer(
         long createdAtEpochSeconds,
         long updatedAtEpochSeconds,
         String reason,
-        List<TransferStep> steps) {
+        List<TransferStep> steps) implements TransferRecord {
 
     public InformationTransfer {
         steps = steps == null ? List.of() : List.copyOf(steps);

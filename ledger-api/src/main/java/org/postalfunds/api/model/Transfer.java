@@ -25,7 +25,7 @@ public record Transfer(
         long createdAtEpochSeconds,
         long updatedAtEpochSeconds,
         String reason,
-        List<TransferStep> steps) {
+        List<TransferStep> steps) implements TransferRecord {
 
     public Transfer {
         steps = steps == null ? List.of() : List.copyOf(steps);

@@ -1,7 +1,7 @@
-package org.postalfunds.chaincode.transfer;
+package org.postalfunds.chaincode.escrow;
 
 /**
- * What a transition does to the thing being transferred, whatever it is (funds today; sealed information later):
+ * What a transition does to the escrowed item, whatever it is (funds or a sealed package, see {@link EscrowedItem}):
  * nothing, put the donor's item into escrow, deliver it from escrow to the recipient, or return it to the donor.
  */
 public enum EscrowEffect {

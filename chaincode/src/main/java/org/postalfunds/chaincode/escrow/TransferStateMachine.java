@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode.transfer;
+package org.postalfunds.chaincode.escrow;
 
 import static org.postalfunds.api.model.TransferAction.ACCEPT;
 import static org.postalfunds.api.model.TransferAction.ACKNOWLEDGE;
@@ -18,16 +18,16 @@ import static org.postalfunds.api.model.TransferState.GRANTED;
 import static org.postalfunds.api.model.TransferState.OFFERED;
 import static org.postalfunds.api.model.TransferState.REJECTED;
 import static org.postalfunds.api.model.TransferState.REQUESTED;
-import static org.postalfunds.chaincode.transfer.DeadlineRule.AFTER_DEADLINE;
-import static org.postalfunds.chaincode.transfer.DeadlineRule.ANY_TIME;
-import static org.postalfunds.chaincode.transfer.DeadlineRule.BEFORE_DEADLINE;
-import static org.postalfunds.chaincode.transfer.EscrowEffect.DELIVER;
-import static org.postalfunds.chaincode.transfer.EscrowEffect.HOLD;
-import static org.postalfunds.chaincode.transfer.EscrowEffect.NONE;
-import static org.postalfunds.chaincode.transfer.EscrowEffect.RETURN;
-import static org.postalfunds.chaincode.transfer.TransferParty.ANYONE;
-import static org.postalfunds.chaincode.transfer.TransferParty.DONOR;
-import static org.postalfunds.chaincode.transfer.TransferParty.RECIPIENT;
+import static org.postalfunds.chaincode.escrow.DeadlineRule.AFTER_DEADLINE;
+import static org.postalfunds.chaincode.escrow.DeadlineRule.ANY_TIME;
+import static org.postalfunds.chaincode.escrow.DeadlineRule.BEFORE_DEADLINE;
+import static org.postalfunds.chaincode.escrow.EscrowEffect.DELIVER;
+import static org.postalfunds.chaincode.escrow.EscrowEffect.HOLD;
+import static org.postalfunds.chaincode.escrow.EscrowEffect.NONE;
+import static org.postalfunds.chaincode.escrow.EscrowEffect.RETURN;
+import static org.postalfunds.chaincode.escrow.TransferParty.ANYONE;
+import static org.postalfunds.chaincode.escrow.TransferParty.DONOR;
+import static org.postalfunds.chaincode.escrow.TransferParty.RECIPIENT;
 
 import java.util.List;
 import java.util.Set;
@@ -37,9 +37,9 @@ import org.postalfunds.api.model.TransferAction;
 import org.postalfunds.api.model.TransferState;
 
 /**
- * The one transfer state machine. Every transfer handler asks {@link #permit} before it touches state; the table
- * below is the whole protocol. It speaks of parties, deadlines and an escrowed item, never of money, so the secure
- * information protocol (the same steps carrying a sealed payload) can use the same table.
+ * The one transfer state machine. {@link EscrowWorkflow} asks {@link #permit} before it touches state; the table
+ * below is the whole protocol. It speaks of parties, deadlines and an escrowed item, never of money or packages, so
+ * funds and sealed packages go through the same steps.
  */
 public final class TransferStateMachine {
 

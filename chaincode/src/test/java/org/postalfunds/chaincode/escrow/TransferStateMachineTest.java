@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode.transfer;
+package org.postalfunds.chaincode.escrow;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;

@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode.transfer;
+package org.postalfunds.chaincode.escrow;
 
 import org.postalfunds.api.model.TransferAction;
 import org.postalfunds.api.model.TransferState;

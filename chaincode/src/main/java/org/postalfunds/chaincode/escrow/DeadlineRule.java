@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode.transfer;
+package org.postalfunds.chaincode.escrow;
 
 /** When, relative to the transfer's current deadline, a step is allowed. The deadline itself counts as passed. */
 public enum DeadlineRule {

@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode.transfer;
+package org.postalfunds.chaincode.escrow;
 
 /** Who may take a step: the donor meter, the recipient meter, or any identity on the channel. */
 public enum TransferParty {
