@@ -1,5 +1,7 @@
 package org.postalfunds.chaincode.escrow;
 
+import java.util.Arrays;
+import java.util.Objects;
 import org.postalfunds.api.format.SealedPackage;
 
 /**
@@ -21,10 +23,14 @@ public sealed interface EscrowedItem {
      */
     record Sealed(String sha256Hex, long sizeBytes, byte[] sealedBytes) implements EscrowedItem {
 
+        public Sealed {
+            sealedBytes = sealedBytes == null ? null : sealedBytes.clone();
+        }
+
         /** The package a grant, offer or download carries; {@code bytes} null or empty when it carries none. */
         public static Sealed carried(final byte[] bytes) {
             return bytes == null || bytes.length == 0 ? new Sealed(null, 0, null)
-                    : new Sealed(SealedPackage.sha256Hex(bytes), bytes.length, bytes.clone());
+                    : new Sealed(SealedPackage.sha256Hex(bytes), bytes.length, bytes);
         }
 
         /** The package a record names by hash and size. */
@@ -34,6 +40,28 @@ public sealed interface EscrowedItem {
 
         public boolean carriesBytes() {
             return sealedBytes != null;
+        }
+
+        @Override
+        public byte[] sealedBytes() {
+            return sealedBytes == null ? null : sealedBytes.clone();
+        }
+
+        /** By value: the bytes' content, not the array's identity. */
+        @Override
+        public boolean equals(final Object other) {
+            return other instanceof Sealed that && sizeBytes == that.sizeBytes
+                    && Objects.equals(sha256Hex, that.sha256Hex) && Arrays.equals(sealedBytes, that.sealedBytes);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * Objects.hash(sha256Hex, sizeBytes) + Arrays.hashCode(sealedBytes);
+        }
+
+        @Override
+        public String toString() {
+            return "Sealed[sha256Hex=" + sha256Hex + ", sizeBytes=" + sizeBytes + "]";
         }
     }
 }
