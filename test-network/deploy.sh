@@ -2,7 +2,8 @@
 # Deploys the chaincode (the funds and secure-information contracts, one jar) as a chaincode service: packages
 # a `ccaas` package naming the service's address, installs it on every peer, starts the service (the Java
 # shim's server mode, over TLS), approves the definition for every organisation (endorsement policy and
-# private data collections from network/) and commits it.
+# private data collections from network/) and commits it; then writes the ledger's consortium record
+# (init-consortium.sh), without which the contract refuses every call.
 #
 #   test-network/deploy.sh [CHAINCODE_JAR]     (default: chaincode/target/chaincode.jar, the production chaincode)
 #   test-network/deploy.sh chaincode-bench/target/chaincode-bench.jar   # the benchmarks': the same contracts + Baseline
@@ -112,6 +113,8 @@ else
   ) || die "could not commit $name sequence $sequence"
   say "$name version $version committed as sequence $sequence"
 fi
+
+"$NETWORK_SCRIPTS/init-consortium.sh"
 
 jq -n --arg name "$name" --arg version "$version" --argjson sequence "$sequence" --arg pkg "$package_id" \
   --arg address "$address" --arg jar "$jar" \

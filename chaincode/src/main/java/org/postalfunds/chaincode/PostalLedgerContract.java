@@ -14,6 +14,7 @@ import org.hyperledger.fabric.contract.annotation.Info;
 import org.hyperledger.fabric.contract.annotation.Transaction;
 import org.postalfunds.api.LedgerFunction;
 import org.postalfunds.api.Limits;
+import org.postalfunds.chaincode.consortium.ConsortiumService;
 import org.postalfunds.chaincode.audit.AuditService;
 import org.postalfunds.chaincode.command.Command;
 import org.postalfunds.chaincode.command.Outcome;
@@ -40,12 +41,33 @@ import org.postalfunds.chaincode.transfer.TransferService;
 @Default
 public final class PostalLedgerContract implements ContractInterface {
     private final Submissions submissions = new Submissions();
+    private final ConsortiumService consortium = new ConsortiumService();
     private final MeterService meters = new MeterService();
     private final TransferService transfers = new TransferService();
     private final RequesterService requesters = new RequesterService();
     private final AllotmentService allotments = new AllotmentService();
     private final PostageService postage = new PostageService();
     private final AuditService audit = new AuditService();
+
+    // ---- the consortium ----------------------------------------------------------------------------------------
+
+    /**
+     * The data center named in {@code {dataCenterMsp, postalAuthorityMsp, meterOwnerMsps}}: writes the consortium
+     * record at deployment, before any other call (all others are refused until then). The same record again
+     * changes nothing; a different one is refused.
+     */
+    @Transaction(intent = SUBMIT)
+    public String initConsortium(final Context ctx, final String requestId, final String consortiumJson) {
+        return Boundary.run(() -> submit(ctx, LedgerFunction.INIT_CONSORTIUM, requestId, arguments(consortiumJson),
+                command -> consortium.init(command, consortiumJson)));
+    }
+
+    /** DataCenter, endorsed by every member: a new organisation may own meters (after it joined the channel). */
+    @Transaction(intent = SUBMIT)
+    public String admitMeterOwner(final Context ctx, final String requestId, final String mspId) {
+        return Boundary.run(() -> submit(ctx, LedgerFunction.ADMIT_METER_OWNER, requestId, arguments(mspId),
+                command -> consortium.admitMeterOwner(command, mspId)));
+    }
 
     // ---- data center -------------------------------------------------------------------------------------------
 
@@ -229,6 +251,15 @@ public final class PostalLedgerContract implements ContractInterface {
     @Transaction(intent = EVALUATE)
     public String getMeter(final Context ctx, final String meterId) {
         return Boundary.run(() -> evaluate(ctx, (tx, caller) -> meters.meterView(tx, caller, meterId)));
+    }
+
+    /** Every member: the consortium record (which MSP is the data center, the postal authority, an owner). */
+    @Transaction(intent = EVALUATE)
+    public String getConsortium(final Context ctx) {
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> {
+            caller.requireMember("getConsortium");
+            return caller.consortium();
+        }));
     }
 
     @Transaction(intent = EVALUATE)

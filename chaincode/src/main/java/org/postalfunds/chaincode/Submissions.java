@@ -34,9 +34,12 @@ final class Submissions {
             final String requestId,
             final List<Object> arguments,
             final Function<Command, Outcome> handler) {
-        final Caller caller = Caller.of(ctx);
-        Ids.require(requestId, "requestId");
         final LedgerTx tx = new LedgerTx(ctx.getStub());
+        final Caller caller = Caller.of(ctx, tx);
+        if (function != LedgerFunction.INIT_CONSORTIUM) {
+            caller.consortium(); // refused until the consortium is written, before anything else is looked at
+        }
+        Ids.require(requestId, "requestId");
         final String contentHash = contentHash(function.methodName(), caller, arguments);
         final String requestKey = Keys.request(caller.mspId(), requestId);
 
@@ -92,7 +95,9 @@ final class Submissions {
 
     /** A query: the caller read from its certificate, the answer as deterministic JSON; writes nothing. */
     static String evaluate(final Context ctx, final java.util.function.BiFunction<LedgerTx, Caller, Object> query) {
-        final Caller caller = Caller.of(ctx);
-        return Json.text(query.apply(new LedgerTx(ctx.getStub()), caller));
+        final LedgerTx tx = new LedgerTx(ctx.getStub());
+        final Caller caller = Caller.of(ctx, tx);
+        caller.consortium();
+        return Json.text(query.apply(tx, caller));
     }
 }

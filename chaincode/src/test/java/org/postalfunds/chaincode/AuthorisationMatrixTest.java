@@ -56,6 +56,9 @@ class AuthorisationMatrixTest {
     /** The expected access, one row per contract function. */
     private static final String TABLE = """
             function                 | METER | ORG_METER | OTHER_METER | OWNER | DATA_CENTER | AUTHORITY | UNKNOWN
+            initConsortium           | deny  | deny      | deny        | deny  | allow       | deny      | deny
+            admitMeterOwner          | deny  | deny      | deny        | deny  | allow       | deny      | deny
+            getConsortium            | allow | allow     | allow       | allow | allow       | allow     | deny
             registerMeter            | deny  | deny      | deny        | deny  | allow       | deny      | deny
             refillMeter              | deny  | deny      | deny        | deny  | allow       | deny      | deny
             suspendMeter             | deny  | deny      | deny        | deny  | allow       | deny      | deny
@@ -150,6 +153,11 @@ class AuthorisationMatrixTest {
         scenarios.put(EntryPoint.REGISTER_METER, new Scenario(nothing, (fx, ctx) -> c.apply(fx).registerMeter(ctx,
                 "r", LedgerFixture.registration("mA9", Organisations.MAILER_A, base.newMeter.certificatePem(),
                         MeterKind.POSTAL_METER, 1_000, 100, 1_000))));
+        scenarios.put(EntryPoint.INIT_CONSORTIUM, new Scenario(nothing,
+                (fx, ctx) -> c.apply(fx).initConsortium(ctx, "r", Organisations.RECORD_JSON)));
+        scenarios.put(EntryPoint.ADMIT_METER_OWNER, new Scenario(nothing,
+                (fx, ctx) -> c.apply(fx).admitMeterOwner(ctx, "r", "MailerCMSP")));
+        scenarios.put(EntryPoint.GET_CONSORTIUM, new Scenario(nothing, (fx, ctx) -> c.apply(fx).getConsortium(ctx)));
         scenarios.put(EntryPoint.REFILL_METER, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).refillMeter(ctx, "r", "mA1", "100")));
         scenarios.put(EntryPoint.SUSPEND_METER, new Scenario(nothing,

@@ -308,8 +308,8 @@ final class ContractFuzzing {
 
         private String downloadInformation(final String recipient, final String item) {
             final String requestId = base.nextRequestId();
-            final String transferId = SealedPackage.transferIdFor(InformationService.DATA_CENTER_SENDER, requestId);
-            final byte[] sealed = sealed(transferId, InformationService.DATA_CENTER_SENDER, recipient, item,
+            final String transferId = SealedPackage.transferIdFor(org.postalfunds.chaincode.access.Organisations.DATA_CENTER, requestId);
+            final byte[] sealed = sealed(transferId, org.postalfunds.chaincode.access.Organisations.DATA_CENTER, recipient, item,
                     "application/octet-stream", new byte[SealedPackage.NONCE_BYTES], new byte[64], base.dataCenter);
             return information(base.carrying(Map.of(InformationService.PACKAGE_TRANSIENT_KEY, sealed)).dataCenter,
                     ctx -> base.information.downloadInformation(ctx, requestId, recipient, item,
@@ -671,6 +671,24 @@ final class ContractFuzzing {
                     final String meter = meterId();
                     return new Call(ctx -> c.getMeter(ctx, meter), ownerOf(meter), meter, null, meter);
                 }
+                case INIT_CONSORTIUM -> {
+                    // The record already there (a no-op), or one of a few others (refused): it is written once.
+                    final String record = data.pickValue(java.util.Arrays.asList(Organisations.RECORD_JSON,
+                            Organisations.RECORD_JSON.replace("MailerBMSP", "MailerCMSP"),
+                            Organisations.RECORD_JSON.replace("MailerBMSP", "DataCenterMSP"),
+                            "{\"dataCenterMsp\":\"DataCenterMSP\"}", fuzzed()));
+                    return dataCenter(ctx -> c.initConsortium(ctx, requestId, record), record);
+                }
+                case ADMIT_METER_OWNER -> {
+                    // One new organisation at most: a second admission would need its peer's endorsement too.
+                    final String msp = data.pickValue(java.util.Arrays.asList("MailerCMSP", Organisations.MAILER_A,
+                            Organisations.DATA_CENTER, "Mailer C", ""));
+                    return dataCenter(ctx -> c.admitMeterOwner(ctx, requestId, msp), msp);
+                }
+                case GET_CONSORTIUM -> {
+                    final TestIdentity reader = data.pickValue(List.of(fx.mailerA, fx.authority, world.stranger));
+                    return new Call(ctx -> c.getConsortium(ctx), reader, null, null, "");
+                }
                 case GET_INSPECTION_PERIODS -> {
                     return new Call(ctx -> c.getInspectionPeriods(ctx), world.stranger, null, null, "");
                 }
@@ -780,8 +798,8 @@ final class ContractFuzzing {
                     final String item = itemName();
                     final String deadline = numeral(deadline());
                     final Map<String, byte[]> carried = packageFor(
-                            openedId(InformationService.DATA_CENTER_SENDER, requestId),
-                            InformationService.DATA_CENTER_SENDER, recipient, item, fx.dataCenter);
+                            openedId(org.postalfunds.chaincode.access.Organisations.DATA_CENTER, requestId),
+                            org.postalfunds.chaincode.access.Organisations.DATA_CENTER, recipient, item, fx.dataCenter);
                     return new Call(ctx -> c.downloadInformation(ctx, requestId, recipient, item, deadline),
                             fx.dataCenter, null, null, "-> " + recipient + " '" + item + "' " + deadline + " "
                                     + describe(carried), carried);
@@ -852,7 +870,7 @@ final class ContractFuzzing {
         /** The sender or recipient of a committed information transfer (a meter or the data center), else a stranger. */
         private TestIdentity informationParty(final String transferId, final String field) {
             return informationRecord(transferId).map(record -> record.path(field).asText())
-                    .map(id -> id.equals(InformationService.DATA_CENTER_SENDER) ? fx.dataCenter : meterOrStranger(id))
+                    .map(id -> id.equals(org.postalfunds.chaincode.access.Organisations.DATA_CENTER) ? fx.dataCenter : meterOrStranger(id))
                     .orElse(world.stranger);
         }
 

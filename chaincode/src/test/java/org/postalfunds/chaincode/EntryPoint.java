@@ -25,7 +25,9 @@ public enum EntryPoint {
     // SecureInformationContract ("SecureInformation:<name>")
     REQUEST_INFORMATION, GRANT_INFORMATION, DENY_INFORMATION, ACCEPT_INFORMATION, CANCEL_INFORMATION,
     OFFER_INFORMATION, DOWNLOAD_INFORMATION, ACKNOWLEDGE_INFORMATION, REJECT_INFORMATION, EXPIRE_INFORMATION,
-    GET_INFORMATION_TRANSFER, GET_INFORMATION_PACKAGE, GET_METER_CERTIFICATE;
+    GET_INFORMATION_TRANSFER, GET_INFORMATION_PACKAGE, GET_METER_CERTIFICATE,
+    // PostalLedgerContract's consortium record (appended: the fuzzer's seeds pick entry points by index)
+    INIT_CONSORTIUM, ADMIT_METER_OWNER, GET_CONSORTIUM;
 
     /** The two contracts of the chaincode. */
     public static final List<Class<?>> CONTRACTS = List.of(PostalLedgerContract.class, SecureInformationContract.class);

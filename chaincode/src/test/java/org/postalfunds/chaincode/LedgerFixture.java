@@ -59,6 +59,16 @@ public final class LedgerFixture {
                 TestIdentity.p256(Organisations.MAILER_A, "mailer-a-operator"),
                 TestIdentity.p256(Organisations.MAILER_B, "mailer-b-operator"),
                 TestIdentity.p256(Organisations.POSTAL_AUTHORITY, "auditor"), new HashMap<>());
+        // As test-network/deploy.sh does: the consortium record first, every other call is refused without it.
+        submit(dataCenter, ctx -> contract.initConsortium(ctx, "consortium-init", Organisations.RECORD_JSON));
+    }
+
+    /** A fixture whose ledger has no consortium record yet (as right after the chaincode's definition is committed). */
+    public static LedgerFixture withoutConsortium() {
+        return new LedgerFixture(new FakeLedger(), TestIdentity.p256(Organisations.DATA_CENTER, "dc-operator"),
+                TestIdentity.p256(Organisations.MAILER_A, "mailer-a-operator"),
+                TestIdentity.p256(Organisations.MAILER_B, "mailer-b-operator"),
+                TestIdentity.p256(Organisations.POSTAL_AUTHORITY, "auditor"), new HashMap<>());
     }
 
     private LedgerFixture(

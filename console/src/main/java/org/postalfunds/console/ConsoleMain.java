@@ -127,7 +127,8 @@ public final class ConsoleMain {
         @Option(names = "--msp", required = true, description = "the user's organisation, e.g. MailerAMSP")
         String msp;
 
-        @Option(names = "--role", required = true, description = "operator (DataCenterMSP), auditor (PostalAuthorityMSP) or mailer")
+        @Option(names = "--role", required = true, description = "operator (of the data center), auditor (of the postal authority) or mailer (of a meter owner); "
+                + "checked at login against the ledger's consortium record")
         String role;
 
         @Option(names = "--generate", description = "generate a password and print it once")

@@ -36,6 +36,7 @@ import org.postalfunds.api.model.Transfer;
 import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.Money;
 import org.postalfunds.client.ledger.EventFeed;
+import org.postalfunds.api.model.Consortium;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerEvent;
 import org.postalfunds.client.ledger.LedgerException;
@@ -78,6 +79,8 @@ public final class ConsoleServer implements AutoCloseable {
     /** One follower per organisation connection: the pages' snapshots of the ledger's events. */
     private final Map<String, LedgerFollower> followers;
     private final UserStore users;
+    /** The ledger's consortium record, read at the first login. */
+    private final java.util.concurrent.atomic.AtomicReference<Consortium> consortium = new java.util.concurrent.atomic.AtomicReference<>();
     private final Sessions sessions;
     private final Pages pages;
 
@@ -368,7 +371,7 @@ public final class ConsoleServer implements AutoCloseable {
         ctx.contentType("text/html; charset=utf-8").result(Html.page("Log in", null, body));
     }
 
-    private void login(final Context ctx) {
+    private void login(final Context ctx) throws LedgerException {
         String cookieToken = ctx.cookie(LOGIN_COOKIE);
         String formToken = ctx.formParam("csrf");
         if (cookieToken == null || formToken == null || !java.security.MessageDigest.isEqual(
@@ -395,12 +398,42 @@ public final class ConsoleServer implements AutoCloseable {
             loginPage(ctx, 401, "Wrong user name or password.");
             return;
         }
+        String roleRefusal = roleRefusal(authenticated.get());
+        if (roleRefusal != null) {
+            LOG.warn("login refused for user name {}: {}", user.replaceAll("[^A-Za-z0-9._-]", "?"), roleRefusal);
+            loginPage(ctx, 403, "This user's role does not match its organisation: " + roleRefusal + ".");
+            return;
+        }
         sessions.loginSucceeded(user);
         Sessions.Session session = sessions.open(authenticated.get());
         ctx.header("Set-Cookie", SESSION_COOKIE + "=" + session.id() + "; Path=/; Secure; HttpOnly; SameSite=Strict");
         String next = ctx.formParam("next");
         ctx.redirect(next != null && next.matches("/[a-z/A-Z0-9._-]{0,100}") && !next.startsWith("//") ? next : "/meters",
                 io.javalin.http.HttpStatus.SEE_OTHER);
+    }
+
+    /**
+     * Null when the user's role fits its organisation by the ledger's consortium record (read through the user's own
+     * connection once, then kept: the data center and postal authority never change, owners only grow), else why not.
+     */
+    private String roleRefusal(final UserStore.User user) throws LedgerException {
+        Consortium known = consortium.get();
+        if (known == null || !known.isMember(user.mspId())) {
+            Ledger ledger = ledgers.get(user.mspId());
+            if (ledger == null) {
+                return "the console has no connection for organisation " + user.mspId();
+            }
+            known = org.postalfunds.client.model.Json.fromLedger(ledger.evaluate(
+                    org.postalfunds.client.ledger.LedgerCall.query(org.postalfunds.api.LedgerFunction.GET_CONSORTIUM)),
+                    Consortium.class);
+            consortium.set(known);
+        }
+        try {
+            user.role().requireMatches(user.mspId(), known);
+            return null;
+        } catch (IllegalArgumentException refused) {
+            return refused.getMessage();
+        }
     }
 
     // ---- indicium upload --------------------------------------------------------------------------------------------

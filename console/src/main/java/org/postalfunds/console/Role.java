@@ -1,34 +1,35 @@
 package org.postalfunds.console;
 
 import java.util.Locale;
+import org.postalfunds.api.model.Consortium;
 
 /**
  * What a console user may see. Operators (the data center) and auditors (the postal authority) see every
  * meter; a mailer sees only the meters its own organisation owns.
  */
 public enum Role {
-    OPERATOR("DataCenterMSP"),
-    AUDITOR("PostalAuthorityMSP"),
-    MAILER(null);
-
-    private final String requiredMsp;
-
-    Role(final String requiredMsp) {
-        this.requiredMsp = requiredMsp;
-    }
+    OPERATOR,
+    AUDITOR,
+    MAILER;
 
     /** True when this role sees every organisation's meters. */
     public boolean seesAll() {
         return this != MAILER;
     }
 
-    /** Operators must belong to DataCenterMSP, auditors to PostalAuthorityMSP; mailers to neither. */
-    public void requireMatches(final String mspId) {
-        if (requiredMsp != null && !requiredMsp.equals(mspId)) {
-            throw new IllegalArgumentException("role " + label() + " belongs to " + requiredMsp + ", not " + mspId);
-        }
-        if (requiredMsp == null && (OPERATOR.requiredMsp.equals(mspId) || AUDITOR.requiredMsp.equals(mspId))) {
-            throw new IllegalArgumentException("a mailer cannot belong to " + mspId);
+    /**
+     * Operators belong to the data center, auditors to the postal authority, mailers to a meter owner: as the
+     * ledger's consortium record names them (checked at login; the users file alone cannot make a mailer an auditor).
+     */
+    public void requireMatches(final String mspId, final Consortium consortium) {
+        String required = switch (this) {
+            case OPERATOR -> consortium.dataCenterMsp();
+            case AUDITOR -> consortium.postalAuthorityMsp();
+            case MAILER -> consortium.mayOwnMeters(mspId) ? mspId : "a meter owner organisation";
+        };
+        if (!required.equals(mspId)) {
+            throw new IllegalArgumentException("role " + label() + " belongs to " + required
+                    + " (the ledger's consortium record), not " + mspId);
         }
     }
 

@@ -60,6 +60,8 @@ final class ConsoleFixture implements AutoCloseable {
         UserStore.addUser(users, "anna", Consortium.MAILER_A, Role.MAILER, PASSWORD, 1_000);
         UserStore.addUser(users, "bert", Consortium.MAILER_B, Role.MAILER, PASSWORD, 1_000);
         UserStore.addUser(users, "locky", Consortium.MAILER_B, Role.MAILER, PASSWORD, 1_000);
+        // A role the users file gives to the wrong organisation: refused at login by the ledger's consortium record.
+        UserStore.addUser(users, "eve", Consortium.MAILER_A, Role.AUDITOR, PASSWORD, 1_000);
         tls = TlsMaterial.selfSigned(directory.resolve("tls"));
         ledgers = Map.of(
                 Consortium.DATA_CENTER, new CountingLedger(consortium.connect(consortium.dataCenterIdentity)),

@@ -67,6 +67,18 @@ class ConsoleHttpTest {
     }
 
     @Test
+    void a_role_that_does_not_match_the_ledger_s_consortium_is_refused_at_login() throws Exception {
+        // The users file says eve (MailerAMSP) is an auditor; the ledger's consortium names PostalAuthorityMSP.
+        WebClient client = new WebClient(fixture);
+
+        HttpResponse<String> answer = client.login("eve", ConsoleFixture.PASSWORD);
+
+        assertThat(answer.statusCode()).isEqualTo(403);
+        assertThat(answer.body()).contains("role auditor belongs to PostalAuthorityMSP (the ledger&#39;s consortium record), not MailerAMSP");
+        assertThat(client.sessionCookie).isNull();
+    }
+
+    @Test
     void a_wrong_password_is_refused_without_a_session() throws Exception {
         WebClient client = new WebClient(fixture);
 

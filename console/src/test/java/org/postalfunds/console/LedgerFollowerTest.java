@@ -68,10 +68,15 @@ class LedgerFollowerTest {
     }
 
     @Test
-    void the_builder_and_the_replay_agree_and_an_empty_ledger_is_followed_from_block_0() throws Exception {
+    void the_builder_and_the_replay_agree_and_a_new_ledger_is_followed_from_block_0() throws Exception {
         CountingLedger ledger = new CountingLedger(consortium.connect(consortium.dataCenterIdentity));
-        try (LedgerFollower follower = LedgerFollower.start("empty", ledger)) {
-            assertThat(follower.snapshot(WAIT).lastBlock()).isEqualTo(-1);
+        try (LedgerFollower follower = LedgerFollower.start("new", ledger)) {
+            // A new ledger holds only the consortium record its deployment wrote: no meter yet.
+            long consortiumBlock = consortium.network.events().get(0).blockNumber();
+            assertThat(follower.awaitBlock(consortiumBlock, WAIT)).isTrue();
+            LedgerSnapshot fresh = follower.snapshot(WAIT);
+            assertThat(fresh.lastBlock()).isEqualTo(consortiumBlock);
+            assertThat(fresh.index().meterIds()).isEmpty();
             consortium.fundedMeter("meter-A1", Consortium.MAILER_A, 5_000);
             assertThat(follower.awaitBlock(lastBlock(), WAIT)).isTrue();
             LedgerSnapshot snapshot = follower.snapshot(WAIT);

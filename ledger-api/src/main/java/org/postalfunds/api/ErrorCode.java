@@ -74,6 +74,15 @@ public enum ErrorCode {
     PACKAGE_MISMATCH,
     /** The package is no longer (purged after delivery, rejection, cancellation or expiry) or not on this peer. */
     PACKAGE_NOT_AVAILABLE,
+    /**
+     * The ledger has no consortium record yet: deployment writes it (initConsortium) before any other call; until
+     * then every function is refused.
+     */
+    CONSORTIUM_NOT_INITIALISED,
+    /** initConsortium on a ledger whose consortium record differs from the one given (it is written once). */
+    CONSORTIUM_ALREADY_INITIALISED,
+    /** The organisation is already a member of the consortium (admitMeterOwner). */
+    ORGANISATION_ALREADY_MEMBER,
     /** A ledger invariant (control sum, conservation, non-negative register) does not hold: a bug. */
     INVARIANT_VIOLATED;
 

@@ -12,6 +12,8 @@ import java.util.Optional;
  */
 public enum LedgerFunction implements ChaincodeFunction {
     // ---- the postal funds ledger (the default contract) -----------------------------------------
+    INIT_CONSORTIUM(Contract.POSTAL, "initConsortium", Intent.SUBMIT, "requestId", "consortiumJson"),
+    ADMIT_METER_OWNER(Contract.POSTAL, "admitMeterOwner", Intent.SUBMIT, "requestId", "mspId"),
     REGISTER_METER(Contract.POSTAL, "registerMeter", Intent.SUBMIT, "requestId", "registrationJson"),
     REFILL_METER(Contract.POSTAL, "refillMeter", Intent.SUBMIT, "requestId", "meterId", "amountMinorUnits"),
     SUSPEND_METER(Contract.POSTAL, "suspendMeter", Intent.SUBMIT, "requestId", "meterId", "reason"),
@@ -34,6 +36,7 @@ public enum LedgerFunction implements ChaincodeFunction {
     REJECT_TRANSFER(Contract.POSTAL, "rejectTransfer", Intent.SUBMIT, "requestId", "transferId", "reason"),
     EXPIRE_TRANSFER(Contract.POSTAL, "expireTransfer", Intent.SUBMIT, "requestId", "transferId"),
     RECORD_INDICIUM_SCAN(Contract.POSTAL, "recordIndiciumScan", Intent.SUBMIT, "requestId", "indiciumJson"),
+    GET_CONSORTIUM(Contract.POSTAL, "getConsortium", Intent.EVALUATE),
     GET_METER(Contract.POSTAL, "getMeter", Intent.EVALUATE, "meterId"),
     GET_INSPECTION_PERIODS(Contract.POSTAL, "getInspectionPeriods", Intent.EVALUATE),
     GET_TRANSFER(Contract.POSTAL, "getTransfer", Intent.EVALUATE, "transferId"),

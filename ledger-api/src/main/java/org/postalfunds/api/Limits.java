@@ -8,6 +8,8 @@ public final class Limits {
     public static final int MAX_AUDITED_ACCOUNTS = 100_000;
     public static final int MAX_AUTHORISED_REQUESTERS = 1_000;
     public static final int MAX_ALLOTMENTS_PER_DISTRIBUTOR = 1_000;
+    /** Meter owner organisations of one consortium: each reads and endorses on every call that checks the record. */
+    public static final int MAX_METER_OWNER_ORGANISATIONS = 64;
     /** Longest time a pull request may wait for the donor's answer. */
     public static final long MAX_REQUEST_WINDOW_SECONDS = 30L * 24 * 3600;
     /** Longest time funds may sit in escrow after a grant or an offer. */

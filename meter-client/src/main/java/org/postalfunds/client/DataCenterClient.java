@@ -3,6 +3,7 @@ package org.postalfunds.client;
 import java.util.Objects;
 import java.util.regex.Pattern;
 import org.postalfunds.api.LedgerFunction;
+import org.postalfunds.api.model.Consortium;
 import org.postalfunds.api.model.InspectionPeriods;
 import org.postalfunds.api.model.MeterKind;
 import org.postalfunds.api.model.MeterLimits;
@@ -12,6 +13,7 @@ import org.postalfunds.api.model.TransferView;
 import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
+import org.postalfunds.client.model.ConsortiumChange;
 import org.postalfunds.client.model.InspectionPeriodsChange;
 import org.postalfunds.client.model.Json;
 import org.postalfunds.client.model.MeterChange;
@@ -81,19 +83,20 @@ public final class DataCenterClient {
      * The data center's I/O module (claim 12): seals {@code item} to the meter's registered key-agreement key, signs the
      * package with {@code dataCenterSigner} (the key of this client's own identity, which the contract records) and
      * offers it to the meter, which acknowledges or rejects it like a push. The transfer id is
-     * {@code SealedPackage.transferIdFor("DataCenterMSP", requestId)}.
+     * {@code SealedPackage.transferIdFor(dataCenterMsp, requestId)}, the data center's MSP id as the ledger's
+     * consortium record names it.
      */
     public org.postalfunds.client.model.InformationChange downloadInformation(final RequestId requestId,
             final String recipientMeterId, final org.postalfunds.client.secure.SecureItem item, final java.time.Instant deadline,
             final org.hyperledger.fabric.client.identity.Signer dataCenterSigner)
             throws LedgerException, org.postalfunds.client.secure.SealingException, java.security.GeneralSecurityException {
-        final String sender = "DataCenterMSP";
+        final String sender = calls.dataCenterMsp();
         final String transferId = org.postalfunds.api.format.SealedPackage.transferIdFor(sender, requestId.value());
         final byte[] sealed = org.postalfunds.client.secure.Sealing.seal(item,
                 new org.postalfunds.client.secure.Addressing(transferId, sender, recipientMeterId),
                 calls.meterKeyAgreementKey(recipientMeterId), dataCenterSigner);
         return LedgerCalls.informationChange(calls.submitPackage(LedgerFunction.DOWNLOAD_INFORMATION, requestId,
-                sealed, LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, calls.ownerMsp(recipientMeterId)),
+                sealed, LedgerCalls.organisations(calls.dataCenterMsp(), calls.ownerMsp(recipientMeterId)),
                 recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));
     }
 
@@ -130,6 +133,32 @@ public final class DataCenterClient {
         return new InspectionPeriodsChange(submitted.receipt(),
                 submitted.part("inspectionPeriods", InspectionPeriods.class),
                 submitted.optionalPart("previous", InspectionPeriods.class));
+    }
+
+    /**
+     * Writes the ledger's consortium record, the first call after the chaincode's definition is committed (every
+     * other call is refused until then). The same record again changes nothing.
+     */
+    public ConsortiumChange initConsortium(final RequestId requestId, final Consortium consortium) throws LedgerException {
+        return consortiumChange(calls.submit(LedgerFunction.INIT_CONSORTIUM, requestId,
+                Json.compact(consortium.validated())));
+    }
+
+    /**
+     * Lets {@code mspId} own meters, after the organisation joined the channel. Needs the endorsement of every
+     * member organisation's peer (the record's key-level policy), which the gateway collects.
+     */
+    public ConsortiumChange admitMeterOwner(final RequestId requestId, final String mspId) throws LedgerException {
+        return consortiumChange(calls.submit(LedgerFunction.ADMIT_METER_OWNER, requestId, mspId));
+    }
+
+    public Consortium consortium() throws LedgerException {
+        return calls.query(Consortium.class, LedgerFunction.GET_CONSORTIUM);
+    }
+
+    private static ConsortiumChange consortiumChange(final LedgerCalls.Submitted submitted) {
+        return new ConsortiumChange(submitted.receipt(), submitted.part("consortium", Consortium.class),
+                submitted.optionalPart("previous", Consortium.class));
     }
 
     public InspectionPeriods inspectionPeriods() throws LedgerException {

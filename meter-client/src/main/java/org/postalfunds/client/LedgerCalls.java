@@ -87,8 +87,21 @@ final class LedgerCalls {
 
     /** The transient-map key the contract reads a sealed package from. */
     static final String PACKAGE_TRANSIENT_KEY = "package";
-    /** The data center's MSP: endorses every information record (key-level policy DataCenterMSP AND both owners). */
-    static final String DATA_CENTER_MSP = "DataCenterMSP";
+    /** The data center's MSP id, read once from the ledger's consortium record (it never changes). */
+    private volatile String dataCenterMsp;
+
+    /**
+     * The data center's MSP id: it endorses every information record (key-level policy: the data center AND both
+     * owners). Read from the ledger's consortium record on first use, not from a constant.
+     */
+    String dataCenterMsp() throws LedgerException {
+        String known = dataCenterMsp;
+        if (known == null) {
+            known = query(org.postalfunds.api.model.Consortium.class, LedgerFunction.GET_CONSORTIUM).dataCenterMsp();
+            dataCenterMsp = known;
+        }
+        return known;
+    }
 
     /** A set of MSP ids, duplicates allowed (two meters of one owner). */
     static java.util.Set<String> organisations(final String... mspIds) {

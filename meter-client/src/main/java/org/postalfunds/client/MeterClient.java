@@ -184,7 +184,7 @@ public final class MeterClient {
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, requested.recipientMeterId()),
                 calls.meterKeyAgreementKey(requested.recipientMeterId()), psdSigner);
         return informationChange(calls.submitPackage(LedgerFunction.GRANT_INFORMATION, requestId, sealed,
-                LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, requested.senderOwnerMsp(), requested.recipientOwnerMsp()),
+                LedgerCalls.organisations(calls.dataCenterMsp(), requested.senderOwnerMsp(), requested.recipientOwnerMsp()),
                 transferId, LedgerCalls.epochSeconds(deliveryDeadline)));
     }
 
@@ -216,7 +216,7 @@ public final class MeterClient {
         final byte[] sealed = Sealing.seal(item, new Addressing(transferId, meterId, recipientMeterId),
                 calls.meterKeyAgreementKey(recipientMeterId), psdSigner);
         return informationChange(calls.submitPackage(LedgerFunction.OFFER_INFORMATION, requestId, sealed,
-                LedgerCalls.organisations(LedgerCalls.DATA_CENTER_MSP, calls.ownerMsp(meterId), calls.ownerMsp(recipientMeterId)),
+                LedgerCalls.organisations(calls.dataCenterMsp(), calls.ownerMsp(meterId), calls.ownerMsp(recipientMeterId)),
                 meterId, recipientMeterId, item.name(), LedgerCalls.epochSeconds(deadline)));
     }
 

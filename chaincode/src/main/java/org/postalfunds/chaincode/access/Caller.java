@@ -4,28 +4,50 @@ import java.security.cert.X509Certificate;
 import org.hyperledger.fabric.contract.ClientIdentity;
 import org.hyperledger.fabric.contract.Context;
 import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.model.Consortium;
+import org.postalfunds.chaincode.state.Keys;
+import org.postalfunds.chaincode.state.LedgerTx;
 
 /**
- * Who submitted the transaction: the MSP that issued the certificate, and the fingerprint of the certificate's
- * public key. A caller acts as a meter when both match the meter's registration (see {@link #actsAs}).
+ * Who submitted the transaction: the MSP that issued the certificate, the fingerprint of the certificate's public
+ * key, and the consortium as the ledger records it (which MSP is the data center, the postal authority, an owner).
+ * A caller acts as a meter when both match the meter's registration (see {@link #actsAs}).
+ *
+ * @param consortium null only before the ledger's consortium record is written; {@link #consortium()} refuses then
  */
-public record Caller(String mspId, String publicKeyFingerprint) {
+public record Caller(String mspId, String publicKeyFingerprint, Consortium consortium) {
 
-    public static Caller of(final Context ctx) {
+    /** The caller of this transaction, with the consortium record read in the same transaction (so in its read set). */
+    public static Caller of(final Context ctx, final LedgerTx tx) {
         final ClientIdentity identity = ctx.getClientIdentity();
         if (identity == null || identity.getX509Certificate() == null) {
             throw ErrorCode.NOT_AUTHORISED.exception("the transaction carries no X.509 client identity");
         }
         final X509Certificate certificate = identity.getX509Certificate();
-        return new Caller(identity.getMSPID(), PublicKeys.fingerprint(certificate.getPublicKey()));
+        return new Caller(identity.getMSPID(), PublicKeys.fingerprint(certificate.getPublicKey()),
+                tx.read(Keys.consortiumConfig(), Consortium.class).orElse(null));
+    }
+
+    /** The ledger's consortium; every function but initConsortium needs one. */
+    @Override
+    public Consortium consortium() {
+        if (consortium == null) {
+            throw ErrorCode.CONSORTIUM_NOT_INITIALISED.exception(
+                    "the ledger has no consortium record yet: the data center writes it with initConsortium at deployment");
+        }
+        return consortium;
     }
 
     public boolean isDataCenter() {
-        return Organisations.DATA_CENTER.equals(mspId);
+        return consortium().dataCenterMsp().equals(mspId);
     }
 
     public boolean isPostalAuthority() {
-        return Organisations.POSTAL_AUTHORITY.equals(mspId);
+        return consortium().postalAuthorityMsp().equals(mspId);
+    }
+
+    public boolean isMember() {
+        return consortium().isMember(mspId);
     }
 
     /** True when this caller is the meter itself: the owner's MSP and the meter's registered PSD key. */
@@ -36,22 +58,28 @@ public record Caller(String mspId, String publicKeyFingerprint) {
     public void requireDataCenter(final String function) {
         if (!isDataCenter()) {
             throw ErrorCode.NOT_AUTHORISED.exception(
-                    function + " is for " + Organisations.DATA_CENTER + " only, caller is " + mspId);
+                    function + " is for " + consortium().dataCenterMsp() + " only, caller is " + mspId);
         }
     }
 
     /** Ledger-wide audit queries: the postal authority, and the data center for its own reconciliation. */
     public void requireAuditor(final String function) {
         if (!isPostalAuthority() && !isDataCenter()) {
-            throw ErrorCode.NOT_AUTHORISED.exception(function + " is for " + Organisations.POSTAL_AUTHORITY
-                    + " and " + Organisations.DATA_CENTER + " only, caller is " + mspId);
+            throw ErrorCode.NOT_AUTHORISED.exception(function + " is for " + consortium().postalAuthorityMsp()
+                    + " and " + consortium().dataCenterMsp() + " only, caller is " + mspId);
         }
     }
 
     public void requirePostalAuthority(final String function) {
         if (!isPostalAuthority()) {
             throw ErrorCode.NOT_AUTHORISED.exception(
-                    function + " is for " + Organisations.POSTAL_AUTHORITY + " only, caller is " + mspId);
+                    function + " is for " + consortium().postalAuthorityMsp() + " only, caller is " + mspId);
+        }
+    }
+
+    public void requireMember(final String function) {
+        if (!isMember()) {
+            throw ErrorCode.NOT_AUTHORISED.exception(function + " is for members of the consortium only, caller is " + mspId);
         }
     }
 }

@@ -63,7 +63,7 @@ public final class EscrowWorkflow<R extends TransferRecord, I extends EscrowedIt
         final TransferStep first = new TransferStep(transition.action(), transition.to(), tx.nowEpochSeconds(),
                 tx.txId());
         final R opened = opening.record().of(parties, first);
-        tx.requireEndorsement(kind.recordKey(transferId), parties.endorsers());
+        tx.requireEndorsement(kind.recordKey(transferId), parties.endorsers(command.caller()));
         final R settled = applyEffect(command, transition.effect(), opened, parties, opening.item());
         kind.save(tx, settled, null);
         return kind.outcome(tx, settled);

@@ -5,13 +5,12 @@ import java.util.List;
 import java.util.Set;
 import org.postalfunds.api.model.Meter;
 import org.postalfunds.chaincode.access.Caller;
-import org.postalfunds.chaincode.access.Organisations;
 
 /**
  * The two sides of one transfer as the table knows them. The donor is a meter acting with its registered PSD key, or,
  * for a data center download, any data center identity; the recipient is always a meter.
  *
- * @param donorId the donor meter's id, or {@code DataCenterMSP} for a download
+ * @param donorId the donor meter's id, or the data center's MSP id (the ledger's consortium record) for a download
  * @param donorMeter the donor meter when loaded (funds always load it; a sealed package's workflow loads it only to
  *     hold, so that other steps do not read the sender's meter); null for the data center
  */
@@ -30,7 +29,7 @@ public record Parties(
 
     /** The calling data center identity to a meter: a download. */
     public static Parties dataCenterTo(final Caller dataCenter, final Meter recipient) {
-        return new Parties(Organisations.DATA_CENTER, dataCenter.mspId(), dataCenter.publicKeyFingerprint(), true,
+        return new Parties(dataCenter.consortium().dataCenterMsp(), dataCenter.mspId(), dataCenter.publicKeyFingerprint(), true,
                 null, recipient);
     }
 
@@ -47,7 +46,7 @@ public record Parties(
     }
 
     /** Key-level policy of a transfer's record and of its escrow: the data center and both owners' peers. */
-    public List<String> endorsers() {
-        return List.of(Organisations.DATA_CENTER, donorOwnerMsp, recipient.ownerMsp());
+    public List<String> endorsers(final Caller caller) {
+        return List.of(caller.consortium().dataCenterMsp(), donorOwnerMsp, recipient.ownerMsp());
     }
 }

@@ -14,7 +14,6 @@ import org.postalfunds.api.model.InformationTransfer;
 import org.postalfunds.api.model.Meter;
 import org.postalfunds.api.model.TransferAction;
 import org.postalfunds.chaincode.access.Caller;
-import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.command.Command;
 import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.escrow.EscrowWorkflow;
@@ -36,7 +35,6 @@ public final class InformationService {
     /** The transient-map key of the sealed package in a grant, offer or download proposal. */
     public static final String PACKAGE_TRANSIENT_KEY = "package";
     /** The sender id of a data center download, as it appears in the package and on the record. */
-    public static final String DATA_CENTER_SENDER = Organisations.DATA_CENTER;
 
     private final EscrowWorkflow<InformationTransfer, Sealed> workflow = new EscrowWorkflow<>(new PackageEscrow());
 
@@ -62,9 +60,11 @@ public final class InformationService {
             final String itemName, final long deadlineEpochSeconds, final byte[] sealedPackage,
             final String callerCertificatePem) {
         command.caller().requireDataCenter("downloadInformation");
-        requireIds(DATA_CENTER_SENDER, recipientMeterId, itemName);
+        // A download's sender id, in the package and on the record, is the data center's MSP id.
+        final String dataCenterSender = command.caller().consortium().dataCenterMsp();
+        requireIds(dataCenterSender, recipientMeterId, itemName);
         return open(command, InformationKind.DOWNLOAD, TransferAction.OFFER,
-                SealedPackage.transferIdFor(DATA_CENTER_SENDER, requestId), DATA_CENTER_SENDER, recipientMeterId,
+                SealedPackage.transferIdFor(dataCenterSender, requestId), dataCenterSender, recipientMeterId,
                 itemName, deadlineEpochSeconds, Sealed.carried(sealedPackage), callerCertificatePem);
     }
 
@@ -143,7 +143,7 @@ public final class InformationService {
     }
 
     public Map<String, Object> certificate(final LedgerTx tx, final Caller caller, final String meterId) {
-        if (!Organisations.CONSORTIUM.contains(caller.mspId())) {
+        if (!caller.isMember()) {
             throw ErrorCode.NOT_AUTHORISED.exception("meter certificates are for the consortium's organisations, caller is "
                     + caller.mspId());
         }

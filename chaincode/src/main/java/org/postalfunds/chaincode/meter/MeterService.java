@@ -20,7 +20,6 @@ import org.postalfunds.api.model.MeterStatus;
 import org.postalfunds.api.model.PsdRegisters;
 import org.postalfunds.api.model.TransferState;
 import org.postalfunds.chaincode.access.Caller;
-import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.access.PublicKeys;
 import org.postalfunds.chaincode.command.Command;
 import org.postalfunds.chaincode.command.Outcome;
@@ -40,9 +39,10 @@ public final class MeterService {
         final MeterRegistration registration = Json.argument(registrationJson, MeterRegistration.class, "registration");
         final LedgerTx tx = command.tx();
         Ids.require(registration.meterId(), "meterId");
-        if (registration.ownerMsp() == null || !Organisations.METER_OWNERS.contains(registration.ownerMsp())) {
-            throw ErrorCode.INVALID_ARGUMENT.exception("ownerMsp must be one of " + new java.util.TreeSet<>(
-                    Organisations.METER_OWNERS) + ", was " + registration.ownerMsp());
+        final var consortium = command.caller().consortium();
+        if (registration.ownerMsp() == null || !consortium.mayOwnMeters(registration.ownerMsp())) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("ownerMsp must be one of the consortium's meter owners "
+                    + consortium.meterOwnerMsps() + ", was " + registration.ownerMsp());
         }
         if (registration.kind() == null) {
             throw ErrorCode.INVALID_ARGUMENT.exception("kind must be POSTAL_METER or HANDHELD_METERING_UNIT");
@@ -85,7 +85,7 @@ public final class MeterService {
         final String accountKey = AccountId.meter(meter.meterId()).storageKey();
         tx.write(accountKey, registers);
         // The meter's money changes only with its owner's peer and the data center's peer both endorsing.
-        tx.requireEndorsement(accountKey, List.of(Organisations.DATA_CENTER, meter.ownerMsp()));
+        tx.requireEndorsement(accountKey, List.of(consortium.dataCenterMsp(), meter.ownerMsp()));
         return Outcome.event("MeterRegistered").with("meter", meter).with("registers", registers);
     }
 

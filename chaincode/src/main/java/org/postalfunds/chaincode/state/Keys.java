@@ -20,6 +20,7 @@ import org.hyperledger.fabric.shim.ledger.CompositeKey;
  * indicium-scan~{meterId}~{pieceNumber}        IndiciumScan: presentations of an indicium to the authority
  * request~{callerMsp}~{requestId}              RequestRecord: idempotency, the first outcome
  * config~inspection                            InspectionPeriods
+ * config~consortium                            Consortium: the members' MSP ids and roles (SBE: every member)
  * information~{transferId}                     InformationTransfer: public record of a secure information transfer (SBE)
  * information-package~{transferId}             the sealed package, in the parties' private data collection only
  * </pre>
@@ -82,6 +83,10 @@ public final class Keys {
     /** The key of a sealed package inside its private data collection (never in the public state). */
     public static String informationPackage(final String transferId) {
         return key("information-package", transferId);
+    }
+
+    public static String consortiumConfig() {
+        return key("config", "consortium");
     }
 
     public static String inspectionConfig() {

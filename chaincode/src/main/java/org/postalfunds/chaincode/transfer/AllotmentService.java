@@ -10,7 +10,6 @@ import org.postalfunds.api.Limits;
 import org.postalfunds.api.model.Allotment;
 import org.postalfunds.api.model.Meter;
 import org.postalfunds.chaincode.access.Caller;
-import org.postalfunds.chaincode.access.Organisations;
 import org.postalfunds.chaincode.command.Command;
 import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.ledger.AccountId;
@@ -48,7 +47,7 @@ public final class AllotmentService {
                         + Limits.MAX_ALLOTMENTS_PER_DISTRIBUTOR + " allotments");
             }
             command.books().openAllotment(Allotment.empty(distributorMeterId, recipientMeterId));
-            tx.requireEndorsement(allotment.storageKey(), List.of(Organisations.DATA_CENTER, distributor.ownerMsp()));
+            tx.requireEndorsement(allotment.storageKey(), List.of(command.caller().consortium().dataCenterMsp(), distributor.ownerMsp()));
         }
         command.books().move(AccountId.meter(distributorMeterId), allotment, amountMinorUnits);
         return Outcome.event("AllotmentFunded").with("allotment", read(tx, allotment))

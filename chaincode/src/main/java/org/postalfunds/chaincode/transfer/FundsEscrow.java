@@ -86,7 +86,7 @@ final class FundsEscrow implements EscrowKind<Transfer, Funds> {
         final AccountId allotment = AccountId.allotment(donorId, recipientId);
         final AccountId source = tx.exists(allotment.storageKey()) ? allotment : AccountId.meter(donorId);
         command.books().openEscrow(new Escrow(transfer.transferId(), donorId, recipientId, source.toString(), 0));
-        tx.requireEndorsement(AccountId.escrow(transfer.transferId()).storageKey(), parties.endorsers());
+        tx.requireEndorsement(AccountId.escrow(transfer.transferId()).storageKey(), parties.endorsers(command.caller()));
         command.books().move(source, AccountId.escrow(transfer.transferId()), funds.amountMinorUnits());
         return withFunding(transfer, source.toString());
     }

@@ -216,6 +216,31 @@ final class DataCenterCommands implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    @Command(name = "consortium", mixinStandardHelpOptions = true,
+            description = "Show the ledger's consortium record, or admit a new meter owner organisation with --admit-owner "
+                    + "(after it joined the channel; every member's peer endorses).")
+    int consortium(@Option(names = "--admit-owner", paramLabel = "MSP") final String admitOwner) throws Exception {
+        if (admitOwner != null && !org.postalfunds.api.Ids.isMspId(admitOwner)) {
+            throw new BadInputException("--admit-owner must be an MSP id (" + org.postalfunds.api.Ids.MSP_ID_REGEX + ")");
+        }
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            DataCenterClient dataCenter = DataCenterClient.of(session.ledger());
+            if (admitOwner == null) {
+                org.postalfunds.api.model.Consortium consortium = dataCenter.consortium();
+                output.line("data center " + consortium.dataCenterMsp() + ", postal authority "
+                        + consortium.postalAuthorityMsp() + ", meter owners " + String.join(" ", consortium.meterOwnerMsps()));
+                output.jsonValue(consortium);
+            } else {
+                org.postalfunds.client.model.ConsortiumChange changed = dataCenter.admitMeterOwner(root.requestId(), admitOwner);
+                output.line(admitOwner + " admitted: meter owners now " + String.join(" ", changed.consortium().meterOwnerMsps()));
+                Formats.receipt(output, changed.receipt());
+                output.jsonText(changed.receipt().json());
+            }
+        }
+        return ExitCodes.OK;
+    }
+
     @Command(name = "show", mixinStandardHelpOptions = true, description = "Show a meter's registers and status.")
     int show(@Parameters(paramLabel = "METER") final String meterId) throws Exception {
         try (Session session = root.open()) {

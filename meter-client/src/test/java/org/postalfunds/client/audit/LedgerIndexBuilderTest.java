@@ -55,9 +55,12 @@ class LedgerIndexBuilderTest {
         assertThat(incremental.events()).isEqualTo(built.events()).isEqualTo(events.size());
         assertThat(incremental.lastBlock()).isEqualTo(built.lastBlock()).isEqualTo(events.get(events.size() - 1).blockNumber());
         // Each snapshot is a copy: later events did not change it.
+        // Event 0 is the consortium record the deployment wrote; event 1 registered meter-A1.
         assertThat(along.get(0).events()).isEqualTo(1);
-        assertThat(along.get(0).meterIds()).containsExactly("meter-A1");
-        assertThat(along.get(0).transfers()).isEmpty();
+        assertThat(along.get(0).meterIds()).isEmpty();
+        assertThat(along.get(1).events()).isEqualTo(2);
+        assertThat(along.get(1).meterIds()).containsExactly("meter-A1");
+        assertThat(along.get(1).transfers()).isEmpty();
         assertThat(LedgerIndex.builder().build().lastBlock()).isEqualTo(-1);
     }
 }

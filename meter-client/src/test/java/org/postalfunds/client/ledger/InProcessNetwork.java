@@ -43,7 +43,7 @@ import org.postalfunds.chaincode.fake.TestIdentity;
 public final class InProcessNetwork {
     public static final Instant START = Instant.parse("2026-03-02T10:00:00Z");
     /** Every organisation endorses, as the channel's endorsement policy and the key-level policies require. */
-    public static final Set<String> ALL_ORGS = Set.of("DataCenterMSP", "MailerAMSP", "MailerBMSP", "PostalAuthorityMSP");
+    public static final Set<String> ALL_ORGS = org.postalfunds.chaincode.access.Organisations.CONSORTIUM;
 
     private final FakeLedger ledger = new FakeLedger();
     private final MutableClock clock = new MutableClock(START);
@@ -63,6 +63,26 @@ public final class InProcessNetwork {
         blocks.add(BlockBuilder.genesis());
         // The channel's private data collections, as network/collections_config.json defines them.
         org.postalfunds.chaincode.fake.NetworkCollections.defineIn(ledger);
+        // As test-network/deploy.sh does once the definition is committed: the consortium record, before any call.
+        TestIdentity deployer = TestIdentity.p256(org.postalfunds.chaincode.access.Organisations.DATA_CENTER, "dc-admin");
+        try {
+            connect(deployer.mspId(), x509(deployer.certificatePem()),
+                    org.hyperledger.fabric.client.identity.Signers.newPrivateKeySigner(deployer.keyPair().getPrivate()))
+                    .submit(org.postalfunds.client.ledger.LedgerCall.transaction(
+                            org.postalfunds.api.LedgerFunction.INIT_CONSORTIUM, "consortium-init",
+                            org.postalfunds.chaincode.access.Organisations.RECORD_JSON));
+        } catch (LedgerException e) {
+            throw new IllegalStateException("the in-process network could not write its consortium record", e);
+        }
+    }
+
+    private static X509Certificate x509(final String pem) {
+        try {
+            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
+                    new java.io.ByteArrayInputStream(pem.getBytes(UTF_8)));
+        } catch (java.security.cert.CertificateException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     public MutableClock clock() {
@@ -84,6 +104,14 @@ public final class InProcessNetwork {
         byte[] creator = SerializedIdentity.newBuilder().setMspid(mspId)
                 .setIdBytes(ByteString.copyFromUtf8(Identities.toPemString(certificate))).build().toByteArray();
         return new InProcessLedger(this, creator, certificate, signer, retryPolicy);
+    }
+
+    /**
+     * An organisation joins the channel with its own peer (as a configuration update and a peer join do on a real
+     * network): from now on its peer endorses too. Its meters need the ledger's admission (admitMeterOwner) as well.
+     */
+    public synchronized void joinChannel(final String mspId) {
+        peers.putIfAbsent(mspId, TestIdentity.p256(mspId, "peer0." + mspId));
     }
 
     /** Runs {@code action} once, between the endorsement and the commit of the next submit (a concurrent writer). */
@@ -129,7 +157,7 @@ public final class InProcessNetwork {
         }
         // Like the gateway: the call's own choice of endorsing organisations first, then the test's, else every peer.
         Set<String> endorsers = !call.endorsingOrganizations().isEmpty() ? call.endorsingOrganizations()
-                : nextEndorsers == null ? ALL_ORGS : nextEndorsers;
+                : nextEndorsers == null ? Set.copyOf(peers.keySet()) : nextEndorsers;
         nextEndorsers = null;
         requireTrustedEndorsersForTransientData(call, stub, endorsers);
         List<Runnable> interleaved = List.copyOf(beforeNextCommit);

@@ -57,6 +57,14 @@ class CliOnRealPeersTest {
     }
 
     @Test
+    void the_ledger_s_consortium_record_is_the_one_deploy_wrote_from_the_network_description() throws Exception {
+        final String consortium = cli.dataCenter("consortium", "--json").ok().json().toString();
+        assertThat(consortium).contains("\"dataCenterMsp\":\"DataCenterMSP\"")
+                .contains("\"postalAuthorityMsp\":\"PostalAuthorityMSP\"")
+                .contains("\"meterOwnerMsps\":[\"MailerAMSP\",\"MailerBMSP\"]");
+    }
+
+    @Test
     void funds_refill_print_verify_scan_pull_push_and_a_distributors_watcher() throws Exception {
         final RealCli.Meter a = cli.meter("MailerA", "cli-A", null);
         final RealCli.Meter a2 = cli.meter("MailerA", "cli-A2", null);
