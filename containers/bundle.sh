@@ -1,0 +1,328 @@
+#!/usr/bin/env bash
+# Per-organisation bundles from the one consortium description (network/consortium.json): what each org needs to
+# run its own nodes on its own host. One folder per org in the bundle folder:
+#   org.json                       the org's part of the description
+#   ca/                            its Fabric CA's home (bootstrap secret generated here, owner-only); ca/container.json
+#   nodes/<node>/container.json    image, address, ports, environment and command of each node (peer, orderer,
+#                                  the chaincode service for DataCenter); start-<node>.sh runs it with podman
+#   msp/, nodes/<node>/{msp,tls}, users/admin/{msp,tls}   issued by the org's own CA at deploy time (enrol step)
+#   consortium/                    what the orgs exchange: every org's CA root, the genesis block, the chaincode
+#                                  package and definition
+#   connection-profile.json        (peer orgs) what the org's clients need to reach its gateway
+# Inside a container the org's bundle is /bundle; nodes reach each other at <node>.<domain>:<port of the description>.
+# Nothing generated here is ever committed (.containers/ is git-ignored).
+#
+#   containers/bundle.sh layout [--orderers 1|3]    the folders, secrets, container definitions and start scripts
+#   containers/bundle.sh enrol ORG HOST:PORT        the org's identities from its running CA, reached at HOST:PORT
+#   containers/bundle.sh channel                    genesis block and chaincode package from the orgs' public MSPs
+# The bundle folder is $POSTAL_BUNDLES (default .containers/bundles).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/.." && pwd)
+say() { echo "bundle: $*" >&2; }
+die() { say "$*"; exit 1; }
+command -v jq >/dev/null || die "'jq' is not on PATH: run test-network/install-packages.sh"
+CONSORTIUM="$root/network/consortium.json"
+OUT="${POSTAL_BUNDLES:-$root/.containers/bundles}"
+c() { jq -r "$@" "$CONSORTIUM"; }
+PEER_ORGS=$(c '.peerOrgs[].name')
+org_json() { jq -c --arg o "$1" '(.peerOrgs[] | select(.name == $o)), (.ordererOrg | select(.name == $o))' "$CONSORTIUM"; }
+org_field() { org_json "$1" | jq -r "$2"; }
+orderer_count() { cat "$OUT/orderer-count" 2>/dev/null || c .ordererOrg.defaultNodeCount; }
+orderer_names() { c ".ordererOrg.nodes[0:$(orderer_count)][].name"; }
+orderer_field() { jq -r --arg n "$1" ".ordererOrg.nodes[] | select(.name == \$n) | $2" "$CONSORTIUM"; }
+secret() { od -An -N16 -tx1 /dev/urandom | tr -d ' \n'; }
+# The address of a node on the container network (a host name on real hosts): <node>.<domain>.
+address() { echo "$2.$(org_field "$1" .domain)"; }
+cc_host() { echo "chaincode.$(org_field DataCenter .domain)"; }
+cc_port() { c .chaincode.serverAddress | sed 's/.*://'; }
+
+# container_json ROLE ALIAS PORTS-JSON ENV-JSON COMMAND-JSON: what a node's container runs.
+container_json() {
+  jq -n --arg role "$1" --arg alias "$2" --argjson ports "$3" --argjson env "$4" --argjson cmd "$5" \
+    '{ role: $role, alias: $alias, ports: $ports, env: $env, command: $cmd, bundleMount: "/bundle" }'
+}
+# start_script DIR NAME: a podman run of DIR/container.json on a real host (network and image given on its command line).
+start_script() {
+  local json=$1 out=$2
+  cat > "$out" <<'SH'
+#!/usr/bin/env bash
+# Runs this node from its org's bundle with podman (or docker): start-<node>.sh IMAGE [NETWORK]
+# The node's address must resolve to this host (DNS or /etc/hosts); its ports are published on the host.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+json="$here/__JSON__"
+image=${1:?usage: $0 IMAGE [NETWORK]}; network=${2:-}
+engine=$(command -v podman || command -v docker)
+args=(run -d --name "$(jq -r .alias "$json")" --hostname "$(jq -r .alias "$json")" -v "$here:/bundle")
+[ -n "$network" ] && args+=(--network "$network" --network-alias "$(jq -r .alias "$json")")
+for p in $(jq -r '.ports[]' "$json"); do args+=(-p "$p:$p"); done
+while IFS= read -r kv; do args+=(-e "$kv"); done < <(jq -r '.env | to_entries[] | "\(.key)=\(.value)"' "$json")
+mapfile -t cmd < <(jq -r '.command[]' "$json")
+exec "$engine" "${args[@]}" "$image" "${cmd[@]}"
+SH
+  sed -i "s|__JSON__|$(realpath --relative-to="$(dirname "$out")" "$json")|" "$out"
+  chmod +x "$out"
+}
+
+layout() {
+  local count=${1:-}
+  [ -z "$count" ] || [[ "$count" =~ ^[13]$ ]] || die "--orderers takes 1 or 3, not $count"
+  mkdir -p "$OUT"; [ -n "$count" ] && echo "$count" > "$OUT/orderer-count"
+  local o od domain name env
+  for o in Orderer $PEER_ORGS; do
+    od="$OUT/$o"; domain=$(org_field "$o" .domain)
+    mkdir -p "$od/ca" "$od/consortium" "$od/nodes"
+    org_json "$o" | jq . > "$od/org.json"
+    [ -f "$od/ca/bootstrap.secret" ] || (umask 077; secret > "$od/ca/bootstrap.secret")
+    local port ops; port=$(org_field "$o" .ca.port); ops=$(org_field "$o" .ca.operationsPort)
+    # The bootstrap secret reaches the CA through its environment (FABRIC_CA_SERVER_BOOT), set by the starter from
+    # ca/bootstrap.secret, never written into container.json or onto a command line.
+    container_json ca "ca.$domain" "[$port, $ops]" '{}' "$(jq -n --arg n "ca-$o" --arg cn "ca.$domain" --arg port "$port" --arg ops "$ops" \
+      '["start", "--home", "/bundle/ca", "--port", $port, "--ca.name", $n, "--csr.cn", $cn,
+        "--csr.hosts", "\($cn),127.0.0.1,localhost", "--tls.enabled",
+        "--operations.listenaddress", "0.0.0.0:\($ops)", "--metrics.provider", "prometheus"]')" > "$od/ca/container.json"
+    start_script "$od/ca/container.json" "$od/start-ca.sh"
+  done
+  # Orderers
+  local tls_roots; tls_roots="[$(for o in Orderer $PEER_ORGS; do printf '/bundle/consortium/%s-ca.pem,' "$o"; done | sed 's/,$//')]"
+  for name in $(orderer_names); do
+    local nd=/bundle/nodes/$name
+    mkdir -p "$OUT/Orderer/nodes/$name"
+    env=$(jq -n --arg msp "$(c .ordererOrg.mspId)" --arg nd "$nd" --arg roots "$tls_roots" \
+      --arg port "$(orderer_field "$name" .port)" --arg admin "$(orderer_field "$name" .adminPort)" \
+      --arg ops "$(orderer_field "$name" .operationsPort)" --arg cluster "$(orderer_field "$name" .clusterPort)" '{
+        FABRIC_LOGGING_SPEC: "info", ORDERER_GENERAL_LISTENADDRESS: "0.0.0.0", ORDERER_GENERAL_LISTENPORT: $port,
+        ORDERER_GENERAL_LOCALMSPID: $msp, ORDERER_GENERAL_LOCALMSPDIR: "\($nd)/msp",
+        ORDERER_GENERAL_TLS_ENABLED: "true", ORDERER_GENERAL_TLS_CERTIFICATE: "\($nd)/tls/server.crt",
+        ORDERER_GENERAL_TLS_PRIVATEKEY: "\($nd)/tls/server.key", ORDERER_GENERAL_TLS_ROOTCAS: $roots,
+        ORDERER_GENERAL_BOOTSTRAPMETHOD: "none", ORDERER_CHANNELPARTICIPATION_ENABLED: "true",
+        ORDERER_GENERAL_CLUSTER_LISTENADDRESS: "0.0.0.0", ORDERER_GENERAL_CLUSTER_LISTENPORT: $cluster,
+        ORDERER_GENERAL_CLUSTER_SERVERCERTIFICATE: "\($nd)/tls/server.crt", ORDERER_GENERAL_CLUSTER_SERVERPRIVATEKEY: "\($nd)/tls/server.key",
+        ORDERER_GENERAL_CLUSTER_CLIENTCERTIFICATE: "\($nd)/tls/server.crt", ORDERER_GENERAL_CLUSTER_CLIENTPRIVATEKEY: "\($nd)/tls/server.key",
+        ORDERER_GENERAL_CLUSTER_ROOTCAS: "[/bundle/consortium/Orderer-ca.pem]",
+        ORDERER_ADMIN_LISTENADDRESS: "0.0.0.0:\($admin)", ORDERER_ADMIN_TLS_ENABLED: "true",
+        ORDERER_ADMIN_TLS_CERTIFICATE: "\($nd)/tls/server.crt", ORDERER_ADMIN_TLS_PRIVATEKEY: "\($nd)/tls/server.key",
+        ORDERER_ADMIN_TLS_ROOTCAS: "[/bundle/consortium/Orderer-ca.pem]", ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: "true",
+        ORDERER_ADMIN_TLS_CLIENTROOTCAS: "[/bundle/consortium/Orderer-ca.pem]",
+        ORDERER_OPERATIONS_LISTENADDRESS: "0.0.0.0:\($ops)", ORDERER_METRICS_PROVIDER: "prometheus",
+        ORDERER_FILELEDGER_LOCATION: "/var/hyperledger/production/orderer",
+        ORDERER_CONSENSUS_WALDIR: "/var/hyperledger/production/orderer/etcdraft/wal",
+        ORDERER_CONSENSUS_SNAPDIR: "/var/hyperledger/production/orderer/etcdraft/snapshot" }')
+    container_json orderer "$(address Orderer "$name")" \
+      "[$(orderer_field "$name" .port), $(orderer_field "$name" .adminPort), $(orderer_field "$name" .operationsPort), $(orderer_field "$name" .clusterPort)]" \
+      "$env" '[]' > "$OUT/Orderer/nodes/$name/container.json"
+    start_script "$OUT/Orderer/nodes/$name/container.json" "$OUT/Orderer/start-$name.sh"
+  done
+  # Peers
+  for o in $PEER_ORGS; do
+    name=$(org_field "$o" .peer.name); domain=$(org_field "$o" .domain)
+    local nd=/bundle/nodes/$name host; host=$(address "$o" "$name")
+    mkdir -p "$OUT/$o/nodes/$name"
+    env=$(jq -n --arg msp "$(org_field "$o" .mspId)" --arg nd "$nd" --arg host "$host" \
+      --arg port "$(org_field "$o" .peer.port)" --arg cc "$(org_field "$o" .peer.chaincodePort)" \
+      --arg ops "$(org_field "$o" .peer.operationsPort)" '{
+        FABRIC_LOGGING_SPEC: "info", CORE_PEER_ID: $host, CORE_PEER_ADDRESS: "\($host):\($port)",
+        CORE_PEER_LISTENADDRESS: "0.0.0.0:\($port)", CORE_PEER_CHAINCODEADDRESS: "\($host):\($cc)",
+        CORE_PEER_CHAINCODELISTENADDRESS: "0.0.0.0:\($cc)", CORE_PEER_GOSSIP_BOOTSTRAP: "\($host):\($port)",
+        CORE_PEER_GOSSIP_EXTERNALENDPOINT: "\($host):\($port)", CORE_PEER_GOSSIP_RECONNECTINTERVAL: "3s",
+        CORE_PEER_LOCALMSPID: $msp, CORE_PEER_MSPCONFIGPATH: "\($nd)/msp",
+        CORE_PEER_TLS_ENABLED: "true", CORE_PEER_TLS_CERT_FILE: "\($nd)/tls/server.crt",
+        CORE_PEER_TLS_KEY_FILE: "\($nd)/tls/server.key", CORE_PEER_TLS_ROOTCERT_FILE: "\($nd)/tls/ca.crt",
+        CORE_PEER_FILESYSTEMPATH: "/var/hyperledger/production", CORE_LEDGER_SNAPSHOTS_ROOTDIR: "/var/hyperledger/snapshots",
+        CORE_LEDGER_STATE_STATEDATABASE: "goleveldb", CORE_OPERATIONS_LISTENADDRESS: "0.0.0.0:\($ops)",
+        CORE_METRICS_PROVIDER: "prometheus", CORE_VM_ENDPOINT: "", CORE_PEER_GATEWAY_ENABLED: "true" }')
+    container_json peer "$host" \
+      "[$(org_field "$o" .peer.port), $(org_field "$o" .peer.chaincodePort), $(org_field "$o" .peer.operationsPort)]" \
+      "$env" '["node", "start"]' > "$OUT/$o/nodes/$name/container.json"
+    start_script "$OUT/$o/nodes/$name/container.json" "$OUT/$o/start-$name.sh"
+    jq -n --arg ep "$host:$(org_field "$o" .peer.port)" --arg sn "$host" --arg ch "$(c .channel)" \
+      --arg cc "$(c .chaincode.name)" --arg msp "$(org_field "$o" .mspId)" \
+      --arg ca "https://ca.$domain:$(org_field "$o" .ca.port)" '{
+        peerEndpoint: $ep, serverName: $sn, tlsRootCertificate: "msp/tlscacerts/ca-cert.pem",
+        channel: $ch, chaincode: $cc, mspId: $msp, ca: $ca, caName: "ca-\($msp | sub("MSP$"; ""))" }' \
+      > "$OUT/$o/connection-profile.json"
+  done
+  # The chaincode service: run by DataCenter, dialled by every peer over TLS.
+  mkdir -p "$OUT/DataCenter/nodes/chaincode-service"
+  container_json chaincode "$(cc_host)" "[$(cc_port)]" "$(jq -n --arg a "0.0.0.0:$(cc_port)" --arg msp "$(org_field DataCenter .mspId)" '{
+      CHAINCODE_SERVER_ADDRESS: $a, CORE_PEER_TLS_ENABLED: "true", CORE_PEER_LOCALMSPID: $msp,
+      CORE_TLS_CLIENT_KEY_FILE: "/bundle/nodes/chaincode-service/tls/server.key",
+      CORE_TLS_CLIENT_CERT_FILE: "/bundle/nodes/chaincode-service/tls/server.crt",
+      CORE_TLS_CLIENT_KEY_PATH: "/bundle/nodes/chaincode-service/tls/server.key.b64",
+      CORE_TLS_CLIENT_CERT_PATH: "/bundle/nodes/chaincode-service/tls/server.crt.b64",
+      CORE_PEER_TLS_ROOTCERT_FILE: "/bundle/msp/cacerts/ca-cert.pem" }')" \
+    "$(c .chaincode.jvmOptions | jq -R 'split(" ") + ["-jar", "/opt/postal/app.jar"]')" \
+    > "$OUT/DataCenter/nodes/chaincode-service/container.json"
+  start_script "$OUT/DataCenter/nodes/chaincode-service/container.json" "$OUT/DataCenter/start-chaincode-service.sh"
+  say "bundles laid out in $OUT: $(echo Orderer $PEER_ORGS)"
+}
+
+ca_client() { "${FABRIC_CA_CLIENT_BIN:-fabric-ca-client}" "$@"; }
+node_ous() {
+  cat <<YAML
+NodeOUs:
+  Enable: true
+  ClientOUIdentifier: { Certificate: cacerts/ca-cert.pem, OrganizationalUnitIdentifier: client }
+  PeerOUIdentifier: { Certificate: cacerts/ca-cert.pem, OrganizationalUnitIdentifier: peer }
+  AdminOUIdentifier: { Certificate: cacerts/ca-cert.pem, OrganizationalUnitIdentifier: admin }
+  OrdererOUIdentifier: { Certificate: cacerts/ca-cert.pem, OrganizationalUnitIdentifier: orderer }
+YAML
+}
+
+enrol() {
+  local org=${1:?usage: bundle.sh enrol ORG HOST:PORT} at=${2:?usage: bundle.sh enrol ORG HOST:PORT}
+  local od="$OUT/$org" log="$OUT/$org/enrol.log" cacert="$OUT/$org/ca/ca-cert.pem" caname="ca-$org" domain
+  domain=$(org_field "$org" .domain)
+  [ -f "$cacert" ] || die "no $cacert: the CA of $org has not started from its bundle"
+  : > "$log"
+  client() { # home, then arguments; the secret comes in through FABRIC_CA_CLIENT_* variables
+    local home=$1; shift
+    FABRIC_CA_CLIENT_HOME=$home ca_client "$@" --tls.certfiles "$cacert" --caname "$caname" >>"$log" 2>&1 \
+      || { tail -20 "$log" >&2; die "fabric-ca-client $1 failed for $org"; }
+  }
+  local registrar="$od/ca-registrar"
+  rm -rf "$registrar"
+  FABRIC_CA_CLIENT_URL="https://admin:$(cat "$od/ca/bootstrap.secret")@$at" client "$registrar" enroll
+  one() { # id type dir hosts
+    local id=$1 type=$2 dir=$3 hosts=$4 pw; pw=$(secret)
+    FABRIC_CA_CLIENT_ID_SECRET=$pw client "$registrar" register --id.name "$id" --id.type "$type" -u "https://$at"
+    rm -rf "$dir"; mkdir -p "$dir"
+    FABRIC_CA_CLIENT_URL="https://$id:$pw@$at" client "$dir" enroll -M "$dir/msp" --csr.hosts "$hosts"
+    FABRIC_CA_CLIENT_URL="https://$id:$pw@$at" client "$dir" enroll -M "$dir/tls-enrol" --enrollment.profile tls --csr.hosts "$hosts"
+    rm -f "$dir"/msp/cacerts/*; cp "$cacert" "$dir/msp/cacerts/ca-cert.pem"; node_ous > "$dir/msp/config.yaml"
+    mkdir -p "$dir/tls"
+    cp "$dir"/tls-enrol/signcerts/*.pem "$dir/tls/server.crt"; cp "$dir"/tls-enrol/keystore/*_sk "$dir/tls/server.key"
+    cp "$cacert" "$dir/tls/ca.crt"; rm -rf "$dir/tls-enrol"
+    mv "$dir"/msp/keystore/*_sk "$dir/msp/keystore/key.pem"
+    [ -f "$dir/msp/signcerts/cert.pem" ] || mv "$dir"/msp/signcerts/*.pem "$dir/msp/signcerts/cert.pem"
+    rm -f "$dir/fabric-ca-client-config.yaml"
+  }
+  local names n
+  if [ "$org" = Orderer ]; then names=$(orderer_names); else names=$(org_field "$org" .peer.name); fi
+  for n in $names; do
+    one "$n" "$([ "$org" = Orderer ] && echo orderer || echo peer)" "$od/nodes/$n" "$(address "$org" "$n"),127.0.0.1,localhost"
+  done
+  if [ "$org" = DataCenter ]; then
+    one chaincode-service client "$od/nodes/chaincode-service" "$(cc_host),127.0.0.1,localhost"
+    local tls="$od/nodes/chaincode-service/tls"
+    # The shim reads the *_PATH files as base64 of the PEM, the *_FILE ones as PEM.
+    base64 -w0 "$tls/server.key" > "$tls/server.key.b64"; base64 -w0 "$tls/server.crt" > "$tls/server.crt.b64"
+  fi
+  one "admin-$org" admin "$od/users/admin" "admin.$domain"
+  rm -rf "$od/msp"; mkdir -p "$od/msp/cacerts" "$od/msp/tlscacerts"
+  cp "$cacert" "$od/msp/cacerts/ca-cert.pem"; cp "$cacert" "$od/msp/tlscacerts/ca-cert.pem"; node_ous > "$od/msp/config.yaml"
+  touch "$od/.enrolled"
+  say "$org: identities issued by ca-$org"
+}
+
+channel() {
+  local o name
+  for o in Orderer $PEER_ORGS; do [ -f "$OUT/$o/.enrolled" ] || die "$o has no identities yet: bundle.sh enrol $o HOST:PORT"; done
+  # Every org's public root goes to every org (what the orgs exchange before the channel exists).
+  for o in Orderer $PEER_ORGS; do
+    for other in Orderer $PEER_ORGS; do cp "$OUT/$other/msp/cacerts/ca-cert.pem" "$OUT/$o/consortium/$other-ca.pem"; done
+  done
+  local work="$OUT/.channel"; rm -rf "$work"; mkdir -p "$work"
+  {
+    echo "Organizations:"
+    for o in Orderer $PEER_ORGS; do
+      local msp; msp=$(org_field "$o" .mspId)
+      cat <<YAML
+  - &$o
+    Name: $msp
+    ID: $msp
+    MSPDir: $OUT/$o/msp
+    Policies:
+      Readers: { Type: Signature, Rule: "OR('$msp.member')" }
+      Writers: { Type: Signature, Rule: "OR('$msp.member')" }
+      Admins: { Type: Signature, Rule: "OR('$msp.admin')" }
+YAML
+      if [ "$o" = Orderer ]; then
+        echo "    OrdererEndpoints:"
+        for name in $(orderer_names); do echo "      - $(address Orderer "$name"):$(orderer_field "$name" .port)"; done
+      else
+        cat <<YAML
+      Endorsement: { Type: Signature, Rule: "OR('$msp.peer')" }
+    AnchorPeers:
+      - { Host: $(address "$o" "$(org_field "$o" .peer.name)"), Port: $(org_field "$o" .peer.port) }
+YAML
+      fi
+    done
+    cat <<YAML
+Capabilities:
+  Channel: &ChannelCapabilities { V3_0: true }
+  Orderer: &OrdererCapabilities { V2_0: true }
+  Application: &ApplicationCapabilities { V2_5: true }
+Profiles:
+  PostalChannel:
+    Policies:
+      Readers: { Type: ImplicitMeta, Rule: "ANY Readers" }
+      Writers: { Type: ImplicitMeta, Rule: "ANY Writers" }
+      Admins: { Type: ImplicitMeta, Rule: "MAJORITY Admins" }
+    Capabilities: *ChannelCapabilities
+    Orderer:
+      OrdererType: etcdraft
+      BatchTimeout: $(c .batchTimeout)
+      BatchSize: { MaxMessageCount: $(c .maxMessageCount), AbsoluteMaxBytes: 10 MB, PreferredMaxBytes: 2 MB }
+      EtcdRaft:
+        Consenters:
+YAML
+    for name in $(orderer_names); do
+      local tls="$OUT/Orderer/nodes/$name/tls/server.crt"
+      echo "          - { Host: $(address Orderer "$name"), Port: $(orderer_field "$name" .clusterPort), ClientTLSCert: $tls, ServerTLSCert: $tls }"
+    done
+    cat <<YAML
+      Organizations: [ *Orderer ]
+      Policies:
+        Readers: { Type: ImplicitMeta, Rule: "ANY Readers" }
+        Writers: { Type: ImplicitMeta, Rule: "ANY Writers" }
+        Admins: { Type: ImplicitMeta, Rule: "MAJORITY Admins" }
+        BlockValidation: { Type: ImplicitMeta, Rule: "ANY Writers" }
+      Capabilities: *OrdererCapabilities
+    Application:
+      Organizations: [ $(for o in $PEER_ORGS; do printf '*%s, ' "$o"; done | sed 's/, $//') ]
+      Policies:
+        Readers: { Type: ImplicitMeta, Rule: "ANY Readers" }
+        Writers: { Type: ImplicitMeta, Rule: "ANY Writers" }
+        Admins: { Type: ImplicitMeta, Rule: "MAJORITY Admins" }
+        LifecycleEndorsement: { Type: ImplicitMeta, Rule: "MAJORITY Endorsement" }
+        Endorsement: { Type: ImplicitMeta, Rule: "MAJORITY Endorsement" }
+      Capabilities: *ApplicationCapabilities
+YAML
+  } > "$work/configtx.yaml"
+  local ch; ch=$(c .channel)
+  "${CONFIGTXGEN_BIN:-configtxgen}" -configPath "$work" -profile PostalChannel -channelID "$ch" \
+    -outputBlock "$work/$ch.block" >"$work/configtxgen.log" 2>&1 || { cat "$work/configtxgen.log" >&2; die "configtxgen failed"; }
+  cp "$work/$ch.block" "$OUT/Orderer/consortium/$ch.block"
+  for o in $PEER_ORGS; do cp "$work/$ch.block" "$OUT/$o/consortium/$ch.block"; done
+  # The chaincode package: a ccaas package naming the service's address on the network, with DataCenter's root.
+  local name label
+  name=$(c .chaincode.name); label="${name}_${CHAINCODE_VERSION:-containers}"
+  jq -n --arg a "$(cc_host):$(cc_port)" --rawfile root "$OUT/DataCenter/msp/cacerts/ca-cert.pem" \
+    '{ address: $a, dial_timeout: "10s", tls_required: true, client_auth_required: false, root_cert: $root }' > "$work/connection.json"
+  jq -n --arg l "$label" '{ type: "ccaas", label: $l }' > "$work/metadata.json"
+  tar --owner=0 --group=0 --mtime=@0 -C "$work" -czf "$work/code.tar.gz" connection.json
+  tar --owner=0 --group=0 --mtime=@0 -C "$work" -czf "$work/chaincode.tar.gz" metadata.json code.tar.gz
+  # Fabric's package id: the label, then the SHA-256 of the package's bytes; the service announces itself by it.
+  local package_id; package_id="$label:$(sha256sum "$work/chaincode.tar.gz" | cut -d' ' -f1)"
+  local ccjson="$OUT/DataCenter/nodes/chaincode-service/container.json"
+  jq --arg id "$package_id" '.env.CORE_CHAINCODE_ID_NAME = $id' "$ccjson" > "$ccjson.tmp" && mv "$ccjson.tmp" "$ccjson"
+  for o in $PEER_ORGS; do
+    cp "$work/chaincode.tar.gz" "$OUT/$o/consortium/chaincode.tar.gz"
+    cp "$root/network/$(c .chaincode.collectionsConfig)" "$OUT/$o/consortium/collections_config.json"
+    jq -n --arg ch "$ch" --arg n "$name" --arg v "${CHAINCODE_VERSION:-containers}" --arg p "$(c .chaincode.endorsementPolicy)" \
+      --arg l "$label" --arg id "$package_id" '{ channel: $ch, name: $n, version: $v, sequence: 1, label: $l, packageId: $id, signaturePolicy: $p,
+                         collectionsConfig: "consortium/collections_config.json", package: "consortium/chaincode.tar.gz" }' \
+      > "$OUT/$o/consortium/chaincode-definition.json"
+  done
+  rm -rf "$work"
+  say "genesis block of $ch and the chaincode package $label in every org's consortium/"
+}
+
+case ${1:-} in
+  layout) shift; [ "${1:-}" = --orderers ] && layout "${2:-}" || layout "" ;;
+  enrol) shift; enrol "$@" ;;
+  channel) channel ;;
+  *) die "usage: bundle.sh layout [--orderers 1|3] | enrol ORG HOST:PORT | channel" ;;
+esac
