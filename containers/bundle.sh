@@ -187,7 +187,8 @@ enrol() {
   one() { # id type dir hosts
     local id=$1 type=$2 dir=$3 hosts=$4 pw; pw=$(secret)
     FABRIC_CA_CLIENT_ID_SECRET=$pw client "$registrar" register --id.name "$id" --id.type "$type" -u "https://$at"
-    rm -rf "$dir"; mkdir -p "$dir"
+    # Only the identity is replaced: the node's container.json beside it stays.
+    rm -rf "$dir/msp" "$dir/tls" "$dir/tls-enrol"; mkdir -p "$dir"
     FABRIC_CA_CLIENT_URL="https://$id:$pw@$at" client "$dir" enroll -M "$dir/msp" --csr.hosts "$hosts"
     FABRIC_CA_CLIENT_URL="https://$id:$pw@$at" client "$dir" enroll -M "$dir/tls-enrol" --enrollment.profile tls --csr.hosts "$hosts"
     rm -f "$dir"/msp/cacerts/*; cp "$cacert" "$dir/msp/cacerts/ca-cert.pem"; node_ous > "$dir/msp/config.yaml"
@@ -307,7 +308,8 @@ YAML
   # Fabric's package id: the label, then the SHA-256 of the package's bytes; the service announces itself by it.
   local package_id; package_id="$label:$(sha256sum "$work/chaincode.tar.gz" | cut -d' ' -f1)"
   local ccjson="$OUT/DataCenter/nodes/chaincode-service/container.json"
-  jq --arg id "$package_id" '.env.CORE_CHAINCODE_ID_NAME = $id' "$ccjson" > "$ccjson.tmp" && mv "$ccjson.tmp" "$ccjson"
+  jq --arg id "$package_id" '.env.CORE_CHAINCODE_ID_NAME = $id' "$ccjson" > "$ccjson.tmp" || die "no $ccjson: run bundle.sh layout"
+  mv "$ccjson.tmp" "$ccjson"
   for o in $PEER_ORGS; do
     cp "$work/chaincode.tar.gz" "$OUT/$o/consortium/chaincode.tar.gz"
     cp "$root/network/$(c .chaincode.collectionsConfig)" "$OUT/$o/consortium/collections_config.json"

@@ -1,0 +1,549 @@
+package org.postalfunds.testnetwork.containers;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.postalfunds.testnetwork.NetworkDescription;
+import org.testcontainers.containers.BindMode;
+import org.testcontainers.containers.Container.ExecResult;
+import org.testcontainers.containers.ExecConfig;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.containers.Network;
+import org.testcontainers.containers.wait.strategy.Wait;
+import org.testcontainers.containers.wait.strategy.WaitStrategy;
+import org.testcontainers.lifecycle.Startables;
+import org.testcontainers.utility.DockerImageName;
+
+/**
+ * The consortium of {@code network/consortium.json} in containers, through Testcontainers: one container per node
+ * (each org's Fabric CA, the Raft orderer(s), one peer per peer org, the chaincode service), all on one container
+ * network where each node has its own address ({@code <node>.<domain>}), each started from its org's bundle
+ * ({@code containers/bundle.sh}) mounted at {@code /bundle}. The admin steps (osnadmin join, peer channel join,
+ * chaincode install, approve, commit) run inside the nodes' containers as each org's admin. Clients on this host
+ * reach the gateways and CAs through published ports; {@link #description()} gives them as a
+ * {@link NetworkDescription}, so the tests written for the native network run unchanged.
+ *
+ * <p>Every container and the network carry the run's prefix ({@code postal-<8 hex>}); {@link #close()} removes them
+ * all and stops the podman service it started, and {@link #leftovers()} lists what of this run the engine still has.
+ */
+public final class ContainerConsortium implements AutoCloseable {
+    private static final Duration SCRIPT_LIMIT = Duration.ofMinutes(15);
+    private static final Duration START_LIMIT = Duration.ofSeconds(180);
+    private static final Pattern RAFT_LEADER = Pattern.compile("Raft leader changed: [0-9]+ -> [1-9]|elected leader|Leader .* is present");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Path projectRoot;
+    private final Path state;
+    private final Path bundles;
+    private final String prefix;
+    private final int orderers;
+    private final List<GenericContainer<?>> containers = new ArrayList<>();
+    private final Map<String, GenericContainer<?>> byNode = new LinkedHashMap<>();
+    private final Map<String, Long> timings = new LinkedHashMap<>();
+    private PodmanSocket podman;
+    private Network network;
+    private Map<String, String> images;
+    private Path staticFabric;
+    private NetworkDescription description;
+
+    private ContainerConsortium(final Path projectRoot, final Path state, final int orderers) {
+        this.projectRoot = projectRoot;
+        this.state = state;
+        this.bundles = state.resolve("bundles");
+        this.prefix = "postal-" + UUID.randomUUID().toString().substring(0, 8);
+        this.orderers = orderers;
+    }
+
+    /** Brings the consortium up in STATE (bundles, logs) with 1 or 3 orderers; on failure removes what it made. */
+    public static ContainerConsortium start(final Path projectRoot, final Path state, final int orderers) {
+        final ContainerConsortium consortium = new ContainerConsortium(projectRoot, state, orderers);
+        try {
+            consortium.bringUp();
+            return consortium;
+        } catch (RuntimeException | Error e) {
+            try {
+                consortium.close();
+            } catch (RuntimeException suppressed) {
+                e.addSuppressed(suppressed);
+            }
+            throw e;
+        }
+    }
+
+    public NetworkDescription description() {
+        return description;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    /** Phase durations in ms, in order (images, layout, cas, enrol, channel, orderers, chaincode, peers, lifecycle). */
+    public Map<String, Long> timings() {
+        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(timings));
+    }
+
+    /** The node's container: ca-<Org>, orderer1.., peer0-<Org>, chaincode. */
+    public GenericContainer<?> container(final String node) {
+        final GenericContainer<?> container = byNode.get(node);
+        if (container == null) {
+            throw new IllegalArgumentException("no node " + node + " in " + byNode.keySet());
+        }
+        return container;
+    }
+
+    public Map<String, GenericContainer<?>> nodes() {
+        return Map.copyOf(byNode);
+    }
+
+    /** Resident memory (kB) of each node's main process, read from /proc on this host (the container's pid). */
+    public Map<String, Long> residentKilobytes() {
+        final Map<String, Long> rss = new LinkedHashMap<>();
+        byNode.forEach((node, container) -> {
+            final Long pid = container.getCurrentContainerInfo().getState().getPidLong();
+            try {
+                for (String line : Files.readAllLines(Path.of("/proc", String.valueOf(pid), "status"))) {
+                    if (line.startsWith("VmRSS:")) {
+                        rss.put(node, Long.parseLong(line.replaceAll("[^0-9]", "")));
+                    }
+                }
+            } catch (IOException e) {
+                rss.put(node, -1L);
+            }
+        });
+        return rss;
+    }
+
+    private void bringUp() {
+        podman = PodmanSocket.fromEnvironment();
+        long t = System.nanoTime();
+        images = new HashMap<>();
+        for (String line : script("containers/build-images.sh", Map.of()).split("\n")) {
+            final int eq = line.indexOf('=');
+            if (line.startsWith("postal-") && eq > 0) {
+                images.put(line.substring(0, eq), line.substring(eq + 1).trim());
+            }
+        }
+        staticFabric = Path.of(script("containers/build-static-fabric.sh", Map.of()).strip().lines().reduce((a, b) -> b).orElseThrow());
+        t = lap("images", t);
+        // Every run issues its identities afresh from new CAs: no bundle of an earlier run is reused.
+        deleteTree(bundles);
+        script("containers/bundle.sh", Map.of(), "layout", "--orderers", String.valueOf(orderers));
+        t = lap("layout", t);
+
+        network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withName(prefix + "-net")).build();
+        final JsonNode consortium = readJson(projectRoot.resolve("network/consortium.json"));
+        final List<String> orgs = new ArrayList<>(List.of("Orderer"));
+        consortium.path("peerOrgs").forEach(o -> orgs.add(o.path("name").asText()));
+
+        // Each org's Fabric CA, from its bundle; the bootstrap secret through the environment only.
+        final List<GenericContainer<?>> cas = new ArrayList<>();
+        for (String org : orgs) {
+            final String secret = read(bundles.resolve(org).resolve("ca/bootstrap.secret")).strip();
+            final GenericContainer<?> ca = container("ca-" + org, images.get("postal-fabric-ca"), bundles.resolve(org),
+                    bundles.resolve(org).resolve("ca/container.json"), Wait.forLogMessage("(?s).*Listening on https://.*", 1));
+            ca.withEnv("FABRIC_CA_SERVER_BOOT", "admin:" + secret);
+            cas.add(ca);
+        }
+        Startables.deepStart(cas).join();
+        t = lap("cas", t);
+        final Map<String, Process> enrolments = new LinkedHashMap<>();
+        for (String org : orgs) {
+            final int caPort = orgNode(consortium, org).at("/ca/port").asInt();
+            enrolments.put(org, startScript("containers/bundle.sh",
+                    Map.of("FABRIC_CA_CLIENT_BIN", staticFabric.resolve("bin/fabric-ca-client").toString()),
+                    "enrol", org, "127.0.0.1:" + byNode.get("ca-" + org).getMappedPort(caPort)));
+        }
+        enrolments.forEach((org, process) -> finish(process, "bundle.sh enrol " + org));
+        t = lap("enrol", t);
+        script("containers/bundle.sh", Map.of("CONFIGTXGEN_BIN", nativeFabric().resolve("bin/configtxgen").toString()), "channel");
+        t = lap("channel", t);
+
+        // Orderers: started, joined to the channel by the orderer org's admin (osnadmin inside each), a leader elected.
+        final List<String> ordererNames = new ArrayList<>();
+        for (int i = 0; i < orderers; i++) {
+            ordererNames.add(consortium.at("/ordererOrg/nodes/" + i + "/name").asText());
+        }
+        final List<GenericContainer<?>> ordererContainers = new ArrayList<>();
+        for (String name : ordererNames) {
+            final JsonNode node = consortium.at("/ordererOrg/nodes/" + ordererNames.indexOf(name));
+            ordererContainers.add(container(name, images.get("postal-fabric-orderer"), bundles.resolve("Orderer"),
+                    bundles.resolve("Orderer/nodes").resolve(name).resolve("container.json"),
+                    Wait.forHttp("/healthz").forPort(node.path("operationsPort").asInt())));
+        }
+        Startables.deepStart(ordererContainers).join();
+        final String channel = consortium.path("channel").asText();
+        for (String name : ordererNames) {
+            final int adminPort = consortium.at("/ordererOrg/nodes/" + ordererNames.indexOf(name) + "/adminPort").asInt();
+            exec(byNode.get(name), Map.of(), "osnadmin", "channel", "join", "--channelID", channel,
+                    "--config-block", "/bundle/consortium/" + channel + ".block", "-o", "127.0.0.1:" + adminPort,
+                    "--ca-file", "/bundle/consortium/Orderer-ca.pem", "--client-cert", "/bundle/users/admin/tls/server.crt",
+                    "--client-key", "/bundle/users/admin/tls/server.key");
+        }
+        for (String name : ordererNames) {
+            awaitLog(byNode.get(name), RAFT_LEADER, Duration.ofSeconds(90));
+        }
+        t = lap("orderers", t);
+
+        // The chaincode service (DataCenter's), then the peers.
+        final GenericContainer<?> chaincode = container("chaincode", images.get("postal-chaincode"), bundles.resolve("DataCenter"),
+                bundles.resolve("DataCenter/nodes/chaincode-service/container.json"), Wait.forListeningPort());
+        final List<String> peerOrgs = orgs.subList(1, orgs.size());
+        final List<GenericContainer<?>> peers = new ArrayList<>(List.of(chaincode));
+        for (String org : peerOrgs) {
+            final JsonNode peer = orgNode(consortium, org).path("peer");
+            peers.add(container("peer0-" + org, images.get("postal-fabric-peer"), bundles.resolve(org),
+                    bundles.resolve(org).resolve("nodes").resolve(peer.path("name").asText()).resolve("container.json"),
+                    Wait.forHttp("/healthz").forPort(peer.path("operationsPort").asInt())));
+        }
+        Startables.deepStart(peers).join();
+        t = lap("peers", t);
+
+        // Lifecycle: each org's admin joins its peer, installs and approves; DataCenter's admin commits.
+        final JsonNode definition = readJson(bundles.resolve("DataCenter/consortium/chaincode-definition.json"));
+        final String firstOrderer = consortium.at("/ordererOrg/domain").asText();
+        final String ordererAddress = ordererNames.get(0) + "." + firstOrderer + ":" + consortium.at("/ordererOrg/nodes/0/port").asInt();
+        final List<String> definitionArgs = List.of("--channelID", channel, "--name", definition.path("name").asText(),
+                "--version", definition.path("version").asText(), "--sequence", definition.path("sequence").asText(),
+                "--signature-policy", definition.path("signaturePolicy").asText(),
+                "--collections-config", "/bundle/" + definition.path("collectionsConfig").asText());
+        final List<String> ordererArgs = List.of("-o", ordererAddress, "--tls", "--cafile", "/bundle/consortium/Orderer-ca.pem");
+        for (String org : peerOrgs) {
+            final GenericContainer<?> peer = byNode.get("peer0-" + org);
+            retry(() -> exec(peer, admin(), "peer", "channel", "join", "-b", "/bundle/consortium/" + channel + ".block"), 5);
+            exec(peer, admin(), "peer", "lifecycle", "chaincode", "install", "/bundle/" + definition.path("package").asText());
+            final List<String> approve = new ArrayList<>(List.of("peer", "lifecycle", "chaincode", "approveformyorg"));
+            approve.addAll(ordererArgs);
+            approve.addAll(definitionArgs);
+            approve.addAll(List.of("--package-id", definition.path("packageId").asText()));
+            retry(() -> exec(peer, admin(), approve.toArray(String[]::new)), 5);
+        }
+        final List<String> commit = new ArrayList<>(List.of("peer", "lifecycle", "chaincode", "commit"));
+        commit.addAll(ordererArgs);
+        commit.addAll(definitionArgs);
+        for (String org : peerOrgs) {
+            final JsonNode o = orgNode(consortium, org);
+            commit.addAll(List.of("--peerAddresses", o.at("/peer/name").asText() + "." + o.path("domain").asText() + ":" + o.at("/peer/port").asInt(),
+                    "--tlsRootCertFiles", "/bundle/consortium/" + org + "-ca.pem"));
+        }
+        retry(() -> exec(byNode.get("peer0-DataCenter"), admin(), commit.toArray(String[]::new)), 5);
+        lap("lifecycle", t);
+        description = describe(consortium, orgs, ordererNames, definition);
+        System.err.println("[postal-containers] consortium up in containers (" + prefix + "): " + timings);
+    }
+
+    private static Map<String, String> admin() {
+        return Map.of("CORE_PEER_MSPCONFIGPATH", "/bundle/users/admin/msp", "FABRIC_LOGGING_SPEC", "warning");
+    }
+
+    private NetworkDescription describe(final JsonNode consortium, final List<String> orgs, final List<String> ordererNames,
+            final JsonNode definition) {
+        final List<NetworkDescription.Organisation> organisations = new ArrayList<>();
+        for (String org : orgs) {
+            final JsonNode o = orgNode(consortium, org);
+            final Path dir = bundles.resolve(org);
+            final GenericContainer<?> ca = byNode.get("ca-" + org);
+            final Optional<NetworkDescription.Peer> peer = o.has("peer") ? Optional.of(new NetworkDescription.Peer(
+                    o.at("/peer/name").asText() + "." + o.path("domain").asText(),
+                    "127.0.0.1:" + byNode.get("peer0-" + org).getMappedPort(o.at("/peer/port").asInt()),
+                    o.at("/peer/name").asText() + "." + o.path("domain").asText(),
+                    URI.create("http://127.0.0.1:" + byNode.get("peer0-" + org).getMappedPort(o.at("/peer/operationsPort").asInt()))))
+                    : Optional.empty();
+            organisations.add(new NetworkDescription.Organisation(org, o.path("mspId").asText(), o.path("domain").asText(),
+                    new NetworkDescription.CertificateAuthority(URI.create("https://127.0.0.1:" + ca.getMappedPort(o.at("/ca/port").asInt())),
+                            "ca-" + org, dir.resolve("ca/ca-cert.pem"), "admin", dir.resolve("ca/bootstrap.secret"),
+                            dir.resolve("ca-registrar"),
+                            URI.create("http://127.0.0.1:" + ca.getMappedPort(o.at("/ca/operationsPort").asInt()))),
+                    new NetworkDescription.Admin(dir.resolve("users/admin/msp/signcerts/cert.pem"),
+                            dir.resolve("users/admin/msp/keystore/key.pem"), dir.resolve("users/admin/msp")),
+                    dir.resolve("msp/cacerts/ca-cert.pem"), peer));
+        }
+        // Peer organisations first, as describe.sh lists them.
+        organisations.add(organisations.remove(0));
+        final List<NetworkDescription.Orderer> ordererList = new ArrayList<>();
+        for (int i = 0; i < ordererNames.size(); i++) {
+            final JsonNode node = consortium.at("/ordererOrg/nodes/" + i);
+            final GenericContainer<?> c = byNode.get(ordererNames.get(i));
+            ordererList.add(new NetworkDescription.Orderer(ordererNames.get(i), "127.0.0.1:" + c.getMappedPort(node.path("port").asInt()),
+                    "127.0.0.1:" + c.getMappedPort(node.path("adminPort").asInt()),
+                    URI.create("http://127.0.0.1:" + c.getMappedPort(node.path("operationsPort").asInt()))));
+        }
+        final List<NetworkDescription.NodeProcess> processes = new ArrayList<>();
+        byNode.forEach((node, c) -> processes.add(new NetworkDescription.NodeProcess(node,
+                c.getCurrentContainerInfo().getState().getPidLong(), Optional.empty())));
+        final JsonNode cc = readJson(bundles.resolve("DataCenter/nodes/chaincode-service/container.json"));
+        return new NetworkDescription(state, staticFabric, consortium.path("channel").asText(),
+                consortium.at("/chaincode/name").asText(), organisations, ordererList,
+                Optional.of(new NetworkDescription.DeployedChaincode(definition.path("name").asText(),
+                        definition.path("version").asText(), definition.path("sequence").asInt(),
+                        definition.path("packageId").asText(), cc.path("alias").asText() + ":" + cc.at("/ports/0").asInt())),
+                processes, bundles);
+    }
+
+    /** A node's container from its definition (container.json of the bundle): image, alias, ports, env, command. */
+    private GenericContainer<?> container(final String node, final String image, final Path orgBundle, final Path definition,
+            final WaitStrategy ready) {
+        if (image == null) {
+            throw new IllegalStateException("no image for " + node + " among " + images);
+        }
+        final JsonNode d = readJson(definition);
+        final String alias = d.path("alias").asText();
+        final GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))
+                .withNetwork(network).withNetworkAliases(alias)
+                .withCreateContainerCmdModifier(cmd -> cmd.withName(prefix + "-" + node).withHostName(alias))
+                .withLabel("org.postalfunds.run", prefix)
+                .withFileSystemBind(orgBundle.toString(), d.path("bundleMount").asText(), BindMode.READ_WRITE)
+                .waitingFor(ready.withStartupTimeout(START_LIMIT));
+        d.path("ports").forEach(p -> container.addExposedPort(p.asInt()));
+        d.path("env").fields().forEachRemaining(e -> container.withEnv(e.getKey(), e.getValue().asText()));
+        final List<String> command = new ArrayList<>();
+        d.path("command").forEach(a -> command.add(a.asText()));
+        if (!command.isEmpty()) {
+            container.withCommand(command.toArray(String[]::new));
+        }
+        containers.add(container);
+        byNode.put(node, container);
+        return container;
+    }
+
+    /** Runs a command in a node's container; fails with its output unless it exits 0. */
+    public static String exec(final GenericContainer<?> container, final Map<String, String> env, final String... command) {
+        try {
+            final ExecResult result = container.execInContainer(ExecConfig.builder().command(command).envVars(env).build());
+            if (result.getExitCode() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " in " + container.getContainerName()
+                        + " exited " + result.getExitCode() + ": " + result.getStdout() + result.getStderr());
+            }
+            return result.getStdout() + result.getStderr();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void retry(final Runnable step, final int attempts) {
+        for (int i = 1; ; i++) {
+            try {
+                step.run();
+                return;
+            } catch (IllegalStateException e) {
+                if (i >= attempts) {
+                    throw e;
+                }
+                sleep(Duration.ofSeconds(2));
+            }
+        }
+    }
+
+    /** Waits for a line matching PATTERN in the container's log. */
+    public static void awaitLog(final GenericContainer<?> container, final Pattern pattern, final Duration limit) {
+        final long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (pattern.matcher(container.getLogs()).find()) {
+                return;
+            }
+            sleep(Duration.ofMillis(250));
+        }
+        throw new IllegalStateException("no '" + pattern + "' in the log of " + container.getContainerName() + " within "
+                + limit.toSeconds() + " s; its end: " + tail(container.getLogs()));
+    }
+
+    private static String tail(final String log) {
+        return log.length() <= 3000 ? log : log.substring(log.length() - 3000);
+    }
+
+    private static void sleep(final Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long lap(final String phase, final long since) {
+        final long now = System.nanoTime();
+        timings.put(phase, (now - since) / 1_000_000);
+        return now;
+    }
+
+    private static JsonNode orgNode(final JsonNode consortium, final String org) {
+        if ("Orderer".equals(org) || consortium.at("/ordererOrg/name").asText().equals(org)) {
+            return consortium.path("ordererOrg");
+        }
+        for (JsonNode o : consortium.path("peerOrgs")) {
+            if (o.path("name").asText().equals(org)) {
+                return o;
+            }
+        }
+        throw new IllegalArgumentException("no organisation " + org + " in network/consortium.json");
+    }
+
+    private Path nativeFabric() {
+        return Path.of(script("test-network/install-fabric.sh", Map.of()).strip().lines().reduce((a, b) -> b).orElseThrow());
+    }
+
+    private String script(final String script, final Map<String, String> env, final String... args) {
+        return finish(startScript(script, env, args), script + " " + String.join(" ", args));
+    }
+
+    private Process startScript(final String script, final Map<String, String> env, final String... args) {
+        final List<String> command = new ArrayList<>(List.of("bash", projectRoot.resolve(script).toString()));
+        command.addAll(List.of(args));
+        final ProcessBuilder builder = new ProcessBuilder(command).directory(projectRoot.toFile());
+        builder.environment().put("POSTAL_BUNDLES", bundles.toString());
+        builder.environment().putAll(env);
+        // What the script says goes to a log beside the bundles; its standard output is its answer.
+        try {
+            Files.createDirectories(state.resolve("logs"));
+            builder.redirectError(ProcessBuilder.Redirect.appendTo(state.resolve("logs/scripts.log").toFile()));
+            return builder.start();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private String finish(final Process process, final String what) {
+        try {
+            final byte[] out = process.getInputStream().readAllBytes();
+            if (!process.waitFor(SCRIPT_LIMIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException(what + " did not finish within " + SCRIPT_LIMIT.toMinutes() + " min");
+            }
+            if (process.exitValue() != 0) {
+                throw new IllegalStateException(what + " failed (exit " + process.exitValue() + "); see "
+                        + state.resolve("logs/scripts.log") + ": " + tail(read(state.resolve("logs/scripts.log"))));
+            }
+            return new String(out, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(final Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot remove " + dir, e);
+        }
+    }
+
+    private static JsonNode readJson(final Path file) {
+        try {
+            return JSON.readTree(file.toFile());
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read " + file, e);
+        }
+    }
+
+    private static String read(final Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** What of this run the engine still has: containers and networks named with the prefix, volumes labelled with it. */
+    public List<String> leftovers() {
+        final List<String> left = new ArrayList<>();
+        left.addAll(podman("ps", "-a", "--filter", "name=^" + prefix, "--format", "container {{.Names}}"));
+        left.addAll(podman("network", "ls", "--filter", "name=^" + prefix, "--format", "network {{.Name}}"));
+        left.addAll(podman("volume", "ls", "--filter", "label=org.postalfunds.run=" + prefix, "--format", "volume {{.Name}}"));
+        return left;
+    }
+
+    private List<String> podman(final String... args) {
+        final List<String> command = new ArrayList<>(List.of("podman"));
+        command.addAll(List.of(args));
+        try {
+            final Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+            final String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: " + out);
+            }
+            return out.lines().filter(l -> !l.isBlank()).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Removes every container and the network of this run (their logs first, into STATE/logs), then stops podman's service if started here. */
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        for (Map.Entry<String, GenericContainer<?>> e : byNode.entrySet()) {
+            try {
+                if (e.getValue().getContainerId() != null) {
+                    Files.writeString(state.resolve("logs").resolve(e.getKey() + ".log"), e.getValue().getLogs());
+                }
+            } catch (IOException | RuntimeException ignored) {
+                // A log that cannot be kept must not keep a container alive.
+            }
+        }
+        for (GenericContainer<?> c : containers) {
+            try {
+                c.stop();
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        if (network != null) {
+            try {
+                network.close();
+            } catch (RuntimeException e) {
+                failure = failure == null ? e : failure;
+            }
+        }
+        // The bundles hold this run's private keys: gone with the run (the logs stay in STATE/logs).
+        try {
+            deleteTree(bundles);
+        } catch (RuntimeException e) {
+            failure = failure == null ? e : failure;
+        }
+        if (podman != null) {
+            final List<String> left = leftovers();
+            if (!left.isEmpty() && failure == null) {
+                failure = new IllegalStateException("left behind after close: " + left);
+            }
+            podman.close();
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** The podman service started for this run, if one was: its pid (gone after close). */
+    public java.util.OptionalLong podmanServicePid() {
+        return podman == null ? java.util.OptionalLong.empty() : podman.servicePid();
+    }
+}
