@@ -7,6 +7,8 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 test-network/install-packages.sh
+# The container mode runs in every run too (meter-client ConsortiumInContainersTest): podman, runc, debootstrap.
+containers/install-container-tools.sh
 test-network/install-fabric.sh >/dev/null
 if [ -f .network/network.json ]; then
   echo "test.sh: a network from an earlier run is in .network/; tearing it down first" >&2

@@ -9,7 +9,7 @@ import java.nio.file.Files;
  * A network found running and healthy is reused and left running; only a run that names its own chaincode jar
  * ({@value NetworkScripts#CHAINCODE_JAR_PROPERTY}) deploys that jar on it.
  */
-final class RunningNetwork implements AutoCloseable {
+final class RunningNetwork implements ProvidedNetwork {
     private final NetworkScripts scripts;
     private final NetworkDescription description;
     private final boolean startedHere;
@@ -61,7 +61,8 @@ final class RunningNetwork implements AutoCloseable {
         }
     }
 
-    NetworkDescription description() {
+    @Override
+    public NetworkDescription description() {
         return description;
     }
 
