@@ -126,6 +126,7 @@ layout() {
         CORE_PEER_LISTENADDRESS: "0.0.0.0:\($port)", CORE_PEER_CHAINCODEADDRESS: "\($host):\($cc)",
         CORE_PEER_CHAINCODELISTENADDRESS: "0.0.0.0:\($cc)", CORE_PEER_GOSSIP_BOOTSTRAP: "\($host):\($port)",
         CORE_PEER_GOSSIP_EXTERNALENDPOINT: "\($host):\($port)", CORE_PEER_GOSSIP_RECONNECTINTERVAL: "3s",
+        CORE_PEER_DELIVERYCLIENT_RECONNECTBACKOFFTHRESHOLD: "5s",
         CORE_PEER_LOCALMSPID: $msp, CORE_PEER_MSPCONFIGPATH: "\($nd)/msp",
         CORE_PEER_TLS_ENABLED: "true", CORE_PEER_TLS_CERT_FILE: "\($nd)/tls/server.crt",
         CORE_PEER_TLS_KEY_FILE: "\($nd)/tls/server.key", CORE_PEER_TLS_ROOTCERT_FILE: "\($nd)/tls/ca.crt",

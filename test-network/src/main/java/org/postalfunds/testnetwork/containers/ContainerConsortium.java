@@ -112,6 +112,36 @@ public final class ContainerConsortium implements AutoCloseable {
         return Map.copyOf(byNode);
     }
 
+    /** Cuts a node off the consortium's network (podman network disconnect): nobody reaches it, it reaches nobody. */
+    public void disconnect(final String node) {
+        org.testcontainers.DockerClientFactory.instance().client().disconnectFromNetworkCmd()
+                .withNetworkId(network.getId()).withContainerId(container(node).getContainerId()).withForce(true).exec();
+    }
+
+    /** Puts a node cut off by {@link #disconnect} back on the network under its own address. */
+    public void reconnect(final String node) {
+        final GenericContainer<?> c = container(node);
+        org.testcontainers.DockerClientFactory.instance().client().connectToNetworkCmd()
+                .withNetworkId(network.getId()).withContainerId(c.getContainerId())
+                .withContainerNetwork(new com.github.dockerjava.api.model.ContainerNetwork().withAliases(c.getNetworkAliases()))
+                .exec();
+    }
+
+    /** The channel's height on a peer, asked inside the peer's own container by its org's admin. */
+    public long height(final String peerNode) {
+        // Over the container's own loopback: a peer cut off the network has no name service but still answers there.
+        final GenericContainer<?> peer = container(peerNode);
+        final String address = peer.getEnvMap().get("CORE_PEER_ADDRESS");
+        final Map<String, String> env = new HashMap<>(admin());
+        env.put("CORE_PEER_ADDRESS", "127.0.0.1" + address.substring(address.lastIndexOf(':')));
+        final String info = exec(peer, env, "peer", "channel", "getinfo", "-c", description.channel());
+        final java.util.regex.Matcher m = Pattern.compile("\"height\":(\\d+)").matcher(info);
+        if (!m.find()) {
+            throw new IllegalStateException("no height in the answer of " + peerNode + ": " + info);
+        }
+        return Long.parseLong(m.group(1));
+    }
+
     /** Resident memory (kB) of each node's main process, read from /proc on this host (the container's pid). */
     public Map<String, Long> residentKilobytes() {
         final Map<String, Long> rss = new LinkedHashMap<>();
