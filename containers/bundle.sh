@@ -27,7 +27,8 @@ OUT="${POSTAL_BUNDLES:-$root/.containers/bundles}"
 c() { jq -r "$@" "$CONSORTIUM"; }
 PEER_ORGS=$(c '.peerOrgs[].name')
 org_json() { jq -c --arg o "$1" '(.peerOrgs[] | select(.name == $o)), (.ordererOrg | select(.name == $o))' "$CONSORTIUM"; }
-org_field() { org_json "$1" | jq -r "$2"; }
+# One jq per field (the layout asks for many; a process fewer each matters on a loaded machine).
+org_field() { jq -r --arg o "$1" "((.peerOrgs[] | select(.name == \$o)), (.ordererOrg | select(.name == \$o))) | $2" "$CONSORTIUM"; }
 orderer_count() { cat "$OUT/orderer-count" 2>/dev/null || c .ordererOrg.defaultNodeCount; }
 orderer_names() { c ".ordererOrg.nodes[0:$(orderer_count)][].name"; }
 orderer_field() { jq -r --arg n "$1" ".ordererOrg.nodes[] | select(.name == \$n) | $2" "$CONSORTIUM"; }
