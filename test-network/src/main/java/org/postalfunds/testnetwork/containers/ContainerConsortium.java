@@ -273,6 +273,18 @@ public final class ContainerConsortium implements AutoCloseable {
                     "--tlsRootCertFiles", "/bundle/consortium/" + org + "-ca.pem"));
         }
         retry(() -> exec(byNode.get("peer0-DataCenter"), admin(), commit.toArray(String[]::new)), 5);
+        // The consortium record (as init-consortium.sh writes it natively): the contract refuses every call before it.
+        final String dataCenter = roleMsps(consortium, "dataCenter").get(0);
+        final String record = "{\"dataCenterMsp\":\"" + dataCenter + "\",\"meterOwnerMsps\":["
+                + String.join(",", roleMsps(consortium, "meterOwner").stream().sorted().map(m -> "\"" + m + "\"").toList())
+                + "],\"postalAuthorityMsp\":\"" + roleMsps(consortium, "postalAuthority").get(0) + "\"}";
+        final List<String> init = new ArrayList<>(List.of("peer", "chaincode", "invoke"));
+        init.addAll(ordererArgs);
+        init.addAll(List.of("-C", channel, "-n", definition.path("name").asText()));
+        init.addAll(commit.subList(commit.indexOf("--peerAddresses"), commit.size()));
+        init.addAll(List.of("--waitForEvent", "-c", "{\"function\":\"initConsortium\",\"Args\":[\"consortium-init\","
+                + JSON.valueToTree(record) + "]}"));
+        retry(() -> exec(byNode.get("peer0-DataCenter"), admin(), init.toArray(String[]::new)), 10);
         lap("lifecycle", t);
         description = describe(consortium, orgs, ordererNames, definition);
         System.err.println("[postal-containers] consortium up in containers (" + prefix + "): " + timings);
@@ -413,6 +425,19 @@ public final class ContainerConsortium implements AutoCloseable {
         final long now = System.nanoTime();
         timings.put(phase, (now - since) / 1_000_000);
         return now;
+    }
+
+    private static List<String> roleMsps(final JsonNode consortium, final String role) {
+        final List<String> msps = new ArrayList<>();
+        consortium.path("peerOrgs").forEach(o -> {
+            if (role.equals(o.path("ledgerRole").asText())) {
+                msps.add(o.path("mspId").asText());
+            }
+        });
+        if (msps.isEmpty()) {
+            throw new IllegalStateException("network/consortium.json names no peer org with ledgerRole " + role);
+        }
+        return msps;
     }
 
     private static JsonNode orgNode(final JsonNode consortium, final String org) {
