@@ -55,20 +55,23 @@ public final class LedgerFixture {
     private String nextPeerMsp = Organisations.DATA_CENTER;
 
     public LedgerFixture() {
-        this(new FakeLedger(), TestIdentity.p256(Organisations.DATA_CENTER, "dc-operator"),
-                TestIdentity.p256(Organisations.MAILER_A, "mailer-a-operator"),
-                TestIdentity.p256(Organisations.MAILER_B, "mailer-b-operator"),
-                TestIdentity.p256(Organisations.POSTAL_AUTHORITY, "auditor"), new HashMap<>());
-        // As test-network/deploy.sh does: the consortium record first, every other call is refused without it.
-        submit(dataCenter, ctx -> contract.initConsortium(ctx, "consortium-init", Organisations.RECORD_JSON));
+        this(true);
     }
 
     /** A fixture whose ledger has no consortium record yet (as right after the chaincode's definition is committed). */
     public static LedgerFixture withoutConsortium() {
-        return new LedgerFixture(new FakeLedger(), TestIdentity.p256(Organisations.DATA_CENTER, "dc-operator"),
+        return new LedgerFixture(false);
+    }
+
+    private LedgerFixture(final boolean writeConsortium) {
+        this(new FakeLedger(), TestIdentity.p256(Organisations.DATA_CENTER, "dc-operator"),
                 TestIdentity.p256(Organisations.MAILER_A, "mailer-a-operator"),
                 TestIdentity.p256(Organisations.MAILER_B, "mailer-b-operator"),
                 TestIdentity.p256(Organisations.POSTAL_AUTHORITY, "auditor"), new HashMap<>());
+        if (writeConsortium) {
+            // As test-network/deploy.sh does: the consortium record first, every other call is refused without it.
+            submit(dataCenter, ctx -> contract.initConsortium(ctx, "consortium-init", Organisations.RECORD_JSON));
+        }
     }
 
     private LedgerFixture(

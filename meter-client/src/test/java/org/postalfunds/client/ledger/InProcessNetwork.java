@@ -66,22 +66,13 @@ public final class InProcessNetwork {
         // As test-network/deploy.sh does once the definition is committed: the consortium record, before any call.
         TestIdentity deployer = TestIdentity.p256(org.postalfunds.chaincode.access.Organisations.DATA_CENTER, "dc-admin");
         try {
-            connect(deployer.mspId(), x509(deployer.certificatePem()),
-                    org.hyperledger.fabric.client.identity.Signers.newPrivateKeySigner(deployer.keyPair().getPrivate()))
+            connect(deployer.mspId(), org.postalfunds.client.Consortium.certificate(deployer),
+                    org.postalfunds.client.Consortium.signer(deployer))
                     .submit(org.postalfunds.client.ledger.LedgerCall.transaction(
                             org.postalfunds.api.LedgerFunction.INIT_CONSORTIUM, "consortium-init",
                             org.postalfunds.chaincode.access.Organisations.RECORD_JSON));
         } catch (LedgerException e) {
             throw new IllegalStateException("the in-process network could not write its consortium record", e);
-        }
-    }
-
-    private static X509Certificate x509(final String pem) {
-        try {
-            return (X509Certificate) java.security.cert.CertificateFactory.getInstance("X.509").generateCertificate(
-                    new java.io.ByteArrayInputStream(pem.getBytes(UTF_8)));
-        } catch (java.security.cert.CertificateException e) {
-            throw new IllegalStateException(e);
         }
     }
 
