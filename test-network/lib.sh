@@ -31,6 +31,19 @@ if [ -n "${POSTAL_PORT_OFFSET:-}" ] && [ "${POSTAL_PORT_OFFSET}" != 0 ]; then
   CONSORTIUM=$shifted
 fi
 
+# Tuning without editing the description (the benchmark's before/after runs): POSTAL_BATCH_TIMEOUT (e.g. 100ms) and
+# POSTAL_CHAINCODE_JVM_OPTIONS replace the description's batchTimeout and chaincode.jvmOptions for this network.
+if [ -n "${POSTAL_BATCH_TIMEOUT:-}" ] || [ -n "${POSTAL_CHAINCODE_JVM_OPTIONS:-}" ]; then
+  [ -z "${POSTAL_BATCH_TIMEOUT:-}" ] || [[ "$POSTAL_BATCH_TIMEOUT" =~ ^[0-9]{1,5}(ms|s)$ ]] \
+    || die "POSTAL_BATCH_TIMEOUT must be a duration like 100ms or 2s, not $POSTAL_BATCH_TIMEOUT"
+  tuned="${TMPDIR:-/tmp}/postal-consortium-$(id -u)-tuned-$(printf '%s|%s|%s' "$CONSORTIUM" "${POSTAL_BATCH_TIMEOUT:-}" \
+    "${POSTAL_CHAINCODE_JVM_OPTIONS:-}" | sha256sum | cut -c1-12).json"
+  jq --arg timeout "${POSTAL_BATCH_TIMEOUT:-}" --arg jvm "${POSTAL_CHAINCODE_JVM_OPTIONS:-}" '
+      (if $timeout != "" then .batchTimeout = $timeout else . end)
+      | (if $jvm != "" then .chaincode.jvmOptions = $jvm else . end)' "$CONSORTIUM" > "$tuned.$$" && mv "$tuned.$$" "$tuned"
+  CONSORTIUM=$tuned
+fi
+
 # Reads the consortium description: c '.channel'
 c() { jq -r "$@" "$CONSORTIUM"; }
 CHANNEL=$(c .channel)

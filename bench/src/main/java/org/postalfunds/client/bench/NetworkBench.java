@@ -134,6 +134,8 @@ public final class NetworkBench {
         about.put("network", options.network().toString());
         about.put("date", Instant.now().toString());
         about.put("note", options.note());
+        // bench.sh says which batch timeout and chaincode JVM options the network was brought up with.
+        about.put("tuning", System.getenv().getOrDefault("POSTAL_BENCH_TUNING", ""));
         about.put("cores", Runtime.getRuntime().availableProcessors());
         about.put("orderers", network.orderers().size());
         about.put("peerOrganisations", network.peerOrganisations().stream().map(NetworkDescription.Organisation::name).toList());

@@ -91,6 +91,10 @@ public final class NetworkBenchReport {
         if (note != null && !note.toString().isBlank()) {
             md.append("**").append(note).append("**\n\n");
         }
+        final Object tuning = about.get("tuning");
+        if (tuning != null && !tuning.toString().isBlank()) {
+            md.append("Tuning: ").append(tuning).append(".\n\n");
+        }
         md.append(String.format(Locale.ROOT, "Machine: %s cores. Network: %s orderer(s), peers of %s. Windows: %s s "
                         + "(or %s tx, whichever first) after a %s s warm-up, at %s in flight; %s pairs of meters, a "
                         + "distributor with %s recipients. Whole run %.0f s.%n%n",
