@@ -20,6 +20,7 @@ import org.postalfunds.chaincode.command.Command;
 import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.indicium.PostageService;
 import org.postalfunds.chaincode.meter.MeterService;
+import org.postalfunds.chaincode.refund.RefundService;
 import org.postalfunds.chaincode.support.Arguments;
 import org.postalfunds.chaincode.support.Boundary;
 import org.postalfunds.chaincode.transfer.AllotmentService;
@@ -48,6 +49,7 @@ public final class PostalLedgerContract implements ContractInterface {
     private final AllotmentService allotments = new AllotmentService();
     private final PostageService postage = new PostageService();
     private final AuditService audit = new AuditService();
+    private final RefundService refunds = new RefundService();
 
     // ---- the consortium ----------------------------------------------------------------------------------------
 
@@ -236,7 +238,38 @@ public final class PostalLedgerContract implements ContractInterface {
                 command -> transfers.steps().expire(command, transferId)));
     }
 
+    /**
+     * Meter: asks for the postage of a spoiled piece back: the piece it printed, for its recorded amount, within the
+     * refund window, not yet scanned, once per piece, at most Limits.MAX_REFUND_REQUESTS_PER_METER_PER_DAY a day.
+     */
+    @Transaction(intent = SUBMIT)
+    public String requestRefund(
+            final Context ctx, final String requestId, final String meterId, final String pieceNumber,
+            final String amountMinorUnits, final String reason) {
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REQUEST_REFUND, requestId,
+                arguments(meterId, pieceNumber, amountMinorUnits, reason),
+                command -> refunds.request(command, meterId, piece(pieceNumber),
+                        Arguments.amount(amountMinorUnits, "amountMinorUnits"), reason)));
+    }
+
     // ---- postal authority --------------------------------------------------------------------------------------
+
+    /** PostalAuthority: postage revenue -> the refund's credit meter; refused if the piece was scanned meanwhile. */
+    @Transaction(intent = SUBMIT)
+    public String approveRefund(
+            final Context ctx, final String requestId, final String meterId, final String pieceNumber) {
+        return Boundary.run(() -> submit(ctx, LedgerFunction.APPROVE_REFUND, requestId, arguments(meterId, pieceNumber),
+                command -> refunds.approve(command, meterId, piece(pieceNumber))));
+    }
+
+    @Transaction(intent = SUBMIT)
+    public String rejectRefund(
+            final Context ctx, final String requestId, final String meterId, final String pieceNumber,
+            final String reason) {
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REJECT_REFUND, requestId,
+                arguments(meterId, pieceNumber, reason),
+                command -> refunds.reject(command, meterId, piece(pieceNumber), reason)));
+    }
 
     /** PostalAuthority: verifies an indicium seen on mail and counts the sighting (a second one is DUPLICATE). */
     @Transaction(intent = SUBMIT)
@@ -314,6 +347,23 @@ public final class PostalLedgerContract implements ContractInterface {
     @Transaction(intent = EVALUATE)
     public String auditTotals(final Context ctx) {
         return Boundary.run(() -> evaluate(ctx, audit::totals));
+    }
+
+    /** The printing meter's owner, DataCenter, PostalAuthority. */
+    @Transaction(intent = EVALUATE)
+    public String getRefund(final Context ctx, final String meterId, final String pieceNumber) {
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> refunds.get(tx, caller, meterId, piece(pieceNumber))));
+    }
+
+    /** A meter's refunds in piece order: in one state (REQUESTED, APPROVED, REJECTED), or all for "" or ALL. */
+    @Transaction(intent = EVALUATE)
+    public String listRefunds(
+            final Context ctx, final String meterId, final String state, final String pageSize, final String bookmark) {
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> refunds.list(tx, caller, meterId, state, pageSize(pageSize), bookmark)));
+    }
+
+    private static long piece(final String text) {
+        return Arguments.count(text, "pieceNumber", 1, Long.MAX_VALUE);
     }
 
     private static int pageSize(final String text) {

@@ -91,6 +91,11 @@ class AuthorisationMatrixTest {
             verifyIndicium           | deny  | deny      | deny        | deny  | allow       | allow     | deny
             getAccountHistory        | allow | allow     | deny        | allow | allow       | allow     | deny
             auditTotals              | deny  | deny      | deny        | deny  | allow       | allow     | deny
+            requestRefund            | allow | deny      | deny        | deny  | deny        | deny      | deny
+            approveRefund            | deny  | deny      | deny        | deny  | deny        | allow     | deny
+            rejectRefund             | deny  | deny      | deny        | deny  | deny        | allow     | deny
+            getRefund                | allow | allow     | deny        | allow | allow       | allow     | deny
+            listRefunds              | allow | allow     | deny        | allow | allow       | allow     | deny
             """;
 
     private static final Map<EntryPoint, Map<Role, Access>> EXPECTED = parse(TABLE);
@@ -220,6 +225,18 @@ class AuthorisationMatrixTest {
         scenarios.put(EntryPoint.GET_ACCOUNT_HISTORY, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).getAccountHistory(ctx, "METER:mA1", "10")));
         scenarios.put(EntryPoint.AUDIT_TOTALS, new Scenario(nothing, (fx, ctx) -> c.apply(fx).auditTotals(ctx)));
+        final Consumer<LedgerFixture> refundRequested = fx -> fx.submit(fx.meter("mA1"),
+                ctx -> fx.contract.requestRefund(ctx, fx.nextRequestId(), "mA1", "1", "100", "jammed envelope"));
+        scenarios.put(EntryPoint.REQUEST_REFUND, new Scenario(nothing,
+                (fx, ctx) -> c.apply(fx).requestRefund(ctx, "r", "mA1", "1", "100", "jammed envelope")));
+        scenarios.put(EntryPoint.APPROVE_REFUND, new Scenario(refundRequested,
+                (fx, ctx) -> c.apply(fx).approveRefund(ctx, "r", "mA1", "1")));
+        scenarios.put(EntryPoint.REJECT_REFUND, new Scenario(refundRequested,
+                (fx, ctx) -> c.apply(fx).rejectRefund(ctx, "r", "mA1", "1", "not spoiled")));
+        scenarios.put(EntryPoint.GET_REFUND, new Scenario(refundRequested,
+                (fx, ctx) -> c.apply(fx).getRefund(ctx, "mA1", "1")));
+        scenarios.put(EntryPoint.LIST_REFUNDS, new Scenario(nothing,
+                (fx, ctx) -> c.apply(fx).listRefunds(ctx, "mA1", "", "10", "")));
         return scenarios;
     }
 

@@ -523,6 +523,16 @@ final class ContractFuzzing {
                             .isEqualTo(call.detail());
                 }
             }
+            if (entry == EntryPoint.LIST_REFUNDS) {
+                for (final JsonNode refund : result.path("refunds")) {
+                    assertThat(refund.path("meterId").asText()).as("meter of a refund listed by " + what)
+                            .isEqualTo(call.subject());
+                    if (call.detail() != null && !call.detail().isEmpty() && !call.detail().equals("ALL")) {
+                        assertThat(refund.path("state").asText()).as("state of a refund listed by " + what)
+                                .isEqualTo(call.detail());
+                    }
+                }
+            }
             if (entry == EntryPoint.LIST_AUTHORISED_REQUESTERS) {
                 for (final JsonNode requester : result.path("authorisedRequesters")) {
                     assertThat(requester.path("donorMeterId").asText()).as("donor of an entry listed by " + what)
@@ -737,6 +747,39 @@ final class ContractFuzzing {
                 }
                 case AUDIT_TOTALS -> {
                     return new Call(ctx -> c.auditTotals(ctx), fx.authority, null, null, "");
+                }
+                case REQUEST_REFUND -> {
+                    // Mostly a printed piece for its amount (the base ledger prints some), else edges and fuzz.
+                    final String meter = meterId();
+                    final String piece = numeral(choice(4) < 3 ? data.consumeLong(1, 3) : data.consumeLong());
+                    final String amount = numeral(choice(2) == 0 ? 100 : amount());
+                    final String reason = reason();
+                    return new Call(ctx -> c.requestRefund(ctx, requestId, meter, piece, amount, reason),
+                            meterOrStranger(meter), meter, null, meter + " " + piece + " " + amount + " " + reason);
+                }
+                case APPROVE_REFUND, REJECT_REFUND -> {
+                    final String meter = meterId();
+                    final String piece = numeral(choice(4) < 3 ? data.consumeLong(1, 3) : data.consumeLong());
+                    final String reason = reason();
+                    final Function<Context, String> body = entry == EntryPoint.APPROVE_REFUND
+                            ? ctx -> c.approveRefund(ctx, requestId, meter, piece)
+                            : ctx -> c.rejectRefund(ctx, requestId, meter, piece, reason);
+                    return new Call(body, fx.authority, meter, null, meter + " " + piece + " " + reason);
+                }
+                case GET_REFUND -> {
+                    final String meter = meterId();
+                    final String piece = numeral(choice(4) < 3 ? data.consumeLong(1, 3) : data.consumeLong());
+                    return new Call(ctx -> c.getRefund(ctx, meter, piece), ownerOf(meter), meter, null,
+                            meter + " " + piece);
+                }
+                case LIST_REFUNDS -> {
+                    final String meter = meterId();
+                    final String state = data.pickValue(java.util.Arrays.asList("", "ALL", "REQUESTED", "APPROVED",
+                            "REJECTED", "GRANTED", fuzzed()));
+                    final String pageSize = numeral(pageSize());
+                    final String bookmark = bookmark();
+                    return new Call(ctx -> c.listRefunds(ctx, meter, state, pageSize, bookmark), ownerOf(meter),
+                            meter, state, meter + " " + state + " " + pageSize + " " + bookmark);
                 }
                 default -> {
                     return informationCall(entry, requestId);

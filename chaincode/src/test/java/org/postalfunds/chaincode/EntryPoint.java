@@ -27,7 +27,9 @@ public enum EntryPoint {
     OFFER_INFORMATION, DOWNLOAD_INFORMATION, ACKNOWLEDGE_INFORMATION, REJECT_INFORMATION, EXPIRE_INFORMATION,
     GET_INFORMATION_TRANSFER, GET_INFORMATION_PACKAGE, GET_METER_CERTIFICATE,
     // PostalLedgerContract's consortium record (appended: the fuzzer's seeds pick entry points by index)
-    INIT_CONSORTIUM, ADMIT_METER_OWNER, GET_CONSORTIUM;
+    INIT_CONSORTIUM, ADMIT_METER_OWNER, GET_CONSORTIUM,
+    // refunds of spoiled indicia (appended, as above)
+    REQUEST_REFUND, APPROVE_REFUND, REJECT_REFUND, GET_REFUND, LIST_REFUNDS;
 
     /** The two contracts of the chaincode. */
     public static final List<Class<?>> CONTRACTS = List.of(PostalLedgerContract.class, SecureInformationContract.class);

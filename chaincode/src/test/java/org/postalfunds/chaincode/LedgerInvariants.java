@@ -22,6 +22,8 @@ public final class LedgerInvariants {
     /** Fails with an AssertionError naming the account when an invariant does not hold. */
     public static void check(final FakeLedger ledger) {
         long sum = 0;
+        long refundedTotal = 0;
+        long creditedTotal = 0;
         for (final Map.Entry<String, byte[]> entry : ledger.snapshot().entrySet()) {
             final List<String> account = attributesOf(entry.getKey(), Keys.ACCOUNT);
             if (account.isEmpty()) {
@@ -36,10 +38,17 @@ public final class LedgerInvariants {
                     final long in = nonNegative(value, "transferredInMinorUnits", account);
                     final long refilled = nonNegative(value, "refilledMinorUnits", account);
                     final long withdrawn = nonNegative(value, "withdrawnMinorUnits", account);
+                    final long refunded = nonNegative(value, "refundedMinorUnits", account);
+                    final long refundsCredited = nonNegative(value, "refundsCreditedMinorUnits", account);
                     nonNegative(value, "pieceCount", account);
-                    assertThat(dr + ar + out + withdrawn).as("control sum of " + account).isEqualTo(refilled + in);
+                    assertThat(dr + ar + out + withdrawn).as("control sum of " + account)
+                            .isEqualTo(refilled + in + refundsCredited);
+                    assertThat(refunded).as("postage refunded by " + account + ", at most what it printed")
+                            .isLessThanOrEqualTo(ar);
                     // METER(m) + ISSUED_FUNDS(m) + POSTAGE_REVENUE(m), all kept on the meter's account key.
-                    sum += dr + ar + withdrawn - refilled;
+                    sum += dr + (ar - refunded) + withdrawn - refilled;
+                    refundedTotal += refunded;
+                    creditedTotal += refundsCredited;
                 }
                 case "ALLOTMENT" -> {
                     final long available = nonNegative(value, "availableMinorUnits", account);
@@ -64,6 +73,7 @@ public final class LedgerInvariants {
             }
         }
         assertThat(sum).as("sum over all accounts").isZero();
+        assertThat(creditedTotal).as("refunds credited, against postage refunded").isEqualTo(refundedTotal);
     }
 
     /**

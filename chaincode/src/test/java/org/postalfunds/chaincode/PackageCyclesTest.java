@@ -105,7 +105,7 @@ class PackageCyclesTest {
         for (String bottom : List.of("support", "state", "access", "ledger")) {
             assertThat(graph.getOrDefault(ROOT + "." + bottom, Set.of())).as(bottom)
                     .doesNotContain(ROOT + ".meter", ROOT + ".transfer", ROOT + ".information", ROOT + ".indicium",
-                            ROOT + ".audit", ROOT + ".command", ROOT + ".escrow");
+                            ROOT + ".audit", ROOT + ".command", ROOT + ".escrow", ROOT + ".refund");
         }
     }
 

@@ -83,6 +83,18 @@ public enum ErrorCode {
     CONSORTIUM_ALREADY_INITIALISED,
     /** The organisation is already a member of the consortium (admitMeterOwner). */
     ORGANISATION_ALREADY_MEMBER,
+    /** No refund has been requested for that meter's piece. */
+    UNKNOWN_REFUND,
+    /** The refund's amount is not the postage the ledger recorded for the piece. */
+    REFUND_AMOUNT_MISMATCH,
+    /** The piece's refund was requested before (whatever its state now): an indicium is refunded once. */
+    REFUND_ALREADY_REQUESTED,
+    /** The refund window (Limits.REFUND_WINDOW_SECONDS from the indicium's recorded time) has passed. */
+    REFUND_WINDOW_CLOSED,
+    /** The meter has made Limits.MAX_REFUND_REQUESTS_PER_METER_PER_DAY refund requests this UTC day. */
+    REFUND_RATE_LIMITED,
+    /** The postal authority has scanned the piece at a mail centre: it was mailed, not spoiled. */
+    INDICIUM_ALREADY_SCANNED,
     /** A ledger invariant (control sum, conservation, non-negative register) does not hold: a bug. */
     INVARIANT_VIOLATED;
 

@@ -36,6 +36,9 @@ public enum LedgerFunction implements ChaincodeFunction {
     REJECT_TRANSFER(Contract.POSTAL, "rejectTransfer", Intent.SUBMIT, "requestId", "transferId", "reason"),
     EXPIRE_TRANSFER(Contract.POSTAL, "expireTransfer", Intent.SUBMIT, "requestId", "transferId"),
     RECORD_INDICIUM_SCAN(Contract.POSTAL, "recordIndiciumScan", Intent.SUBMIT, "requestId", "indiciumJson"),
+    REQUEST_REFUND(Contract.POSTAL, "requestRefund", Intent.SUBMIT, "requestId", "meterId", "pieceNumber", "amountMinorUnits", "reason"),
+    APPROVE_REFUND(Contract.POSTAL, "approveRefund", Intent.SUBMIT, "requestId", "meterId", "pieceNumber"),
+    REJECT_REFUND(Contract.POSTAL, "rejectRefund", Intent.SUBMIT, "requestId", "meterId", "pieceNumber", "reason"),
     GET_CONSORTIUM(Contract.POSTAL, "getConsortium", Intent.EVALUATE),
     GET_METER(Contract.POSTAL, "getMeter", Intent.EVALUATE, "meterId"),
     GET_INSPECTION_PERIODS(Contract.POSTAL, "getInspectionPeriods", Intent.EVALUATE),
@@ -47,6 +50,8 @@ public enum LedgerFunction implements ChaincodeFunction {
     VERIFY_INDICIUM(Contract.POSTAL, "verifyIndicium", Intent.EVALUATE, "indiciumJson"),
     GET_ACCOUNT_HISTORY(Contract.POSTAL, "getAccountHistory", Intent.EVALUATE, "accountId", "limit"),
     AUDIT_TOTALS(Contract.POSTAL, "auditTotals", Intent.EVALUATE),
+    GET_REFUND(Contract.POSTAL, "getRefund", Intent.EVALUATE, "meterId", "pieceNumber"),
+    LIST_REFUNDS(Contract.POSTAL, "listRefunds", Intent.EVALUATE, "meterId", "state", "pageSize", "bookmark"),
     // ---- secure information between meters ------------------------------------------------------
     REQUEST_INFORMATION(Contract.SECURE_INFORMATION, "requestInformation", Intent.SUBMIT, "requestId", "recipientMeterId", "senderMeterId", "itemName", "deadlineEpochSeconds"),
     GRANT_INFORMATION(Contract.SECURE_INFORMATION, "grantInformation", Intent.SUBMIT, "requestId", "transferId", "deliveryDeadlineEpochSeconds"),

@@ -19,6 +19,12 @@ public final class Limits {
     public static final int MAX_REASON_CHARS = 200;
     public static final int MAX_MODEL_CHARS = 64;
     public static final int MAX_INSPECTION_PERIOD_DAYS = 3_650;
+    /** How long after printing (the indicium's recorded time) a meter may ask for a spoiled piece's refund. */
+    public static final long REFUND_WINDOW_SECONDS = 30L * 24 * 3600;
+    /** Refund requests one meter may make per UTC day (of the transaction timestamp). */
+    public static final int MAX_REFUND_REQUESTS_PER_METER_PER_DAY = 20;
+    /** A refund's reason (the meter's, and the postal authority's for a rejection): required, at most this long. */
+    public static final int MAX_REFUND_REASON_LENGTH = MAX_REASON_CHARS;
 
     // ---- money: bounds that keep every sum the ledger or an auditor forms inside a long ---------------------------
     // The audit reads at most MAX_AUDITED_ACCOUNTS accounts, so at most that many meters; each meter is issued at

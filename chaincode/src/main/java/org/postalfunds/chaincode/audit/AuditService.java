@@ -42,6 +42,8 @@ public final class AuditService {
         long pieces = 0;
         long allotments = 0;
         long openEscrows = 0;
+        long refunded = 0;
+        long refundsCredited = 0;
         final List<KeyValue> accounts = tx.list(Keys.ACCOUNT, Limits.MAX_AUDITED_ACCOUNTS);
         for (final KeyValue account : accounts) {
             final String kind = CompositeKey.parseCompositeKey(account.getKey()).getAttributes().get(0);
@@ -50,7 +52,9 @@ public final class AuditService {
                     final PsdRegisters registers = Json.stored(account.getValue(), PsdRegisters.class, account.getKey());
                     add(totals, AccountClass.METER, registers.descendingRegisterMinorUnits());
                     add(totals, AccountClass.ISSUED_FUNDS, registers.issuedFundsBalanceMinorUnits());
-                    add(totals, AccountClass.POSTAGE_REVENUE, registers.ascendingRegisterMinorUnits());
+                    add(totals, AccountClass.POSTAGE_REVENUE, registers.postageRevenueMinorUnits());
+                    refunded = Amounts.add(refunded, registers.refundedMinorUnits());
+                    refundsCredited = Amounts.add(refundsCredited, registers.refundsCreditedMinorUnits());
                     pieces = Amounts.add(pieces, registers.pieceCount());
                     meters++;
                 }
@@ -86,6 +90,8 @@ public final class AuditService {
         report.put("pieces", pieces);
         report.put("allotments", allotments);
         report.put("openEscrows", openEscrows);
+        report.put("refundedMinorUnits", refunded);
+        report.put("refundsCreditedMinorUnits", refundsCredited);
         report.put("asOfEpochSeconds", tx.nowEpochSeconds());
         return report;
     }

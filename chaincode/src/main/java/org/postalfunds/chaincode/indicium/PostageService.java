@@ -10,6 +10,8 @@ import org.postalfunds.api.model.IndiciumVerdict;
 import org.postalfunds.api.model.IndiciumVerification;
 import org.postalfunds.api.model.Meter;
 import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Refund;
+import org.postalfunds.api.model.RefundState;
 import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.access.PublicKeys;
 import org.postalfunds.chaincode.command.Command;
@@ -75,7 +77,7 @@ public final class PostageService {
     /**
      * Checks a presented indicium against the meter's key and the ledger's record. Writes nothing. A genuine
      * indicium the postal authority has already scanned is a DUPLICATE: whoever holds it now holds a piece that was
-     * seen before (scanCount says how often).
+     * seen before (scanCount says how often). One whose refund was approved is REFUNDED, scanned or not.
      */
     public IndiciumVerification verify(final LedgerTx tx, final Caller caller, final String indiciumJson) {
         caller.requireAuditor("verifyIndicium");
@@ -87,7 +89,7 @@ public final class PostageService {
         return checked;
     }
 
-    /** Signature and record only: GENUINE regardless of earlier sightings, with their count. */
+    /** Signature, record and refund only: GENUINE (or REFUNDED) regardless of earlier sightings, with their count. */
     private IndiciumVerification check(final LedgerTx tx, final String indiciumJson) {
         final Indicium presented = Json.argument(indiciumJson, Indicium.class, "indicium");
         presented.validate();
@@ -108,6 +110,13 @@ public final class PostageService {
         }
         final Long scans = tx.read(Keys.indiciumScan(presented.meterId(), presented.pieceNumber()), IndiciumScan.class)
                 .map(IndiciumScan::scanCount).orElse(0L);
+        // Its postage was paid back: the piece must not travel, whoever presents it and however often.
+        // Read by key, not through the refund package (which depends on this one: no cycle).
+        final boolean refunded = tx.read(Keys.refund(presented.meterId(), presented.pieceNumber()), Refund.class)
+                .map(refund -> refund.state() == RefundState.APPROVED).orElse(false);
+        if (refunded) {
+            return verdict(IndiciumVerdict.REFUNDED, presented, recorded.get(), scans);
+        }
         return verdict(IndiciumVerdict.GENUINE, presented, recorded.get(), scans);
     }
 
@@ -116,7 +125,8 @@ public final class PostageService {
         command.caller().requirePostalAuthority("recordIndiciumScan");
         final LedgerTx tx = command.tx();
         final IndiciumVerification verification = check(tx, indiciumJson);
-        if (verification.verdict() != IndiciumVerdict.GENUINE) {
+        final boolean refunded = verification.verdict() == IndiciumVerdict.REFUNDED;
+        if (verification.verdict() != IndiciumVerdict.GENUINE && !refunded) {
             return Outcome.event("IndiciumScanned").with("verification", verification);
         }
         final String key = Keys.indiciumScan(verification.meterId(), verification.pieceNumber());
@@ -126,7 +136,9 @@ public final class PostageService {
                         earlier.firstScannedAtEpochSeconds(), now))
                 .orElse(new IndiciumScan(verification.meterId(), verification.pieceNumber(), 1, now, now));
         tx.write(key, scan);
-        final IndiciumVerdict verdict = scan.scanCount() > 1 ? IndiciumVerdict.DUPLICATE : IndiciumVerdict.GENUINE;
+        // A refunded piece's sighting is counted too (evidence of fraud), and stays REFUNDED, never GENUINE.
+        final IndiciumVerdict verdict = refunded ? IndiciumVerdict.REFUNDED
+                : scan.scanCount() > 1 ? IndiciumVerdict.DUPLICATE : IndiciumVerdict.GENUINE;
         return Outcome.event("IndiciumScanned").with("verification", new IndiciumVerification(
                 verdict, verification.meterId(), verification.pieceNumber(), verification.recorded(), scan.scanCount()));
     }

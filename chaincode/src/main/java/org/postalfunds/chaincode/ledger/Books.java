@@ -27,6 +27,7 @@ import org.postalfunds.chaincode.state.LedgerTx;
  * ESCROW | ALLOTMENT -> METER             accept, acknowledge, return to donor, release an allotment
  * ALLOTMENT       -> ESCROW               grant from an allotment
  * ESCROW          -> ALLOTMENT            return to the allotment the grant came from
+ * POSTAGE_REVENUE(m) -> METER(c)          refund of a spoiled piece of m, credited to c (m, or its replacement)
  * </pre>
  *
  * {@link #requireBalanced()} then checks, from the account records themselves, that the transaction changed the
@@ -68,6 +69,14 @@ public final class Books {
                     }
                     default -> unknownMovement(debit, credit);
                 }
+            }
+            case POSTAGE_REVENUE -> {
+                if (credit.accountClass() != AccountClass.METER) {
+                    unknownMovement(debit, credit);
+                }
+                // Two updates of one key when c == m: the second reads the first from the transaction's cache.
+                updateRegisters(debit.owner(), registers -> registers.refundPostage(amountMinorUnits));
+                updateRegisters(credit.owner(), registers -> registers.creditRefund(amountMinorUnits));
             }
             case ESCROW, ALLOTMENT -> {
                 if (credit.accountClass() == AccountClass.METER) {

@@ -18,6 +18,9 @@ import org.hyperledger.fabric.shim.ledger.CompositeKey;
  * requester~{donor}~{requester}                AuthorisedRequester: who may request from a donor
  * indicium~{meterId}~{pieceNumber, 19 digits}  IndiciumRecord
  * indicium-scan~{meterId}~{pieceNumber}        IndiciumScan: presentations of an indicium to the authority
+ * refund~{meterId}~{pieceNumber, 19 digits}    Refund: of one spoiled indicium of the printing meter
+ * refund-by-state~{meterId}~{state}~{piece}    index: a meter's refunds by state
+ * refund-day~{meterId}~{yyyy-mm-dd}            RefundDay: a meter's refund requests on one UTC day (rate limit)
  * request~{callerMsp}~{requestId}              RequestRecord: idempotency, the first outcome
  * config~inspection                            InspectionPeriods
  * config~consortium                            Consortium: the members' MSP ids and roles (SBE: every member)
@@ -29,6 +32,8 @@ public final class Keys {
     public static final String ACCOUNT = "account";
     public static final String TRANSFER_BY_METER = "transfer-by-meter";
     public static final String REQUESTER = "requester";
+    public static final String REFUND = "refund";
+    public static final String REFUND_BY_STATE = "refund-by-state";
 
     private Keys() {}
 
@@ -70,6 +75,18 @@ public final class Keys {
 
     public static String indiciumScan(final String meterId, final long pieceNumber) {
         return key("indicium-scan", meterId, pieceNumberAttribute(pieceNumber));
+    }
+
+    public static String refund(final String meterId, final long pieceNumber) {
+        return key(REFUND, meterId, pieceNumberAttribute(pieceNumber));
+    }
+
+    public static String refundByState(final String meterId, final String state, final long pieceNumber) {
+        return key(REFUND_BY_STATE, meterId, state, pieceNumberAttribute(pieceNumber));
+    }
+
+    public static String refundDay(final String meterId, final String utcDay) {
+        return key("refund-day", meterId, utcDay);
     }
 
     public static String request(final String callerMsp, final String requestId) {

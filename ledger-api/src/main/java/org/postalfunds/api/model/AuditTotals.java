@@ -7,6 +7,10 @@ import java.util.TreeMap;
 /**
  * The contract's conservation report: per-class totals of every account and its proof that they sum to
  * zero, as of the query's transaction time.
+ *
+ * @param refundedMinorUnits postage refunded, ever, over all meters (taken out of POSTAGE_REVENUE)
+ * @param refundsCreditedMinorUnits refunds credited to meters, ever; equal to refundedMinorUnits on a sound ledger
+ *     (a refund may be credited to another meter than the printing one, never to none or to two)
  */
 public record AuditTotals(
         Map<String, Long> totalsMinorUnits,
@@ -15,6 +19,8 @@ public record AuditTotals(
         long pieces,
         long allotments,
         long openEscrows,
+        long refundedMinorUnits,
+        long refundsCreditedMinorUnits,
         long asOfEpochSeconds) {
 
     public AuditTotals {

@@ -13,5 +13,10 @@ public enum IndiciumVerdict {
     /** Correctly signed, but the ledger records different fields for that piece number. */
     CONFLICTING,
     /** The indicium names a meter the ledger does not know. */
-    UNKNOWN_METER
+    UNKNOWN_METER,
+    /**
+     * Genuine, but its postage was refunded (the meter reported the piece spoiled): a refunded indicium on mail is
+     * evidence of fraud, whether or not it was scanned before.
+     */
+    REFUNDED
 }

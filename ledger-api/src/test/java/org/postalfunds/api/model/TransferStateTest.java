@@ -26,7 +26,7 @@ class TransferStateTest {
 
     @Test
     void registers_report_a_broken_control_sum_instead_of_refusing_to_exist() {
-        PsdRegisters broken = new PsdRegisters("m1", 100, 0, 0, 50, 0, 0, 0);
+        PsdRegisters broken = new PsdRegisters("m1", 100, 0, 0, 50, 0, 0, 0, 0, 0);
         assertThat(broken.controlSumHolds()).isFalse();
         assertThat(PsdRegisters.empty("m1").refill(100).print(30).controlSumHolds()).isTrue();
         assertThat(new Allotment("d1", "r1", 5, 5, 0, 0, 0).controlSumHolds()).isTrue();

@@ -67,15 +67,20 @@ public final class Auditor {
         long issuedTotal = 0;
         long revenueTotal = 0;
         long pieces = 0;
+        long refunded = 0;
+        long refundsCredited = 0;
         for (String meterId : index.meterIds()) {
             PsdRegisters registers = reader.meter(meterId).registers();
             if (!registers.controlSumHolds()) {
-                brokenMeters.add("meter " + meterId + ": DR + AR + out + withdrawn != refilled + in (" + registers + ")");
+                brokenMeters.add("meter " + meterId + ": DR + AR + out + withdrawn != refilled + in + refunds credited,"
+                        + " or refunded > AR (" + registers + ")");
             }
             meterTotal = Math.addExact(meterTotal, registers.descendingRegisterMinorUnits());
             issuedTotal = Math.addExact(issuedTotal, registers.issuedFundsBalanceMinorUnits());
-            revenueTotal = Math.addExact(revenueTotal, registers.ascendingRegisterMinorUnits());
+            revenueTotal = Math.addExact(revenueTotal, registers.postageRevenueMinorUnits());
             pieces = Math.addExact(pieces, registers.pieceCount());
+            refunded = Math.addExact(refunded, registers.refundedMinorUnits());
+            refundsCredited = Math.addExact(refundsCredited, registers.refundsCreditedMinorUnits());
         }
         checks.add(AuditCheck.of("every meter's control sum holds", index.meterIds().size() + " meters", brokenMeters));
         List<String> meterTotals = new ArrayList<>();
@@ -84,8 +89,13 @@ public final class Auditor {
         compare(meterTotals, "ISSUED_FUNDS total", issuedTotal, totals.total("ISSUED_FUNDS"));
         compare(meterTotals, "POSTAGE_REVENUE total", revenueTotal, totals.total("POSTAGE_REVENUE"));
         compare(meterTotals, "pieces printed", pieces, totals.pieces());
+        compare(meterTotals, "postage refunded", refunded, totals.refundedMinorUnits());
+        compare(meterTotals, "refunds credited", refundsCredited, totals.refundsCreditedMinorUnits());
+        // Each approved refund takes postage revenue from the printing meter and credits one meter the same amount.
+        compare(meterTotals, "refunds credited against postage refunded", refundsCredited, refunded);
         checks.add(AuditCheck.of("meter registers add up to the ledger totals", "METER " + meterTotal
-                + ", ISSUED_FUNDS " + issuedTotal + ", POSTAGE_REVENUE " + revenueTotal + " minor units", meterTotals));
+                + ", ISSUED_FUNDS " + issuedTotal + ", POSTAGE_REVENUE " + revenueTotal + " minor units, refunded "
+                + refunded, meterTotals));
 
         // Allotments: each control sum, and their sum.
         List<String> allotmentFindings = new ArrayList<>();
@@ -175,6 +185,7 @@ public final class Auditor {
     private static boolean sameBooks(final AuditTotals before, final AuditTotals after) {
         return before.totalsMinorUnits().equals(after.totalsMinorUnits()) && before.meters() == after.meters()
                 && before.pieces() == after.pieces() && before.allotments() == after.allotments()
-                && before.openEscrows() == after.openEscrows();
+                && before.openEscrows() == after.openEscrows()
+                && before.refundedMinorUnits() == after.refundedMinorUnits();
     }
 }

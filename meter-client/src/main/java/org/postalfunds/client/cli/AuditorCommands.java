@@ -209,6 +209,8 @@ final class AuditorCommands implements Callable<Integer> {
             case NOT_ON_LEDGER -> "no such piece was paid for on the ledger";
             case CONFLICTING -> "the ledger recorded different fields for this piece (altered)";
             case UNKNOWN_METER -> "the ledger knows no such meter";
+            case REFUNDED -> "its postage was refunded (the meter reported the piece spoiled), so it must not travel:"
+                    + " evidence of fraud";
             case GENUINE -> "the ledger says genuine but this client could not verify the signature";
         };
     }

@@ -1,0 +1,55 @@
+package org.postalfunds.chaincode.refund;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.postalfunds.api.ErrorCode;
+import org.postalfunds.api.LedgerRefusal;
+import org.postalfunds.api.model.Refund;
+import org.postalfunds.api.model.RefundState;
+
+/** The refund table: one cell per state (and none) x action; both answers final; a piece is asked for once. */
+class RefundLifecycleTest {
+
+    @Test
+    void has_exactly_one_cell_per_state_and_action() {
+        final var states = Stream.concat(Stream.of((RefundState) null), Arrays.stream(RefundState.values())).toList();
+        assertThat(RefundLifecycle.TABLE).hasSize(states.size() * RefundAction.values().length);
+        for (final RefundState state : states) {
+            for (final RefundAction action : RefundAction.values()) {
+                assertThat(RefundLifecycle.TABLE.stream().filter(row -> row.from() == state && row.action() == action))
+                        .as(state + " x " + action).hasSize(1);
+            }
+        }
+    }
+
+    @Test
+    void only_a_requested_refund_is_answered_and_only_once() {
+        assertThat(RefundLifecycle.permit("m1", 1, null, RefundAction.REQUEST)).isEqualTo(RefundState.REQUESTED);
+        final Refund requested = refund(RefundState.REQUESTED);
+        assertThat(RefundLifecycle.permit("m1", 1, requested, RefundAction.APPROVE)).isEqualTo(RefundState.APPROVED);
+        assertThat(RefundLifecycle.permit("m1", 1, requested, RefundAction.REJECT)).isEqualTo(RefundState.REJECTED);
+        assertRefused(null, RefundAction.APPROVE, ErrorCode.UNKNOWN_REFUND);
+        assertRefused(null, RefundAction.REJECT, ErrorCode.UNKNOWN_REFUND);
+        for (final RefundState state : RefundState.values()) {
+            assertRefused(refund(state), RefundAction.REQUEST, ErrorCode.REFUND_ALREADY_REQUESTED);
+        }
+        for (final RefundState decided : new RefundState[] {RefundState.APPROVED, RefundState.REJECTED}) {
+            assertRefused(refund(decided), RefundAction.APPROVE, ErrorCode.ILLEGAL_TRANSITION);
+            assertRefused(refund(decided), RefundAction.REJECT, ErrorCode.ILLEGAL_TRANSITION);
+        }
+    }
+
+    private static void assertRefused(final Refund refund, final RefundAction action, final ErrorCode code) {
+        assertThatThrownBy(() -> RefundLifecycle.permit("m1", 1, refund, action))
+                .isInstanceOfSatisfying(LedgerRefusal.class, refusal -> assertThat(refusal.code()).isEqualTo(code))
+                .hasMessageContaining("piece 1 of meter m1");
+    }
+
+    private static Refund refund(final RefundState state) {
+        return new Refund("m1", 1, 85, "m1", "MailerAMSP", state, "jammed", "tx1", 100, null, null, null);
+    }
+}
