@@ -256,6 +256,9 @@ final class ContractFuzzing {
             fx.print("mA1", 95);
             final String scanned = fx.indicium("mA1", 1, 120, fx.meter("mA1"));
             fx.submit(fx.authority, ctx -> fx.contract.recordIndiciumScan(ctx, fx.nextRequestId(), scanned));
+            // A pending refund of the unscanned piece, for the authority's answers to reach.
+            fx.submit(fx.meter("mA1"), ctx -> fx.contract.requestRefund(ctx, fx.nextRequestId(), "mA1", "2", "95",
+                    "envelope jammed"));
             fx.submit(fx.dataCenter, ctx -> fx.contract.suspendMeter(ctx, fx.nextRequestId(), "mSus", "tamper seal"));
             fx.submit(fx.dataCenter, ctx -> fx.contract.withdrawMeter(ctx, fx.nextRequestId(), "mWd"));
 
@@ -752,7 +755,7 @@ final class ContractFuzzing {
                     // Mostly a printed piece for its amount (the base ledger prints some), else edges and fuzz.
                     final String meter = meterId();
                     final String piece = numeral(choice(4) < 3 ? data.consumeLong(1, 3) : data.consumeLong());
-                    final String amount = numeral(choice(2) == 0 ? 100 : amount());
+                    final String amount = numeral(choice(2) == 0 ? (choice(2) == 0 ? 95 : 120) : amount());
                     final String reason = reason();
                     return new Call(ctx -> c.requestRefund(ctx, requestId, meter, piece, amount, reason),
                             meterOrStranger(meter), meter, null, meter + " " + piece + " " + amount + " " + reason);
