@@ -15,6 +15,9 @@
 #   containers/bundle.sh layout [--orderers 1|3]    the folders, secrets, container definitions and start scripts
 #   containers/bundle.sh enrol ORG HOST:PORT        the org's identities from its running CA, reached at HOST:PORT
 #   containers/bundle.sh channel                    genesis block and chaincode package from the orgs' public MSPs
+#   containers/bundle.sh layout --join ORG          the bundle of an org that joins the running channel (joiningOrgs)
+#   containers/bundle.sh join ORG                   (after its enrol) what the orgs exchange for its joining: roots,
+#                                                   its channel definition, the next chaincode definition
 # The bundle folder is $POSTAL_BUNDLES (default .containers/bundles).
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,9 +29,10 @@ CONSORTIUM="$root/network/consortium.json"
 OUT="${POSTAL_BUNDLES:-$root/.containers/bundles}"
 c() { jq -r "$@" "$CONSORTIUM"; }
 PEER_ORGS=$(c '.peerOrgs[].name')
-org_json() { jq -c --arg o "$1" '(.peerOrgs[] | select(.name == $o)), (.ordererOrg | select(.name == $o))' "$CONSORTIUM"; }
+# An org is a founding peer org, the orderer org, or one that joins the running channel later (joiningOrgs).
+org_json() { jq -c --arg o "$1" '(.peerOrgs[], .joiningOrgs[]? | select(.name == $o)), (.ordererOrg | select(.name == $o))' "$CONSORTIUM"; }
 # One jq per field (the layout asks for many; a process fewer each matters on a loaded machine).
-org_field() { jq -r --arg o "$1" "((.peerOrgs[] | select(.name == \$o)), (.ordererOrg | select(.name == \$o))) | $2" "$CONSORTIUM"; }
+org_field() { jq -r --arg o "$1" "((.peerOrgs[], .joiningOrgs[]? | select(.name == \$o)), (.ordererOrg | select(.name == \$o))) | $2" "$CONSORTIUM"; }
 orderer_count() { cat "$OUT/orderer-count" 2>/dev/null || c .ordererOrg.defaultNodeCount; }
 orderer_names() { c ".ordererOrg.nodes[0:$(orderer_count)][].name"; }
 orderer_field() { jq -r --arg n "$1" ".ordererOrg.nodes[] | select(.name == \$n) | $2" "$CONSORTIUM"; }
@@ -66,25 +70,61 @@ SH
   chmod +x "$out"
 }
 
+# layout_ca ORG: the org's folders, its CA's bootstrap secret, container definition and start script.
+layout_ca() {
+  local o=$1 od domain
+  od="$OUT/$o"; domain=$(org_field "$o" .domain)
+  mkdir -p "$od/ca" "$od/consortium" "$od/nodes"
+  org_json "$o" | jq . > "$od/org.json"
+  [ -f "$od/ca/bootstrap.secret" ] || (umask 077; secret > "$od/ca/bootstrap.secret")
+  local port ops; port=$(org_field "$o" .ca.port); ops=$(org_field "$o" .ca.operationsPort)
+  # The bootstrap secret reaches the CA through its environment (FABRIC_CA_SERVER_BOOT), set by the starter from
+  # ca/bootstrap.secret, never written into container.json or onto a command line.
+  container_json ca "ca.$domain" "[$port, $ops]" '{}' "$(jq -n --arg n "ca-$o" --arg cn "ca.$domain" --arg port "$port" --arg ops "$ops" \
+    '["start", "--home", "/bundle/ca", "--port", $port, "--ca.name", $n, "--csr.cn", $cn,
+      "--csr.hosts", "\($cn),127.0.0.1,localhost", "--tls.enabled",
+      "--operations.listenaddress", "0.0.0.0:\($ops)", "--metrics.provider", "prometheus"]')" > "$od/ca/container.json"
+  start_script "$od/ca/container.json" "$od/start-ca.sh"
+}
+
+# layout_peer ORG: the org's peer (container definition, start script) and its clients' connection profile.
+layout_peer() {
+  local o=$1 name domain env
+  name=$(org_field "$o" .peer.name); domain=$(org_field "$o" .domain)
+  local nd=/bundle/nodes/$name host; host=$(address "$o" "$name")
+  mkdir -p "$OUT/$o/nodes/$name"
+  env=$(jq -n --arg msp "$(org_field "$o" .mspId)" --arg nd "$nd" --arg host "$host" \
+    --arg port "$(org_field "$o" .peer.port)" --arg cc "$(org_field "$o" .peer.chaincodePort)" \
+    --arg ops "$(org_field "$o" .peer.operationsPort)" '{
+      FABRIC_LOGGING_SPEC: "info", CORE_PEER_ID: $host, CORE_PEER_ADDRESS: "\($host):\($port)",
+      CORE_PEER_LISTENADDRESS: "0.0.0.0:\($port)", CORE_PEER_CHAINCODEADDRESS: "\($host):\($cc)",
+      CORE_PEER_CHAINCODELISTENADDRESS: "0.0.0.0:\($cc)", CORE_PEER_GOSSIP_BOOTSTRAP: "\($host):\($port)",
+      CORE_PEER_GOSSIP_EXTERNALENDPOINT: "\($host):\($port)", CORE_PEER_GOSSIP_RECONNECTINTERVAL: "3s",
+      CORE_PEER_DELIVERYCLIENT_RECONNECTBACKOFFTHRESHOLD: "5s",
+      CORE_PEER_LOCALMSPID: $msp, CORE_PEER_MSPCONFIGPATH: "\($nd)/msp",
+      CORE_PEER_TLS_ENABLED: "true", CORE_PEER_TLS_CERT_FILE: "\($nd)/tls/server.crt",
+      CORE_PEER_TLS_KEY_FILE: "\($nd)/tls/server.key", CORE_PEER_TLS_ROOTCERT_FILE: "\($nd)/tls/ca.crt",
+      CORE_PEER_FILESYSTEMPATH: "/var/hyperledger/production", CORE_LEDGER_SNAPSHOTS_ROOTDIR: "/var/hyperledger/snapshots",
+      CORE_LEDGER_STATE_STATEDATABASE: "goleveldb", CORE_OPERATIONS_LISTENADDRESS: "0.0.0.0:\($ops)",
+      CORE_METRICS_PROVIDER: "prometheus", CORE_VM_ENDPOINT: "", CORE_PEER_GATEWAY_ENABLED: "true" }')
+  container_json peer "$host" \
+    "[$(org_field "$o" .peer.port), $(org_field "$o" .peer.chaincodePort), $(org_field "$o" .peer.operationsPort)]" \
+    "$env" '["node", "start"]' > "$OUT/$o/nodes/$name/container.json"
+  start_script "$OUT/$o/nodes/$name/container.json" "$OUT/$o/start-$name.sh"
+  jq -n --arg ep "$host:$(org_field "$o" .peer.port)" --arg sn "$host" --arg ch "$(c .channel)" \
+    --arg cc "$(c .chaincode.name)" --arg msp "$(org_field "$o" .mspId)" \
+    --arg ca "https://ca.$domain:$(org_field "$o" .ca.port)" '{
+      peerEndpoint: $ep, serverName: $sn, tlsRootCertificate: "msp/tlscacerts/ca-cert.pem",
+      channel: $ch, chaincode: $cc, mspId: $msp, ca: $ca, caName: "ca-\($msp | sub("MSP$"; ""))" }' \
+    > "$OUT/$o/connection-profile.json"
+}
+
 layout() {
   local count=${1:-}
   [ -z "$count" ] || [[ "$count" =~ ^[13]$ ]] || die "--orderers takes 1 or 3, not $count"
   mkdir -p "$OUT"; [ -n "$count" ] && echo "$count" > "$OUT/orderer-count"
   local o od domain name env
-  for o in Orderer $PEER_ORGS; do
-    od="$OUT/$o"; domain=$(org_field "$o" .domain)
-    mkdir -p "$od/ca" "$od/consortium" "$od/nodes"
-    org_json "$o" | jq . > "$od/org.json"
-    [ -f "$od/ca/bootstrap.secret" ] || (umask 077; secret > "$od/ca/bootstrap.secret")
-    local port ops; port=$(org_field "$o" .ca.port); ops=$(org_field "$o" .ca.operationsPort)
-    # The bootstrap secret reaches the CA through its environment (FABRIC_CA_SERVER_BOOT), set by the starter from
-    # ca/bootstrap.secret, never written into container.json or onto a command line.
-    container_json ca "ca.$domain" "[$port, $ops]" '{}' "$(jq -n --arg n "ca-$o" --arg cn "ca.$domain" --arg port "$port" --arg ops "$ops" \
-      '["start", "--home", "/bundle/ca", "--port", $port, "--ca.name", $n, "--csr.cn", $cn,
-        "--csr.hosts", "\($cn),127.0.0.1,localhost", "--tls.enabled",
-        "--operations.listenaddress", "0.0.0.0:\($ops)", "--metrics.provider", "prometheus"]')" > "$od/ca/container.json"
-    start_script "$od/ca/container.json" "$od/start-ca.sh"
-  done
+  for o in Orderer $PEER_ORGS; do layout_ca "$o"; done
   # Orderers
   local tls_roots; tls_roots="[$(for o in Orderer $PEER_ORGS; do printf '/bundle/consortium/%s-ca.pem,' "$o"; done | sed 's/,$//')]"
   for name in $(orderer_names); do
@@ -116,35 +156,7 @@ layout() {
     start_script "$OUT/Orderer/nodes/$name/container.json" "$OUT/Orderer/start-$name.sh"
   done
   # Peers
-  for o in $PEER_ORGS; do
-    name=$(org_field "$o" .peer.name); domain=$(org_field "$o" .domain)
-    local nd=/bundle/nodes/$name host; host=$(address "$o" "$name")
-    mkdir -p "$OUT/$o/nodes/$name"
-    env=$(jq -n --arg msp "$(org_field "$o" .mspId)" --arg nd "$nd" --arg host "$host" \
-      --arg port "$(org_field "$o" .peer.port)" --arg cc "$(org_field "$o" .peer.chaincodePort)" \
-      --arg ops "$(org_field "$o" .peer.operationsPort)" '{
-        FABRIC_LOGGING_SPEC: "info", CORE_PEER_ID: $host, CORE_PEER_ADDRESS: "\($host):\($port)",
-        CORE_PEER_LISTENADDRESS: "0.0.0.0:\($port)", CORE_PEER_CHAINCODEADDRESS: "\($host):\($cc)",
-        CORE_PEER_CHAINCODELISTENADDRESS: "0.0.0.0:\($cc)", CORE_PEER_GOSSIP_BOOTSTRAP: "\($host):\($port)",
-        CORE_PEER_GOSSIP_EXTERNALENDPOINT: "\($host):\($port)", CORE_PEER_GOSSIP_RECONNECTINTERVAL: "3s",
-        CORE_PEER_DELIVERYCLIENT_RECONNECTBACKOFFTHRESHOLD: "5s",
-        CORE_PEER_LOCALMSPID: $msp, CORE_PEER_MSPCONFIGPATH: "\($nd)/msp",
-        CORE_PEER_TLS_ENABLED: "true", CORE_PEER_TLS_CERT_FILE: "\($nd)/tls/server.crt",
-        CORE_PEER_TLS_KEY_FILE: "\($nd)/tls/server.key", CORE_PEER_TLS_ROOTCERT_FILE: "\($nd)/tls/ca.crt",
-        CORE_PEER_FILESYSTEMPATH: "/var/hyperledger/production", CORE_LEDGER_SNAPSHOTS_ROOTDIR: "/var/hyperledger/snapshots",
-        CORE_LEDGER_STATE_STATEDATABASE: "goleveldb", CORE_OPERATIONS_LISTENADDRESS: "0.0.0.0:\($ops)",
-        CORE_METRICS_PROVIDER: "prometheus", CORE_VM_ENDPOINT: "", CORE_PEER_GATEWAY_ENABLED: "true" }')
-    container_json peer "$host" \
-      "[$(org_field "$o" .peer.port), $(org_field "$o" .peer.chaincodePort), $(org_field "$o" .peer.operationsPort)]" \
-      "$env" '["node", "start"]' > "$OUT/$o/nodes/$name/container.json"
-    start_script "$OUT/$o/nodes/$name/container.json" "$OUT/$o/start-$name.sh"
-    jq -n --arg ep "$host:$(org_field "$o" .peer.port)" --arg sn "$host" --arg ch "$(c .channel)" \
-      --arg cc "$(c .chaincode.name)" --arg msp "$(org_field "$o" .mspId)" \
-      --arg ca "https://ca.$domain:$(org_field "$o" .ca.port)" '{
-        peerEndpoint: $ep, serverName: $sn, tlsRootCertificate: "msp/tlscacerts/ca-cert.pem",
-        channel: $ch, chaincode: $cc, mspId: $msp, ca: $ca, caName: "ca-\($msp | sub("MSP$"; ""))" }' \
-      > "$OUT/$o/connection-profile.json"
-  done
+  for o in $PEER_ORGS; do layout_peer "$o"; done
   # The chaincode service: run by DataCenter, dialled by every peer over TLS.
   mkdir -p "$OUT/DataCenter/nodes/chaincode-service"
   container_json chaincode "$(cc_host)" "[$(cc_port)]" "$(jq -n --arg a "0.0.0.0:$(cc_port)" --arg msp "$(org_field DataCenter .mspId)" '{
@@ -219,6 +231,32 @@ enrol() {
   say "$org: identities issued by ca-$org"
 }
 
+# org_yaml ORG: the org's entry in configtx.yaml (its public MSP, policies, orderer endpoints or anchor peer).
+org_yaml() {
+  local o=$1 name msp
+  msp=$(org_field "$o" .mspId)
+  cat <<YAML
+  - &$o
+    Name: $msp
+    ID: $msp
+    MSPDir: $OUT/$o/msp
+    Policies:
+      Readers: { Type: Signature, Rule: "OR('$msp.member')" }
+      Writers: { Type: Signature, Rule: "OR('$msp.member')" }
+      Admins: { Type: Signature, Rule: "OR('$msp.admin')" }
+YAML
+  if [ "$o" = Orderer ]; then
+    echo "    OrdererEndpoints:"
+    for name in $(orderer_names); do echo "      - $(address Orderer "$name"):$(orderer_field "$name" .port)"; done
+  else
+    cat <<YAML
+      Endorsement: { Type: Signature, Rule: "OR('$msp.peer')" }
+    AnchorPeers:
+      - { Host: $(address "$o" "$(org_field "$o" .peer.name)"), Port: $(org_field "$o" .peer.port) }
+YAML
+  fi
+}
+
 channel() {
   local o name
   for o in Orderer $PEER_ORGS; do [ -f "$OUT/$o/.enrolled" ] || die "$o has no identities yet: bundle.sh enrol $o HOST:PORT"; done
@@ -229,29 +267,7 @@ channel() {
   local work="$OUT/.channel"; rm -rf "$work"; mkdir -p "$work"
   {
     echo "Organizations:"
-    for o in Orderer $PEER_ORGS; do
-      local msp; msp=$(org_field "$o" .mspId)
-      cat <<YAML
-  - &$o
-    Name: $msp
-    ID: $msp
-    MSPDir: $OUT/$o/msp
-    Policies:
-      Readers: { Type: Signature, Rule: "OR('$msp.member')" }
-      Writers: { Type: Signature, Rule: "OR('$msp.member')" }
-      Admins: { Type: Signature, Rule: "OR('$msp.admin')" }
-YAML
-      if [ "$o" = Orderer ]; then
-        echo "    OrdererEndpoints:"
-        for name in $(orderer_names); do echo "      - $(address Orderer "$name"):$(orderer_field "$name" .port)"; done
-      else
-        cat <<YAML
-      Endorsement: { Type: Signature, Rule: "OR('$msp.peer')" }
-    AnchorPeers:
-      - { Host: $(address "$o" "$(org_field "$o" .peer.name)"), Port: $(org_field "$o" .peer.port) }
-YAML
-      fi
-    done
+    for o in Orderer $PEER_ORGS; do org_yaml "$o"; done
     cat <<YAML
 Capabilities:
   Channel: &ChannelCapabilities { V3_0: true }
@@ -324,9 +340,84 @@ YAML
   say "genesis block of $ch and the chaincode package $label in every org's consortium/"
 }
 
+# layout_join ORG: the bundle of an org that joins the running channel later (joiningOrgs in the description): its CA,
+# its peer and its clients' profile, as for a founding peer org.
+layout_join() {
+  local o=${1:?usage: bundle.sh layout --join ORG}
+  [ "$(jq --arg o "$o" '[.joiningOrgs[]? | select(.name == $o)] | length' "$CONSORTIUM")" = 1 ] \
+    || die "$o is not among network/consortium.json's joiningOrgs"
+  mkdir -p "$OUT"; layout_ca "$o"; layout_peer "$o"
+  say "bundle of $o (joins the running channel) laid out in $OUT/$o"
+}
+
+# The chaincode definition's parts that name the meter owners, from the orgs' ledgerRole: the policy
+# AND(data center, OR(meter owners)) and a collection per pair of owners, per owner, per data center-owner pair
+# (chaincode SecureInformationCollections' names). For the founding orgs both must equal network/'s.
+role_msps() { local r=$1 o; shift; for o in "$@"; do if [ "$(org_field "$o" .ledgerRole)" = "$r" ]; then org_field "$o" .mspId; fi; done | sort; }
+policy_for() {
+  local owners; owners=$(role_msps meterOwner "$@" | sed "s/.*/'&.peer'/" | paste -sd, | sed 's/,/, /g')
+  echo "AND('$(role_msps dataCenter "$@").peer', OR($owners))"
+}
+collections_for() {
+  # shellcheck disable=SC2016
+  jq -n --arg dc "$(role_msps dataCenter "$@")" --args '$ARGS.positional as $o
+    | def q($m; $role): $m | map("'"'"'\(.).\($role)'"'"'") | join(",");
+      def c($m): { name: ("secureInfo-" + ($m | join("-"))), policy: "OR(\(q($m; "member")))",
+        requiredPeerCount: (if ($m | length) == 1 then 0 else 1 end), maxPeerCount: ($m | length), blockToLive: 0,
+        memberOnlyRead: true, memberOnlyWrite: false, endorsementPolicy: { signaturePolicy: "AND(\(q($m; "peer")))" } };
+    [ (range(0; $o | length) as $i | range($i + 1; $o | length) as $j | c([$o[$i], $o[$j]])), ($o[] | c([.])),
+      ($o[] | c([$dc, .] | sort)) ]' $(role_msps meterOwner "$@")
+}
+
+# join ORG: what the orgs exchange when ORG joins the running channel: its root to every org and theirs to it, the
+# genesis block and chaincode package to it, its channel definition (configtxgen -printOrg) to the peer orgs for the
+# config update, and the next chaincode definition (same package, sequence + 1, the new org among the meter owners'
+# endorsers and in the collections) to every peer org, the new one included.
+join() {
+  local org=${1:?usage: bundle.sh join ORG} o ch work members
+  [ -f "$OUT/$org/.enrolled" ] || die "$org has no identities yet: bundle.sh enrol $org HOST:PORT"
+  [ -f "$OUT/DataCenter/consortium/chaincode-definition.json" ] || die "no channel yet: bundle.sh channel"
+  ch=$(c .channel)
+  [ "$(policy_for $PEER_ORGS)" = "$(c .chaincode.endorsementPolicy)" ] \
+    || die "network/consortium.json's endorsementPolicy is not $(policy_for $PEER_ORGS): the join rule no longer fits it"
+  diff <(collections_for $PEER_ORGS | jq -S 'sort_by(.name)') \
+       <(jq -S 'sort_by(.name)' "$root/network/$(c .chaincode.collectionsConfig)") >/dev/null \
+    || die "network/$(c .chaincode.collectionsConfig) is not the pair rule's: the join rule no longer fits it"
+  members="$PEER_ORGS $(cat "$OUT/joined-orgs" 2>/dev/null || true) $org"
+  for o in Orderer $members; do
+    cp "$OUT/$org/msp/cacerts/ca-cert.pem" "$OUT/$o/consortium/$org-ca.pem"
+    cp "$OUT/$o/msp/cacerts/ca-cert.pem" "$OUT/$org/consortium/$o-ca.pem"
+  done
+  cp "$OUT/DataCenter/consortium/$ch.block" "$OUT/DataCenter/consortium/chaincode.tar.gz" "$OUT/$org/consortium/"
+  work="$OUT/.join-$org"; rm -rf "$work"; mkdir -p "$work"
+  { echo "Organizations:"; org_yaml "$org"; } > "$work/configtx.yaml"
+  "${CONFIGTXGEN_BIN:-configtxgen}" -configPath "$work" -printOrg "$(org_field "$org" .mspId)" >"$work/org.json" 2>"$work/configtxgen.log" \
+    || { cat "$work/configtxgen.log" >&2; die "configtxgen -printOrg failed for $org"; }
+  jq -e '.values.AnchorPeers' "$work/org.json" >/dev/null || die "configtxgen gave $org no anchor peer"
+  collections_for $members > "$work/collections_config.json"
+  local current next policy
+  current=$(jq -r .sequence "$OUT/DataCenter/consortium/chaincode-definition.json"); next=$((current + 1)); policy=$(policy_for $members)
+  jq --argjson s "$next" --arg p "$policy" '.sequence = $s | .signaturePolicy = $p' \
+    "$OUT/DataCenter/consortium/chaincode-definition.json" > "$work/definition.json"
+  for o in $members; do
+    cp "$work/org.json" "$OUT/$o/consortium/$org-org.json"
+    cp "$work/collections_config.json" "$OUT/$o/consortium/collections_config.json"
+    cp "$work/definition.json" "$OUT/$o/consortium/chaincode-definition.json"
+  done
+  echo "$org" >> "$OUT/joined-orgs"
+  rm -rf "$work"
+  say "$org: roots exchanged, its channel definition and chaincode definition sequence $next ($policy) in every peer org's consortium/"
+}
+
 case ${1:-} in
-  layout) shift; [ "${1:-}" = --orderers ] && layout "${2:-}" || layout "" ;;
+  layout) shift
+    case ${1:-} in
+      --orderers) layout "${2:-}" ;;
+      --join) layout_join "${2:-}" ;;
+      *) layout "" ;;
+    esac ;;
   enrol) shift; enrol "$@" ;;
   channel) channel ;;
-  *) die "usage: bundle.sh layout [--orderers 1|3] | enrol ORG HOST:PORT | channel" ;;
+  join) shift; join "$@" ;;
+  *) die "usage: bundle.sh layout [--orderers 1|3] | layout --join ORG | enrol ORG HOST:PORT | channel | join ORG" ;;
 esac

@@ -1,13 +1,19 @@
 package org.postalfunds.client.network;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import org.hyperledger.fabric.client.identity.Signers;
 import java.util.OptionalLong;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -19,6 +25,9 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.postalfunds.api.model.TransferState;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
+import org.postalfunds.client.ledger.FailureKind;
+import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkScripts;
 import org.postalfunds.testnetwork.containers.ContainerConsortium;
@@ -28,13 +37,18 @@ import org.postalfunds.testnetwork.containers.ContainerConsortium;
  * the orderer, four peers and the chaincode service, one container each with its own address on one container
  * network. A pull transfer crosses three orgs' containers (DataCenter registers and refills, MailerA's meter grants,
  * MailerB's meter requests and accepts, PostalAuthority reads and audits); MailerB's peer cut off the network
- * (podman network disconnect) misses a block and catches up once healed; afterwards nothing of the run is left.
+ * (podman network disconnect) misses a block and catches up once healed; MailerC joins the running channel (config
+ * update signed by the members' admins, its peer joined, the next chaincode definition committed, admitted as a meter
+ * owner) and transfers with MailerA; the DataCenter's peer cut off stops every submission until healed, then the
+ * ledger converges; afterwards nothing of the run is left.
  */
 @Tag("containers")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class ConsortiumInContainersTest {
     private static ContainerConsortium consortium;
     private static RealPeers peers;
+    /** The fixture on the description after MailerC joined (it has MailerC's CA and peer). */
+    private static RealPeers joined;
     private static OptionalLong podmanService = OptionalLong.empty();
     private static String prefix;
 
@@ -55,6 +69,9 @@ class ConsortiumInContainersTest {
     static void nothing_of_the_run_is_left_behind() {
         if (peers != null) {
             peers.close();
+        }
+        if (joined != null) {
+            joined.close();
         }
         if (consortium == null) {
             return;
@@ -131,5 +148,95 @@ class ConsortiumInContainersTest {
         System.err.println("[containers] RSS (kB) per container's main process: " + rss);
         assertThat(rss).allSatisfy((node, kb) -> assertThat(kb).as(node).isPositive());
         assertThat(Files.isRegularFile(consortium.description().organisation("MailerA").admin().certificate())).isTrue();
+    }
+
+    @Test
+    @Order(3)
+    void a_mailer_org_joins_the_running_channel_and_settles_a_pull_transfer_with_another() throws Exception {
+        final long started = System.nanoTime();
+        joined = new RealPeers(consortium.join("MailerC"));
+        System.err.printf("[containers] MailerC joined in %.1f s, phases (ms) %s%n", (System.nanoTime() - started) / 1e9,
+                consortium.timings());
+        assertThat(consortium.peerOrganisations()).endsWith("MailerC");
+        // On the channel is not yet in the consortium: the data center admits it, every member's peer endorsing.
+        assertThat(joined.dataCenter().admitMeterOwner(RequestId.random(), "MailerCMSP").consortium().meterOwnerMsps())
+                .contains("MailerAMSP", "MailerBMSP", "MailerCMSP");
+
+        final ClientIdentity donorMeter = joined.registeredMeter("MailerA", "join-A", 10_000);
+        final ClientIdentity recipientMeter = joined.registeredMeter("MailerC", "join-C", 0);
+        assertThat(recipientMeter.mspId()).isEqualTo("MailerCMSP");
+        final MeterClient donor = joined.meter("MailerA", donorMeter);
+        // MailerC's meter through MailerC's own peer: its gateway finds the other orgs' peers for the endorsements.
+        final MeterClient recipient = joined.meter("MailerC", recipientMeter);
+        donor.authoriseRequester(RequestId.random(), recipientMeter.name());
+        final String transferId = recipient.request(RequestId.random(), donorMeter.name(), 3_000,
+                Instant.now().plus(1, ChronoUnit.HOURS)).transfer().transferId();
+        assertThat(donor.grant(RequestId.random(), transferId, Instant.now().plus(1, ChronoUnit.HOURS)).transfer().state())
+                .isEqualTo(TransferState.GRANTED);
+        assertThat(recipient.accept(RequestId.random(), transferId).transfer().state()).isEqualTo(TransferState.ACCEPTED);
+
+        assertThat(joined.auditor().meter(donorMeter.name()).registers().availableMinorUnits()).isEqualTo(7_000);
+        assertThat(joined.auditor().meter(recipientMeter.name()).registers().availableMinorUnits()).isEqualTo(3_000);
+        joined.auditPasses();
+        converged();
+    }
+
+    @Test
+    @Order(4)
+    void the_data_center_cut_off_stops_every_submission_and_once_healed_the_transfers_in_flight_complete() throws Exception {
+        final RealPeers p = joined != null ? joined : peers;
+        final ClientIdentity donorMeter = p.registeredMeter("MailerA", "dc-A", 10_000);
+        final ClientIdentity recipientMeter = p.registeredMeter("MailerB", "dc-B", 0);
+        final MeterClient donor = p.meter("MailerA", donorMeter);
+        // In flight across the cut: offered before it, acknowledged after the heal.
+        final String offeredBefore = donor.offer(RequestId.random(), recipientMeter.name(), 1_000,
+                Instant.now().plus(1, ChronoUnit.HOURS)).transfer().transferId();
+        // One attempt, so the refusal is seen as it is (the default policy would wait out the outage).
+        final MeterClient impatient = MeterClient.builder().ledger(p.connect("MailerA", donorMeter, RetryPolicy.NONE))
+                .meterId(donorMeter.name()).psdSigner(Signers.newPrivateKeySigner(RealPeers.privateKey(donorMeter)))
+                .clock(Clock.systemUTC()).build();
+        final RequestId duringCut = RequestId.random();
+        final long heightBefore = consortium.height("peer0-DataCenter");
+        consortium.disconnect("peer0-DataCenter");
+        try {
+            // Every write needs the data center's endorsement: nothing can commit without its peer.
+            assertThatThrownBy(() -> impatient.offer(duringCut, recipientMeter.name(), 500, Instant.now().plus(1, ChronoUnit.HOURS)))
+                    .isInstanceOfSatisfying(LedgerException.class, e -> {
+                        System.err.println("[containers] an offer with the DataCenter's peer cut off: " + e.kind() + ": " + e.getMessage());
+                        assertThat(e.kind()).isIn(FailureKind.ENDORSERS_UNAVAILABLE, FailureKind.TIMEOUT, FailureKind.TRANSIENT);
+                    });
+            assertThat(consortium.height("peer0-DataCenter")).isEqualTo(heightBefore);
+        } finally {
+            consortium.reconnect("peer0-DataCenter");
+        }
+        // Healed: the offer that failed goes through with the same request id (once), the one in flight is acknowledged.
+        final String offeredAfter = donor.offer(duringCut, recipientMeter.name(), 500, Instant.now().plus(1, ChronoUnit.HOURS))
+                .transfer().transferId();
+        final MeterClient recipient = p.meter("MailerA", recipientMeter);
+        for (String transferId : List.of(offeredBefore, offeredAfter)) {
+            assertThat(recipient.acknowledge(RequestId.random(), transferId).transfer().state()).isEqualTo(TransferState.ACKNOWLEDGED);
+        }
+        assertThat(p.auditor().meter(donorMeter.name()).registers().availableMinorUnits()).isEqualTo(8_500);
+        assertThat(p.auditor().meter(recipientMeter.name()).registers().availableMinorUnits()).isEqualTo(1_500);
+        p.auditPasses();
+        converged();
+    }
+
+    /** Every peer of the channel reaches the same height with the same last block. */
+    private static void converged() throws InterruptedException {
+        final long giveUp = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Map<String, ContainerConsortium.ChainInfo> seen = Map.of();
+        while (System.nanoTime() < giveUp) {
+            final Map<String, ContainerConsortium.ChainInfo> now = new java.util.LinkedHashMap<>();
+            for (String org : consortium.peerOrganisations()) {
+                now.put(org, consortium.chainInfo("peer0-" + org));
+            }
+            seen = now;
+            if (new HashSet<>(now.values()).size() == 1) {
+                return;
+            }
+            Thread.sleep(500);
+        }
+        assertThat(Set.copyOf(seen.values())).as("height and last block on every peer: %s", seen).hasSize(1);
     }
 }

@@ -56,11 +56,17 @@ public final class ContainerConsortium implements AutoCloseable {
     private final List<GenericContainer<?>> containers = new ArrayList<>();
     private final Map<String, GenericContainer<?>> byNode = new LinkedHashMap<>();
     private final Map<String, Long> timings = new LinkedHashMap<>();
+    private final Map<String, String> addresses = new HashMap<>();
     private PodmanSocket podman;
     private Network network;
     private Map<String, String> images;
     private Path staticFabric;
     private NetworkDescription description;
+    private JsonNode consortium;
+    /** The channel's peer organisations, the founding ones first, then those that joined. */
+    private final List<String> peerOrgs = new ArrayList<>();
+    private final List<String> ordererNames = new ArrayList<>();
+    private JsonNode definition;
 
     private ContainerConsortium(final Path projectRoot, final Path state, final int orderers) {
         this.projectRoot = projectRoot;
@@ -114,32 +120,218 @@ public final class ContainerConsortium implements AutoCloseable {
 
     /** Cuts a node off the consortium's network (podman network disconnect): nobody reaches it, it reaches nobody. */
     public void disconnect(final String node) {
+        final GenericContainer<?> c = container(node);
+        // Its address on the network, to come back under when healed (a host's address does not change with a cut cable).
+        addresses.put(node, c.getCurrentContainerInfo().getNetworkSettings().getNetworks().values().iterator().next().getIpAddress());
         org.testcontainers.DockerClientFactory.instance().client().disconnectFromNetworkCmd()
-                .withNetworkId(network.getId()).withContainerId(container(node).getContainerId()).withForce(true).exec();
+                .withNetworkId(network.getId()).withContainerId(c.getContainerId()).withForce(true).exec();
     }
 
-    /** Puts a node cut off by {@link #disconnect} back on the network under its own address. */
+    /** Puts a node cut off by {@link #disconnect} back on the network under its own name and address. */
     public void reconnect(final String node) {
         final GenericContainer<?> c = container(node);
+        final com.github.dockerjava.api.model.ContainerNetwork endpoint = new com.github.dockerjava.api.model.ContainerNetwork()
+                .withAliases(c.getNetworkAliases());
+        final String address = addresses.remove(node);
+        if (address != null && !address.isEmpty()) {
+            endpoint.withIpamConfig(new com.github.dockerjava.api.model.ContainerNetwork.Ipam().withIpv4Address(address));
+        }
         org.testcontainers.DockerClientFactory.instance().client().connectToNetworkCmd()
-                .withNetworkId(network.getId()).withContainerId(c.getContainerId())
-                .withContainerNetwork(new com.github.dockerjava.api.model.ContainerNetwork().withAliases(c.getNetworkAliases()))
-                .exec();
+                .withNetworkId(network.getId()).withContainerId(c.getContainerId()).withContainerNetwork(endpoint).exec();
     }
 
     /** The channel's height on a peer, asked inside the peer's own container by its org's admin. */
     public long height(final String peerNode) {
+        return chainInfo(peerNode).height();
+    }
+
+    /** A peer's view of the channel: its height and the hash of its last block (equal on peers that agree). */
+    public record ChainInfo(long height, String currentBlockHash) {
+    }
+
+    /** The channel's height and last block hash on a peer ({@code peer channel getinfo} inside its container). */
+    public ChainInfo chainInfo(final String peerNode) {
         // Over the container's own loopback: a peer cut off the network has no name service but still answers there.
         final GenericContainer<?> peer = container(peerNode);
         final String address = peer.getEnvMap().get("CORE_PEER_ADDRESS");
         final Map<String, String> env = new HashMap<>(admin());
         env.put("CORE_PEER_ADDRESS", "127.0.0.1" + address.substring(address.lastIndexOf(':')));
-        final String info = exec(peer, env, "peer", "channel", "getinfo", "-c", description.channel());
-        final java.util.regex.Matcher m = Pattern.compile("\"height\":(\\d+)").matcher(info);
+        final String info = exec(peer, env, "peer", "channel", "getinfo", "-c", channel());
+        final java.util.regex.Matcher m = Pattern.compile("\\{.*\\}").matcher(info);
         if (!m.find()) {
-            throw new IllegalStateException("no height in the answer of " + peerNode + ": " + info);
+            throw new IllegalStateException("no chain info in the answer of " + peerNode + ": " + info);
+        }
+        try {
+            final JsonNode json = JSON.readTree(m.group());
+            return new ChainInfo(json.path("height").asLong(), json.path("currentBlockHash").asText());
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read the chain info of " + peerNode + ": " + info, e);
+        }
+    }
+
+    /** The orderer nodes (orderer1..), in the order of the description. */
+    public List<String> ordererNodes() {
+        return List.copyOf(ordererNames);
+    }
+
+    /**
+     * The orderer that is the channel's Raft leader now, among those answering on their operations port
+     * ({@code consensus_etcdraft_is_leader} is 1); empty while none is (an election) or none answers.
+     */
+    public Optional<String> raftLeader() {
+        final java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
+        final Pattern leader = Pattern.compile("(?m)^consensus_etcdraft_is_leader\\{channel=\"" + Pattern.quote(channel()) + "\"\\} 1$");
+        for (NetworkDescription.Orderer orderer : description.orderers()) {
+            try {
+                final String metrics = http.send(java.net.http.HttpRequest.newBuilder(orderer.operations().resolve("/metrics"))
+                        .timeout(Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+                if (leader.matcher(metrics).find()) {
+                    return Optional.of(orderer.name());
+                }
+            } catch (IOException e) {
+                // Cut off or restarting: not the leader anyone can reach.
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The channel's height on an orderer, asked inside its container by the orderer org's admin (osnadmin, its loopback). */
+    public long ordererHeight(final String orderer) {
+        final int adminPort = consortium.at("/ordererOrg/nodes/" + ordererNames.indexOf(orderer) + "/adminPort").asInt();
+        final String answer = exec(container(orderer), Map.of(), "osnadmin", "channel", "list", "--channelID", channel(),
+                "-o", "127.0.0.1:" + adminPort, "--ca-file", "/bundle/consortium/Orderer-ca.pem",
+                "--client-cert", "/bundle/users/admin/tls/server.crt", "--client-key", "/bundle/users/admin/tls/server.key");
+        final java.util.regex.Matcher m = Pattern.compile("\"height\":\\s*(\\d+)").matcher(answer);
+        if (!m.find()) {
+            throw new IllegalStateException("no height in the answer of " + orderer + ": " + answer);
         }
         return Long.parseLong(m.group(1));
+    }
+
+    /** The channel's peer organisations: the founding ones, then those that joined (in order). */
+    public List<String> peerOrganisations() {
+        return List.copyOf(peerOrgs);
+    }
+
+    /**
+     * ORG (one of network/consortium.json's joiningOrgs) joins the running channel, as its and the members' admins
+     * would on their own hosts: its bundle (bundle.sh layout --join, its CA started, enrol, join for the exchange),
+     * the channel config update adding its MSP (fetched, modified, computed with configtxlator in DataCenter's
+     * peer container, signed by every member's admin in its own peer container, submitted), its peer started and
+     * joined from the genesis block (it catches up from the orderer), the package installed, and the next chaincode
+     * definition (its collections, its peer among the meter owners' endorsers) approved by every org and committed.
+     * The ledger's consortium record is the data center's business (admitMeterOwner), not done here.
+     */
+    public NetworkDescription join(final String org) {
+        if (peerOrgs.contains(org)) {
+            throw new IllegalStateException(org + " is already on the channel");
+        }
+        long t = System.nanoTime();
+        script("containers/bundle.sh", Map.of(), "layout", "--join", org);
+        final GenericContainer<?> ca = ca(org);
+        ca.start();
+        finish(enrol(org), "bundle.sh enrol " + org);
+        script("containers/bundle.sh", Map.of("CONFIGTXGEN_BIN", nativeFabric().resolve("bin/configtxgen").toString()), "join", org);
+        t = lap("join:bundle", t);
+        addToChannelConfig(org);
+        t = lap("join:config-update", t);
+        peer(org).start();
+        definition = readJson(bundles.resolve(org).resolve("consortium/chaincode-definition.json"));
+        joinChannelAndInstall(org);
+        peerOrgs.add(org);
+        // Caught up from the genesis block: every block of the channel, the config update adding it included.
+        final long target = height("peer0-DataCenter");
+        final long giveUp = System.nanoTime() + Duration.ofSeconds(120).toNanos();
+        while (height("peer0-" + org) < target) {
+            if (System.nanoTime() > giveUp) {
+                throw new IllegalStateException("the peer of " + org + " did not catch up to height " + target);
+            }
+            sleep(Duration.ofMillis(500));
+        }
+        t = lap("join:peer", t);
+        for (String member : peerOrgs) {
+            approve(member);
+        }
+        commitDefinition();
+        lap("join:chaincode", t);
+        final List<String> orgs = new ArrayList<>(List.of("Orderer"));
+        orgs.addAll(peerOrgs);
+        description = describe(consortium, orgs, ordererNames, definition);
+        return description;
+    }
+
+    /**
+     * The config update adding ORG's MSP (its definition from bundle.sh join) to the channel's Application group:
+     * DataCenter's admin fetches the config and computes the update (configtxlator in its peer container); the
+     * file then travels from member to member (each one's bundle, as an email would between hosts), each admin
+     * signs it in its own peer container, the last one submits it: the channel's Admins policy (MAJORITY Admins of
+     * the peer orgs) is met by all of them.
+     */
+    private void addToChannelConfig(final String org) {
+        final String msp = orgNode(consortium, org).path("mspId").asText();
+        final String folder = "join-" + org;
+        final String in = "/bundle/" + folder + "/";
+        final GenericContainer<?> proposer = byNode.get("peer0-DataCenter");
+        final Path work = bundles.resolve("DataCenter").resolve(folder);
+        try {
+            Files.createDirectories(work);
+            final List<String> fetch = new ArrayList<>(List.of("peer", "channel", "fetch", "config", in + "config.pb", "-c", channel()));
+            fetch.addAll(ordererArgs());
+            exec(proposer, admin(), fetch.toArray(String[]::new));
+            configtxlator(proposer, "proto_decode", "--input", in + "config.pb", "--type", "common.Block", "--output", in + "config-block.json");
+            final JsonNode config = readJson(work.resolve("config-block.json")).at("/data/data/0/payload/data/config");
+            if (config.at("/channel_group/groups/Application/groups").has(msp)) {
+                throw new IllegalStateException(msp + " is already in the channel's config");
+            }
+            final com.fasterxml.jackson.databind.node.ObjectNode modified = config.deepCopy();
+            ((com.fasterxml.jackson.databind.node.ObjectNode) modified.at("/channel_group/groups/Application/groups"))
+                    .set(msp, readJson(bundles.resolve("DataCenter/consortium").resolve(org + "-org.json")));
+            JSON.writeValue(work.resolve("config.json").toFile(), config);
+            JSON.writeValue(work.resolve("modified.json").toFile(), modified);
+            configtxlator(proposer, "proto_encode", "--input", in + "config.json", "--type", "common.Config", "--output", in + "config.pb");
+            configtxlator(proposer, "proto_encode", "--input", in + "modified.json", "--type", "common.Config", "--output", in + "modified.pb");
+            configtxlator(proposer, "compute_update", "--channel_id", channel(), "--original", in + "config.pb",
+                    "--updated", in + "modified.pb", "--output", in + "update.pb");
+            configtxlator(proposer, "proto_decode", "--input", in + "update.pb", "--type", "common.ConfigUpdate", "--output", in + "update.json");
+            final com.fasterxml.jackson.databind.node.ObjectNode envelope = JSON.createObjectNode();
+            envelope.putObject("payload").putObject("header").putObject("channel_header")
+                    .put("channel_id", channel()).put("type", 2); // HeaderType CONFIG_UPDATE
+            ((com.fasterxml.jackson.databind.node.ObjectNode) envelope.get("payload")).putObject("data")
+                    .set("config_update", readJson(work.resolve("update.json")));
+            JSON.writeValue(work.resolve("update-envelope.json").toFile(), envelope);
+            configtxlator(proposer, "proto_encode", "--input", in + "update-envelope.json", "--type", "common.Envelope",
+                    "--output", in + "update-envelope.pb");
+            Path signed = work.resolve("update-envelope.pb");
+            for (int i = 0; i < peerOrgs.size(); i++) {
+                final String member = peerOrgs.get(i);
+                final Path here = bundles.resolve(member).resolve(folder);
+                Files.createDirectories(here);
+                if (!here.resolve("update-envelope.pb").equals(signed)) {
+                    Files.copy(signed, here.resolve("update-envelope.pb"), java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+                }
+                signed = here.resolve("update-envelope.pb");
+                final GenericContainer<?> peer = byNode.get("peer0-" + member);
+                if (i < peerOrgs.size() - 1) {
+                    exec(peer, admin(), "peer", "channel", "signconfigtx", "-f", in + "update-envelope.pb");
+                } else {
+                    // peer channel update signs too: the last member's admin submits.
+                    final List<String> update = new ArrayList<>(List.of("peer", "channel", "update", "-f", in + "update-envelope.pb", "-c", channel()));
+                    update.addAll(ordererArgs());
+                    exec(peer, admin(), update.toArray(String[]::new));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the config update adding " + org, e);
+        }
+    }
+
+    private static void configtxlator(final GenericContainer<?> container, final String... args) {
+        final List<String> command = new ArrayList<>(List.of("configtxlator"));
+        command.addAll(List.of(args));
+        exec(container, Map.of(), command.toArray(String[]::new));
     }
 
     /** Resident memory (kB) of each node's main process, read from /proc on this host (the container's pid). */
@@ -178,27 +370,20 @@ public final class ContainerConsortium implements AutoCloseable {
         t = lap("layout", t);
 
         network = Network.builder().createNetworkCmdModifier(cmd -> cmd.withName(prefix + "-net")).build();
-        final JsonNode consortium = readJson(projectRoot.resolve("network/consortium.json"));
+        consortium = readJson(projectRoot.resolve("network/consortium.json"));
         final List<String> orgs = new ArrayList<>(List.of("Orderer"));
         consortium.path("peerOrgs").forEach(o -> orgs.add(o.path("name").asText()));
 
         // Each org's Fabric CA, from its bundle; the bootstrap secret through the environment only.
         final List<GenericContainer<?>> cas = new ArrayList<>();
         for (String org : orgs) {
-            final String secret = read(bundles.resolve(org).resolve("ca/bootstrap.secret")).strip();
-            final GenericContainer<?> ca = container("ca-" + org, images.get("postal-fabric-ca"), bundles.resolve(org),
-                    bundles.resolve(org).resolve("ca/container.json"), Wait.forLogMessage("(?s).*Listening on https://.*", 1));
-            ca.withEnv("FABRIC_CA_SERVER_BOOT", "admin:" + secret);
-            cas.add(ca);
+            cas.add(ca(org));
         }
         Startables.deepStart(cas).join();
         t = lap("cas", t);
         final Map<String, Process> enrolments = new LinkedHashMap<>();
         for (String org : orgs) {
-            final int caPort = orgNode(consortium, org).at("/ca/port").asInt();
-            enrolments.put(org, startScript("containers/bundle.sh",
-                    Map.of("FABRIC_CA_CLIENT_BIN", staticFabric.resolve("bin/fabric-ca-client").toString()),
-                    "enrol", org, "127.0.0.1:" + byNode.get("ca-" + org).getMappedPort(caPort)));
+            enrolments.put(org, enrol(org));
         }
         enrolments.forEach((org, process) -> finish(process, "bundle.sh enrol " + org));
         t = lap("enrol", t);
@@ -206,7 +391,6 @@ public final class ContainerConsortium implements AutoCloseable {
         t = lap("channel", t);
 
         // Orderers: started, joined to the channel by the orderer org's admin (osnadmin inside each), a leader elected.
-        final List<String> ordererNames = new ArrayList<>();
         for (int i = 0; i < orderers; i++) {
             ordererNames.add(consortium.at("/ordererOrg/nodes/" + i + "/name").asText());
         }
@@ -234,52 +418,28 @@ public final class ContainerConsortium implements AutoCloseable {
         // The chaincode service (DataCenter's), then the peers.
         final GenericContainer<?> chaincode = container("chaincode", images.get("postal-chaincode"), bundles.resolve("DataCenter"),
                 bundles.resolve("DataCenter/nodes/chaincode-service/container.json"), Wait.forListeningPort());
-        final List<String> peerOrgs = orgs.subList(1, orgs.size());
+        peerOrgs.addAll(orgs.subList(1, orgs.size()));
         final List<GenericContainer<?>> peers = new ArrayList<>(List.of(chaincode));
         for (String org : peerOrgs) {
-            final JsonNode peer = orgNode(consortium, org).path("peer");
-            peers.add(container("peer0-" + org, images.get("postal-fabric-peer"), bundles.resolve(org),
-                    bundles.resolve(org).resolve("nodes").resolve(peer.path("name").asText()).resolve("container.json"),
-                    Wait.forHttp("/healthz").forPort(peer.path("operationsPort").asInt())));
+            peers.add(peer(org));
         }
         Startables.deepStart(peers).join();
         t = lap("peers", t);
 
         // Lifecycle: each org's admin joins its peer, installs and approves; DataCenter's admin commits.
-        final JsonNode definition = readJson(bundles.resolve("DataCenter/consortium/chaincode-definition.json"));
-        final String firstOrderer = consortium.at("/ordererOrg/domain").asText();
-        final String ordererAddress = ordererNames.get(0) + "." + firstOrderer + ":" + consortium.at("/ordererOrg/nodes/0/port").asInt();
-        final List<String> definitionArgs = List.of("--channelID", channel, "--name", definition.path("name").asText(),
-                "--version", definition.path("version").asText(), "--sequence", definition.path("sequence").asText(),
-                "--signature-policy", definition.path("signaturePolicy").asText(),
-                "--collections-config", "/bundle/" + definition.path("collectionsConfig").asText());
-        final List<String> ordererArgs = List.of("-o", ordererAddress, "--tls", "--cafile", "/bundle/consortium/Orderer-ca.pem");
+        definition = readJson(bundles.resolve("DataCenter/consortium/chaincode-definition.json"));
         for (String org : peerOrgs) {
-            final GenericContainer<?> peer = byNode.get("peer0-" + org);
-            retry(() -> exec(peer, admin(), "peer", "channel", "join", "-b", "/bundle/consortium/" + channel + ".block"), 5);
-            exec(peer, admin(), "peer", "lifecycle", "chaincode", "install", "/bundle/" + definition.path("package").asText());
-            final List<String> approve = new ArrayList<>(List.of("peer", "lifecycle", "chaincode", "approveformyorg"));
-            approve.addAll(ordererArgs);
-            approve.addAll(definitionArgs);
-            approve.addAll(List.of("--package-id", definition.path("packageId").asText()));
-            retry(() -> exec(peer, admin(), approve.toArray(String[]::new)), 5);
+            joinChannelAndInstall(org);
+            approve(org);
         }
-        final List<String> commit = new ArrayList<>(List.of("peer", "lifecycle", "chaincode", "commit"));
-        commit.addAll(ordererArgs);
-        commit.addAll(definitionArgs);
-        for (String org : peerOrgs) {
-            final JsonNode o = orgNode(consortium, org);
-            commit.addAll(List.of("--peerAddresses", o.at("/peer/name").asText() + "." + o.path("domain").asText() + ":" + o.at("/peer/port").asInt(),
-                    "--tlsRootCertFiles", "/bundle/consortium/" + org + "-ca.pem"));
-        }
-        retry(() -> exec(byNode.get("peer0-DataCenter"), admin(), commit.toArray(String[]::new)), 5);
+        final List<String> commit = commitDefinition();
         // The consortium record (as init-consortium.sh writes it natively): the contract refuses every call before it.
         final String dataCenter = roleMsps(consortium, "dataCenter").get(0);
         final String record = "{\"dataCenterMsp\":\"" + dataCenter + "\",\"meterOwnerMsps\":["
                 + String.join(",", roleMsps(consortium, "meterOwner").stream().sorted().map(m -> "\"" + m + "\"").toList())
                 + "],\"postalAuthorityMsp\":\"" + roleMsps(consortium, "postalAuthority").get(0) + "\"}";
         final List<String> init = new ArrayList<>(List.of("peer", "chaincode", "invoke"));
-        init.addAll(ordererArgs);
+        init.addAll(ordererArgs());
         init.addAll(List.of("-C", channel, "-n", definition.path("name").asText()));
         init.addAll(commit.subList(commit.indexOf("--peerAddresses"), commit.size()));
         init.addAll(List.of("--waitForEvent", "-c", "{\"function\":\"initConsortium\",\"Args\":[\"consortium-init\","
@@ -288,6 +448,78 @@ public final class ContainerConsortium implements AutoCloseable {
         lap("lifecycle", t);
         description = describe(consortium, orgs, ordererNames, definition);
         System.err.println("[postal-containers] consortium up in containers (" + prefix + "): " + timings);
+    }
+
+    /** The org's Fabric CA container, from its bundle; the bootstrap secret through the environment only. */
+    private GenericContainer<?> ca(final String org) {
+        final String secret = read(bundles.resolve(org).resolve("ca/bootstrap.secret")).strip();
+        final GenericContainer<?> ca = container("ca-" + org, images.get("postal-fabric-ca"), bundles.resolve(org),
+                bundles.resolve(org).resolve("ca/container.json"), Wait.forLogMessage("(?s).*Listening on https://.*", 1));
+        ca.withEnv("FABRIC_CA_SERVER_BOOT", "admin:" + secret);
+        return ca;
+    }
+
+    /** Starts bundle.sh enrol for the org at its running CA's published port. */
+    private Process enrol(final String org) {
+        final int caPort = orgNode(consortium, org).at("/ca/port").asInt();
+        return startScript("containers/bundle.sh", Map.of("FABRIC_CA_CLIENT_BIN", staticFabric.resolve("bin/fabric-ca-client").toString()),
+                "enrol", org, "127.0.0.1:" + byNode.get("ca-" + org).getMappedPort(caPort));
+    }
+
+    private GenericContainer<?> peer(final String org) {
+        final JsonNode peer = orgNode(consortium, org).path("peer");
+        return container("peer0-" + org, images.get("postal-fabric-peer"), bundles.resolve(org),
+                bundles.resolve(org).resolve("nodes").resolve(peer.path("name").asText()).resolve("container.json"),
+                Wait.forHttp("/healthz").forPort(peer.path("operationsPort").asInt()));
+    }
+
+    private String channel() {
+        return consortium.path("channel").asText();
+    }
+
+    /** The first orderer at its address on the container network, over TLS with the orderer org's root. */
+    private List<String> ordererArgs() {
+        final String address = ordererNames.get(0) + "." + consortium.at("/ordererOrg/domain").asText() + ":"
+                + consortium.at("/ordererOrg/nodes/0/port").asInt();
+        return List.of("-o", address, "--tls", "--cafile", "/bundle/consortium/Orderer-ca.pem");
+    }
+
+    /** The current chaincode definition's arguments (approve, commit, checkcommitreadiness). */
+    private List<String> definitionArgs() {
+        return List.of("--channelID", channel(), "--name", definition.path("name").asText(),
+                "--version", definition.path("version").asText(), "--sequence", definition.path("sequence").asText(),
+                "--signature-policy", definition.path("signaturePolicy").asText(),
+                "--collections-config", "/bundle/" + definition.path("collectionsConfig").asText());
+    }
+
+    /** The org's admin joins its peer to the channel from the genesis block (it catches up from the orderer) and installs the package. */
+    private void joinChannelAndInstall(final String org) {
+        final GenericContainer<?> peer = byNode.get("peer0-" + org);
+        retry(() -> exec(peer, admin(), "peer", "channel", "join", "-b", "/bundle/consortium/" + channel() + ".block"), 5);
+        exec(peer, admin(), "peer", "lifecycle", "chaincode", "install", "/bundle/" + definition.path("package").asText());
+    }
+
+    /** The org's admin approves the current chaincode definition for its org. */
+    private void approve(final String org) {
+        final List<String> approve = new ArrayList<>(List.of("peer", "lifecycle", "chaincode", "approveformyorg"));
+        approve.addAll(ordererArgs());
+        approve.addAll(definitionArgs());
+        approve.addAll(List.of("--package-id", definition.path("packageId").asText()));
+        retry(() -> exec(byNode.get("peer0-" + org), admin(), approve.toArray(String[]::new)), 5);
+    }
+
+    /** DataCenter's admin commits the current definition, endorsed by every peer org's peer; returns the command. */
+    private List<String> commitDefinition() {
+        final List<String> commit = new ArrayList<>(List.of("peer", "lifecycle", "chaincode", "commit"));
+        commit.addAll(ordererArgs());
+        commit.addAll(definitionArgs());
+        for (String org : peerOrgs) {
+            final JsonNode o = orgNode(consortium, org);
+            commit.addAll(List.of("--peerAddresses", o.at("/peer/name").asText() + "." + o.path("domain").asText() + ":" + o.at("/peer/port").asInt(),
+                    "--tlsRootCertFiles", "/bundle/consortium/" + org + "-ca.pem"));
+        }
+        retry(() -> exec(byNode.get("peer0-DataCenter"), admin(), commit.toArray(String[]::new)), 5);
+        return commit;
     }
 
     private static Map<String, String> admin() {
@@ -444,9 +676,11 @@ public final class ContainerConsortium implements AutoCloseable {
         if ("Orderer".equals(org) || consortium.at("/ordererOrg/name").asText().equals(org)) {
             return consortium.path("ordererOrg");
         }
-        for (JsonNode o : consortium.path("peerOrgs")) {
-            if (o.path("name").asText().equals(org)) {
-                return o;
+        for (String list : List.of("peerOrgs", "joiningOrgs")) {
+            for (JsonNode o : consortium.path(list)) {
+                if (o.path("name").asText().equals(org)) {
+                    return o;
+                }
             }
         }
         throw new IllegalArgumentException("no organisation " + org + " in network/consortium.json");
