@@ -106,7 +106,10 @@ layout_peer() {
       CORE_PEER_TLS_KEY_FILE: "\($nd)/tls/server.key", CORE_PEER_TLS_ROOTCERT_FILE: "\($nd)/tls/ca.crt",
       CORE_PEER_FILESYSTEMPATH: "/var/hyperledger/production", CORE_LEDGER_SNAPSHOTS_ROOTDIR: "/var/hyperledger/snapshots",
       CORE_LEDGER_STATE_STATEDATABASE: "goleveldb", CORE_OPERATIONS_LISTENADDRESS: "0.0.0.0:\($ops)",
-      CORE_METRICS_PROVIDER: "prometheus", CORE_VM_ENDPOINT: "", CORE_PEER_GATEWAY_ENABLED: "true" }')
+      CORE_METRICS_PROVIDER: "prometheus", CORE_VM_ENDPOINT: "", CORE_PEER_GATEWAY_ENABLED: "true",
+      CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT: "10s" }')
+  # The gateway's endorsement timeout (10 s) is below the clients' endorse deadline (15 s): an endorser cut off the
+  # network drops packets silently, and the client then hears which one did not answer, not only its own deadline.
   container_json peer "$host" \
     "[$(org_field "$o" .peer.port), $(org_field "$o" .peer.chaincodePort), $(org_field "$o" .peer.operationsPort)]" \
     "$env" '["node", "start"]' > "$OUT/$o/nodes/$name/container.json"

@@ -40,7 +40,8 @@ public enum FailureKind {
      * Not enough endorsing peers are up to satisfy the endorsement policy (a required organisation's peer is down:
      * {@code failed to select a set of endorsers ... due to unavailability of peers}, {@code failed to find any
      * endorsing peers for org(s)}, {@code no combination of peers can be derived which satisfy the endorsement
-     * policy} while discovery has not yet seen a restarted peer again, or an endorser that refused the connection). Nothing was endorsed; retried at the
+     * policy} while discovery has not yet seen a restarted peer again, an endorser that refused the connection, or one
+     * that did not answer within the gateway's endorsement timeout: cut off the network). Nothing was endorsed; retried at the
      * outage pace. Before, the gateway's FAILED_PRECONDITION made this a final REFUSED.
      */
     ENDORSERS_UNAVAILABLE(true, Pace.OUTAGE),
@@ -121,7 +122,8 @@ public enum FailureKind {
         if (text.contains("unavailability of peers") || text.contains("no combination of peers can be derived")
                 || text.contains("no peer combination can satisfy") || text.contains("failed to find any endorsing peers")
                 || text.contains("no peers available") || text.contains("failed to collect enough transaction endorsements")
-                || (text.contains("failed to endorse") && (text.contains("connection refused") || text.contains("unavailable")))) {
+                || (text.contains("failed to endorse") && (text.contains("connection refused") || text.contains("unavailable")
+                        || text.contains("deadline exceeded") || text.contains("deadlineexceeded")))) {
             return ENDORSERS_UNAVAILABLE;
         }
         if (text.contains("orderers could successfully process") || text.contains("insufficient number of orderers")

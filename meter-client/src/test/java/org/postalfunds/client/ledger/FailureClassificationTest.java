@@ -32,6 +32,10 @@ class FailureClassificationTest {
         assertThat(FailureKind.classify(Code.ABORTED, "failed to collect enough transaction endorsements, see attached"
                 + " details for more info", "MailerBMSP 127.0.0.1:11080: rpc error: code = Unavailable desc = connection"
                 + " error")).isEqualTo(FailureKind.ENDORSERS_UNAVAILABLE);
+        // A peer cut off the network drops packets: the gateway's endorsement timeout names it.
+        assertThat(FailureKind.classify(Code.ABORTED, "failed to endorse transaction, see attached details for more info",
+                "DataCenterMSP peer0.datacenter.postal.example:7060: rpc error: code = DeadlineExceeded desc = context"
+                        + " deadline exceeded")).isEqualTo(FailureKind.ENDORSERS_UNAVAILABLE);
         assertThat(FailureKind.ENDORSERS_UNAVAILABLE.retryable()).isTrue();
     }
 
