@@ -107,9 +107,11 @@ layout_peer() {
       CORE_PEER_FILESYSTEMPATH: "/var/hyperledger/production", CORE_LEDGER_SNAPSHOTS_ROOTDIR: "/var/hyperledger/snapshots",
       CORE_LEDGER_STATE_STATEDATABASE: "goleveldb", CORE_OPERATIONS_LISTENADDRESS: "0.0.0.0:\($ops)",
       CORE_METRICS_PROVIDER: "prometheus", CORE_VM_ENDPOINT: "", CORE_PEER_GATEWAY_ENABLED: "true",
-      CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT: "10s" }')
-  # The gateway's endorsement timeout (10 s) is below the clients' endorse deadline (15 s): an endorser cut off the
-  # network drops packets silently, and the client then hears which one did not answer, not only its own deadline.
+      CORE_PEER_GATEWAY_ENDORSEMENTTIMEOUT: "10s",
+      CORE_PEER_KEEPALIVE_DELIVERYCLIENT_INTERVAL: "10s", CORE_PEER_KEEPALIVE_DELIVERYCLIENT_TIMEOUT: "5s" }')
+  # A node cut off the network drops packets silently. The gateway's endorsement timeout (10 s) is below the clients'
+  # endorse deadline (15 s), so a client hears which endorser did not answer, not only its own deadline; the block
+  # delivery's keepalive (10 s, 5 s to answer; Fabric's 60 s + 20 s) moves a peer off a cut orderer within 15 s.
   container_json peer "$host" \
     "[$(org_field "$o" .peer.port), $(org_field "$o" .peer.chaincodePort), $(org_field "$o" .peer.operationsPort)]" \
     "$env" '["node", "start"]' > "$OUT/$o/nodes/$name/container.json"
@@ -133,6 +135,8 @@ layout() {
   for name in $(orderer_names); do
     local nd=/bundle/nodes/$name
     mkdir -p "$OUT/Orderer/nodes/$name"
+    # Keepalive pings from 5 s on are welcome (the peers' block delivery pings every 10 s; Fabric's 60 s minimum
+    # would answer them with GOAWAY).
     env=$(jq -n --arg msp "$(c .ordererOrg.mspId)" --arg nd "$nd" --arg roots "$tls_roots" \
       --arg port "$(orderer_field "$name" .port)" --arg admin "$(orderer_field "$name" .adminPort)" \
       --arg ops "$(orderer_field "$name" .operationsPort)" --arg cluster "$(orderer_field "$name" .clusterPort)" '{
@@ -150,6 +154,7 @@ layout() {
         ORDERER_ADMIN_TLS_ROOTCAS: "[/bundle/consortium/Orderer-ca.pem]", ORDERER_ADMIN_TLS_CLIENTAUTHREQUIRED: "true",
         ORDERER_ADMIN_TLS_CLIENTROOTCAS: "[/bundle/consortium/Orderer-ca.pem]",
         ORDERER_OPERATIONS_LISTENADDRESS: "0.0.0.0:\($ops)", ORDERER_METRICS_PROVIDER: "prometheus",
+        ORDERER_GENERAL_KEEPALIVE_SERVERMININTERVAL: "5s",
         ORDERER_FILELEDGER_LOCATION: "/var/hyperledger/production/orderer",
         ORDERER_CONSENSUS_WALDIR: "/var/hyperledger/production/orderer/etcdraft/wal",
         ORDERER_CONSENSUS_SNAPDIR: "/var/hyperledger/production/orderer/etcdraft/snapshot" }')

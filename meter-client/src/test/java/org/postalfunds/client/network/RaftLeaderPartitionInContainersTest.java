@@ -104,6 +104,7 @@ class RaftLeaderPartitionInContainersTest {
             offers.join(Duration.ofSeconds(120).toMillis());
         }
         assertThat(failures).as("offers during the cut").isEmpty();
+        System.err.printf("[containers] %d offers committed across the cut and the election%n", offered.size());
 
         // Healed: the old leader gets the blocks it missed from the others.
         await("the old leader caught up", Duration.ofSeconds(120),
