@@ -106,7 +106,7 @@ if [ "$only" != fabric ]; then
     say "$base made in $(ms "$t") ms (debootstrap $suite minbase + $jre_packages)"
   fi
   echo "postal-jre-base=$base"
-  jar_image() { # name jar main-args...
+  jar_image() { # name jar [--context-only: the build folder only, the caller adds to it and builds]
     local name=$1 jar=$2
     [ -f "$jar" ] || die "no $jar: build it first (mvn -B -ntp -pl ${name#postal-} -am package -DskipTests)"
     mkdir -p "$work/$name"
@@ -117,9 +117,27 @@ COPY app.jar /opt/postal/app.jar
 # The JVM's options and -jar come from the node's definition in its org's bundle.
 ENTRYPOINT ["java"]
 CF
-    build "$name" "$work/$name"
+    [ -n "${3:-}" ] || build "$name" "$work/$name"
   }
   jar_image postal-chaincode "$root/chaincode/target/chaincode.jar"
-  [ -f "$root/hsm-bridge/target/hsm-bridge.jar" ] && jar_image postal-hsm-bridge "$root/hsm-bridge/target/hsm-bridge.jar"
+  if [ -f "$root/hsm-bridge/target/hsm-bridge.jar" ]; then
+    # The HSM bridge: the JRE base plus SoftHSM2 (libsofthsm2.so, softhsm2-util, /etc/softhsm/softhsm2.conf with its
+    # token folder), unpacked from Debian's packages of the base's suite (fetched once by apt into the cache; the
+    # base already has their libraries: libssl3, libsqlite3, libstdc++6). Unpacked, not installed: no RUN step.
+    debs="${XDG_CACHE_HOME:-$HOME/.cache}/postal-ledger/debs-softhsm2"
+    if ! ls "$debs"/softhsm2_*.deb "$debs"/libsofthsm2_*.deb "$debs"/softhsm2-common_*.deb >/dev/null 2>&1; then
+      mkdir -p "$debs"; (cd "$debs" && apt-get -o APT::Sandbox::User=root download softhsm2 libsofthsm2 softhsm2-common >/dev/null) \
+        || die "apt-get download of SoftHSM2's packages failed"
+    fi
+    jar_image postal-hsm-bridge "$root/hsm-bridge/target/hsm-bridge.jar" --context-only
+    mkdir -p "$work/postal-hsm-bridge/softhsm/var/lib/softhsm/tokens"
+    for deb in "$debs"/*.deb; do dpkg-deb -x "$deb" "$work/postal-hsm-bridge/softhsm"; done
+    rm -rf "$work/postal-hsm-bridge/softhsm/usr/share/doc" "$work/postal-hsm-bridge/softhsm/usr/share/man"
+    touch "$work/postal-hsm-bridge/softhsm/var/lib/softhsm/tokens/.keep"
+    # What the package's postinst would do: its configuration (token folder /var/lib/softhsm/tokens) in /etc.
+    cp "$work/postal-hsm-bridge/softhsm/usr/share/softhsm/softhsm2.conf" "$work/postal-hsm-bridge/softhsm/etc/softhsm/softhsm2.conf"
+    sed -i 's|^COPY app.jar|COPY softhsm/ /\nCOPY app.jar|' "$work/postal-hsm-bridge/Containerfile"
+    build postal-hsm-bridge "$work/postal-hsm-bridge"
+  fi
 fi
 say "images ready in $(ms "$started") ms"

@@ -28,6 +28,10 @@ import org.postalfunds.client.RequestId;
 import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.RetryPolicy;
+import org.postalfunds.hsm.client.PsdBridgeClient;
+import org.postalfunds.hsm.enrol.EnrolledMeter;
+import org.postalfunds.hsm.testing.BridgeFixture;
+import org.postalfunds.hsm.testing.TestPki;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.NetworkScripts;
 import org.postalfunds.testnetwork.containers.ContainerConsortium;
@@ -40,7 +44,8 @@ import org.postalfunds.testnetwork.containers.ContainerConsortium;
  * (podman network disconnect) misses a block and catches up once healed; MailerC joins the running channel (config
  * update signed by the members' admins, its peer joined, the next chaincode definition committed, admitted as a meter
  * owner) and transfers with MailerA; the DataCenter's peer cut off stops every submission until healed, then the
- * ledger converges; afterwards nothing of the run is left.
+ * ledger converges; a MailerA meter signs through the HSM bridge in its own container (a SoftHSM2 token made
+ * inside it); afterwards nothing of the run is left.
  */
 @Tag("containers")
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -51,11 +56,12 @@ class ConsortiumInContainersTest {
     private static RealPeers joined;
     private static OptionalLong podmanService = OptionalLong.empty();
     private static String prefix;
+    private static Path state;
 
     @BeforeAll
     static void start() {
         final Path root = NetworkScripts.forThisProject().projectRoot();
-        final Path state = Path.of(System.getProperty("postal.containers.state", root.resolve(".containers/run").toString()));
+        state = Path.of(System.getProperty("postal.containers.state", root.resolve(".containers/run").toString()));
         final long started = System.nanoTime();
         consortium = ContainerConsortium.start(root, state, 1);
         System.err.printf("[containers] bring-up %.1f s, phases (ms) %s%n", (System.nanoTime() - started) / 1e9,
@@ -222,6 +228,47 @@ class ConsortiumInContainersTest {
         assertThat(p.auditor().meter(recipientMeter.name()).registers().availableMinorUnits()).isEqualTo(1_500);
         p.auditPasses();
         converged();
+    }
+
+    @Test
+    @Order(5)
+    void a_meter_signs_through_the_hsm_bridge_in_its_own_container_on_a_softhsm2_token() throws Exception {
+        final RealPeers p = joined != null ? joined : peers;
+        // The bridge's TLS (server, operator and meter client certificates) from the dev TLS authority of hsm-bridge's
+        // tests; the token's PINs only in the container's environment, new for each run.
+        final Path folder = Files.createDirectories(state.resolve("hsm-bridge-MailerA"));
+        final TestPki pki = new TestPki(folder);
+        pki.writeServerFiles();
+        Files.writeString(folder.resolve("bridge.properties"), String.join("\n",
+                "bridge.host=0.0.0.0", "bridge.port=" + ContainerConsortium.HSM_BRIDGE_PORT,
+                "tls.certificateFile=/bridge/bridge.pem", "tls.privateKeyFile=/bridge/bridge-key.pem", "tls.clientCaFile=/bridge/ca.pem",
+                "token.library=/usr/lib/softhsm/libsofthsm2.so", "token.label=psd-MailerA", "token.pinEnvironmentVariable=PSD_TOKEN_PIN",
+                "access.operatorCommonNames=" + BridgeFixture.OPERATOR_CN, "audit.file=/bridge/audit.log", ""));
+        final int port = consortium.startHsmBridge("MailerA", folder, Map.of("PSD_TOKEN_LABEL", "psd-MailerA",
+                "PSD_TOKEN_SO_PIN", RequestId.random().value(), "PSD_TOKEN_PIN", RequestId.random().value()));
+        final TestPki.ClientCredentials operatorTls = pki.client(BridgeFixture.OPERATOR_CN, "operator");
+        try (PsdBridgeClient operator = PsdBridgeClient.newBuilder().target("127.0.0.1", port)
+                .trustedCertificates(List.of(pki.caCertificate()))
+                .clientCertificate(operatorTls.certificate(), operatorTls.privateKey()).build()) {
+            final EnrolledMeter bridged = p.bridgedMeter("MailerA", "hsm-A", 5_000, operator);
+            final TestPki.ClientCredentials meterTls = pki.client(bridged.meterId(), "client");
+            try (PsdBridgeClient meterBridge = PsdBridgeClient.newBuilder().target("127.0.0.1", port)
+                    .trustedCertificates(List.of(pki.caCertificate()))
+                    .clientCertificate(meterTls.certificate(), meterTls.privateKey()).build()) {
+                final MeterClient donor = p.bridgedMeter("MailerA", bridged, meterBridge);
+                final ClientIdentity recipientMeter = p.registeredMeter("MailerB", "hsm-B", 0);
+                final String transferId = donor.offer(RequestId.random(), recipientMeter.name(), 700,
+                        Instant.now().plus(1, ChronoUnit.HOURS)).transfer().transferId();
+                assertThat(p.meter("MailerA", recipientMeter).acknowledge(RequestId.random(), transferId).transfer().state())
+                        .isEqualTo(TransferState.ACKNOWLEDGED);
+                assertThat(p.auditor().meter(bridged.meterId()).registers().availableMinorUnits()).isEqualTo(4_300);
+                // The token signed it: the bridge's audit trail names the meter's signatures.
+                assertThat(Files.readString(folder.resolve("audit.log"))).contains("meter=" + bridged.meterId());
+                System.err.println("[containers] RSS (kB) of the HSM bridge's container: "
+                        + consortium.residentKilobytes().get("hsm-bridge-MailerA"));
+            }
+        }
+        p.auditPasses();
     }
 
     /** Every peer of the channel reaches the same height with the same last block. */

@@ -34,6 +34,13 @@ import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.api.model.MeterLimits;
 import org.postalfunds.api.model.MeterRegistration;
 import org.postalfunds.client.secure.RecipientPsd;
+import org.postalfunds.hsm.MeterSubject;
+import org.postalfunds.hsm.client.PsdBridgeClient;
+import org.postalfunds.hsm.enrol.EnrolledMeter;
+import org.postalfunds.hsm.enrol.FabricCaClient;
+import org.postalfunds.hsm.enrol.FabricCaIssuer;
+import org.postalfunds.hsm.enrol.FabricCaRegistrar;
+import org.postalfunds.hsm.enrol.MeterEnrolment;
 import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.ClientIdentities;
@@ -89,6 +96,54 @@ final class RealPeers implements AutoCloseable {
     LedgerConnection connect(final String organisation, final ClientIdentity identity)
             throws IOException, GeneralSecurityException {
         return connect(organisation, identity, RetryPolicy.DEFAULT);
+    }
+
+    /**
+     * A meter whose key is made in the HSM bridge's token and never leaves it: registered at its owner's Fabric CA,
+     * enrolled with a CSR signed in the token (the certificate stored beside the key), registered on the ledger by the
+     * data center with its key-agreement certificate, refilled when funds are given.
+     */
+    EnrolledMeter bridgedMeter(final String organisation, final String name, final long funds,
+            final PsdBridgeClient operatorBridge) throws Exception {
+        final NetworkDescription.Organisation org = network.organisation(organisation);
+        final NetworkDescription.CertificateAuthority ca = org.ca();
+        final String meterId = name + "-" + run + "-" + NEXT.incrementAndGet();
+        final FabricCaClient client = FabricCaClient.newBuilder()
+                .url(ca.url()).tlsRootCertificates(ca.tlsCertificate()).caName(ca.name()).build();
+        final Path registrarKey;
+        try (java.util.stream.Stream<Path> keys = Files.list(ca.registrarHome().resolve("msp/keystore"))) {
+            registrarKey = keys.filter(p -> p.getFileName().toString().endsWith("_sk")).findFirst().orElseThrow();
+        }
+        final String secret = UUID.randomUUID().toString().replace("-", "");
+        client.register(FabricCaRegistrar.fromPemFiles(
+                ca.registrarHome().resolve("msp/signcerts/cert.pem"), registrarKey), meterId, secret, "client");
+        final EnrolledMeter enrolled = new MeterEnrolment(operatorBridge,
+                new FabricCaIssuer(client, meterId, secret), org.mspId())
+                .enrol(MeterSubject.client(meterId, org.name()));
+        dataCenter().register(RequestId.random(), MeterRegistration.builder().meterId(meterId).ownerMsp(org.mspId())
+                .certificate(enrolled.certificate()).model("PM-2000").limits(LIMITS)
+                .keyAgreementCertificate(enrolled.keyAgreementCertificate()).build());
+        if (funds > 0) {
+            dataCenter().refill(RequestId.random(), meterId, funds);
+        }
+        return enrolled;
+    }
+
+    /** The bridged meter's client through {@code peerOrganisation}'s gateway: every proposal and PSD signature made in the token. */
+    MeterClient bridgedMeter(final String peerOrganisation, final EnrolledMeter meter,
+            final PsdBridgeClient meterBridge) throws IOException {
+        final NetworkDescription.Organisation org = network.organisation(peerOrganisation);
+        final NetworkDescription.Peer peer = org.requirePeer();
+        final LedgerConnection connection = LedgerConnection.builder()
+                .peerEndpoint(peer.endpoint()).serverName(peer.serverName()).tlsRootCertificate(org.tlsRootCertificate())
+                .channel(network.channel()).chaincode(network.chaincodeName())
+                .identity(meter.identity()).signer(meterBridge.signer(meter.meterId()))
+                .retryPolicy(RetryPolicy.DEFAULT).connect();
+        synchronized (this) {
+            connections.add(connection);
+        }
+        return MeterClient.builder().ledger(connection).meterId(meter.meterId())
+                .psdSigner(meterBridge.signer(meter.meterId())).clock(Clock.systemUTC()).build();
     }
 
     MeterClient meter(final String organisation, final ClientIdentity meter) throws IOException, GeneralSecurityException {

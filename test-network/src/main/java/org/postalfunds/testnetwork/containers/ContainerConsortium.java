@@ -169,6 +169,40 @@ public final class ContainerConsortium implements AutoCloseable {
         }
     }
 
+    /** The HSM bridge's port inside its container ({@code bridge.port} of its configuration). */
+    public static final int HSM_BRIDGE_PORT = 7443;
+
+    /**
+     * ORG's HSM bridge in a container of its own (image postal-hsm-bridge: the bridge's jar on the JRE base with
+     * SoftHSM2), on the consortium's network as {@code hsm-bridge.<domain>}: a SoftHSM2 token is made inside the
+     * container at start (label, SO PIN and user PIN from ENV, never written to a file or a command line of this side),
+     * then the bridge runs with {@code FOLDER/bridge.properties} (FOLDER mounted at /bridge: the bridge's TLS files and
+     * its audit log). Returns the port it is published on, on this host's loopback. Removed by {@link #close()}.
+     */
+    public int startHsmBridge(final String org, final Path folder, final Map<String, String> env) {
+        final String image = images.get("postal-hsm-bridge");
+        if (image == null) {
+            throw new IllegalStateException("no postal-hsm-bridge image (build hsm-bridge/target/hsm-bridge.jar first): " + images);
+        }
+        final String alias = "hsm-bridge." + orgNode(consortium, org).path("domain").asText();
+        final GenericContainer<?> bridge = new GenericContainer<>(DockerImageName.parse(image))
+                .withNetwork(network).withNetworkAliases(alias)
+                .withCreateContainerCmdModifier(cmd -> cmd.withName(prefix + "-hsm-bridge-" + org).withHostName(alias)
+                        .withEntrypoint("sh", "-c", "softhsm2-util --init-token --free --label \"$PSD_TOKEN_LABEL\""
+                                + " --so-pin \"$PSD_TOKEN_SO_PIN\" --pin \"$PSD_TOKEN_PIN\" >/dev/null"
+                                + " && exec java -Xmx128m -XX:+UseSerialGC -XX:TieredStopAtLevel=1 -jar /opt/postal/app.jar"
+                                + " --config /bridge/bridge.properties"))
+                .withLabel("org.postalfunds.run", prefix)
+                .withFileSystemBind(folder.toString(), "/bridge", BindMode.READ_WRITE)
+                .withExposedPorts(HSM_BRIDGE_PORT)
+                .waitingFor(Wait.forLogMessage("(?s).*psd-bridge listening on .*", 1).withStartupTimeout(START_LIMIT));
+        env.forEach(bridge::withEnv);
+        containers.add(bridge);
+        byNode.put("hsm-bridge-" + org, bridge);
+        bridge.start();
+        return bridge.getMappedPort(HSM_BRIDGE_PORT);
+    }
+
     /** The orderer nodes (orderer1..), in the order of the description. */
     public List<String> ordererNodes() {
         return List.copyOf(ordererNames);
