@@ -16,6 +16,9 @@ import org.postalfunds.api.model.AuditTotals;
 import org.postalfunds.api.model.Indicium;
 import org.postalfunds.api.model.IndiciumVerification;
 import org.postalfunds.api.model.MeterView;
+import org.postalfunds.api.model.Refund;
+import org.postalfunds.api.model.RefundPage;
+import org.postalfunds.api.model.RefundState;
 import org.postalfunds.api.model.Transfer;
 import org.postalfunds.api.model.TransferState;
 import org.postalfunds.api.model.TransferView;
@@ -32,6 +35,7 @@ import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.model.AccountHistory;
 import org.postalfunds.client.model.IndiciumScanResult;
+import org.postalfunds.client.model.RefundChange;
 
 /**
  * The postal authority (or the data center, for its own reconciliation) auditing the ledger: balances of
@@ -164,6 +168,45 @@ public final class AuditorClient {
                 submitted.part("verification", IndiciumVerification.class));
         return new IndiciumCheck(presented, signatureValid(presented), scan.verification(),
                 Optional.of(scan.receipt()));
+    }
+
+    // ---- refunds of spoiled pieces (the postal authority answers) ----------------------------------------------
+
+    /**
+     * Postal authority only: credits the refund's postage back to its credit meter (postage revenue -> meter). The
+     * approval writes meter accounts, whose key-level policy is the data center AND the meter's owner, and the
+     * postal authority's gateway would pick endorsers by the chaincode policy alone: so the data center and the
+     * owners of the printing and the credited meter endorse, named here.
+     */
+    public RefundChange approveRefund(final RequestId requestId, final String meterId, final long pieceNumber)
+            throws LedgerException {
+        Refund pending = calls.refund(meterId, pieceNumber);
+        String creditOwner = pending.creditMeterId().equals(meterId) ? pending.ownerMsp()
+                : calls.ownerMsp(pending.creditMeterId());
+        return calls.refundChange(calls.submitEndorsedBy(LedgerFunction.APPROVE_REFUND, requestId,
+                LedgerCalls.organisations(calls.dataCenterMsp(), pending.ownerMsp(), creditOwner), meterId,
+                LedgerCalls.piece(pieceNumber)));
+    }
+
+    /** Postal authority only: refuses the refund, with a reason the meter's owner reads. */
+    public RefundChange rejectRefund(final RequestId requestId, final String meterId, final long pieceNumber,
+            final String reason) throws LedgerException {
+        return calls.refundChange(calls.submit(LedgerFunction.REJECT_REFUND, requestId, meterId,
+                LedgerCalls.piece(pieceNumber), LedgerCalls.refundReason(reason)));
+    }
+
+    public Refund refund(final String meterId, final long pieceNumber) throws LedgerException {
+        return calls.refund(meterId, pieceNumber);
+    }
+
+    public RefundPage refunds(final String meterId, final RefundState state, final int pageSize, final String bookmark)
+            throws LedgerException {
+        return calls.refunds(meterId, state, pageSize, bookmark);
+    }
+
+    /** A meter's refunds in one state ({@code null}: all), all pages, up to {@code max}. */
+    public List<Refund> allRefunds(final String meterId, final RefundState state, final int max) throws LedgerException {
+        return calls.allRefunds(meterId, state, Math.min(max, MeterClient.MAX_LISTED_TRANSFERS));
     }
 
     /** Empty when the ledger knows no such meter. */

@@ -85,6 +85,13 @@ final class LedgerCalls {
                 .withEndorsingOrganizations(endorsers.toArray(new String[0])), requestId);
     }
 
+    /** A submit endorsed by exactly {@code endorsers}: for writes under key-level policies the gateway cannot foresee. */
+    Submitted submitEndorsedBy(final LedgerFunction function, final RequestId requestId,
+            final java.util.Set<String> endorsers, final String... arguments) throws LedgerException {
+        return submit(LedgerCall.transaction(function, requestId.value(), arguments)
+                .withEndorsingOrganizations(endorsers.toArray(new String[0])), requestId);
+    }
+
     /** The transient-map key the contract reads a sealed package from. */
     static final String PACKAGE_TRANSIENT_KEY = "package";
     /** The data center's MSP id, read once from the ledger's consortium record (it never changes). */
@@ -184,6 +191,58 @@ final class LedgerCalls {
     }
 
     // ---- answers shared by several roles ---------------------------------------------------------------------
+
+    org.postalfunds.client.model.RefundChange refundChange(final Submitted submitted) {
+        return new org.postalfunds.client.model.RefundChange(submitted.receipt(),
+                submitted.part("refund", org.postalfunds.api.model.Refund.class),
+                java.util.Optional.ofNullable(submitted.optionalPart("registers", PsdRegisters.class)));
+    }
+
+    org.postalfunds.api.model.Refund refund(final String meterId, final long pieceNumber) throws LedgerException {
+        return query(org.postalfunds.api.model.Refund.class, LedgerFunction.GET_REFUND, meterId, piece(pieceNumber));
+    }
+
+    /** A meter's refunds in one state, or all of them for a null state, one page. */
+    org.postalfunds.api.model.RefundPage refunds(final String meterId, final org.postalfunds.api.model.RefundState state,
+            final int pageSize, final String bookmark) throws LedgerException {
+        requirePageSize(pageSize);
+        return query(org.postalfunds.api.model.RefundPage.class, LedgerFunction.LIST_REFUNDS, meterId,
+                state == null ? "" : state.name(), Integer.toString(pageSize), bookmark == null ? "" : bookmark);
+    }
+
+    /** Every refund of the meter in the state (null: all), page by page, up to {@code max}. */
+    List<org.postalfunds.api.model.Refund> allRefunds(final String meterId,
+            final org.postalfunds.api.model.RefundState state, final int max) throws LedgerException {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1");
+        }
+        List<org.postalfunds.api.model.Refund> all = new ArrayList<>();
+        String bookmark = "";
+        do {
+            org.postalfunds.api.model.RefundPage page = refunds(meterId, state, Math.min(MAX_PAGE_SIZE, max - all.size()),
+                    bookmark);
+            all.addAll(page.refunds());
+            bookmark = page.bookmark();
+        } while (!bookmark.isEmpty() && all.size() < max);
+        return all;
+    }
+
+    static String piece(final long pieceNumber) {
+        if (pieceNumber < 1) {
+            throw new IllegalArgumentException("piece numbers start at 1, was " + pieceNumber);
+        }
+        return Long.toString(pieceNumber);
+    }
+
+    /** A refund's reason: required, printable, at most Limits.MAX_REFUND_REASON_LENGTH characters. */
+    static String refundReason(final String reason) {
+        if (reason == null || reason.isBlank() || reason.length() > Limits.MAX_REFUND_REASON_LENGTH
+                || !org.postalfunds.api.Ids.isReason(reason)) {
+            throw new IllegalArgumentException("a refund's reason is required: printable text of at most "
+                    + Limits.MAX_REFUND_REASON_LENGTH + " characters");
+        }
+        return reason;
+    }
 
     TransferChange transferChange(final Submitted submitted) {
         return new TransferChange(submitted.receipt(), submitted.part("transfer", Transfer.class),

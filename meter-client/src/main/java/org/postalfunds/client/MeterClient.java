@@ -21,6 +21,9 @@ import org.postalfunds.api.model.InformationKind;
 import org.postalfunds.api.model.InformationTransfer;
 import org.postalfunds.api.model.MeterView;
 import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Refund;
+import org.postalfunds.api.model.RefundPage;
+import org.postalfunds.api.model.RefundState;
 import org.postalfunds.api.model.RequesterPage;
 import org.postalfunds.api.model.Transfer;
 import org.postalfunds.api.model.TransferPage;
@@ -35,6 +38,7 @@ import org.postalfunds.client.model.InformationChange;
 import org.postalfunds.client.model.Json;
 import org.postalfunds.client.model.Postage;
 import org.postalfunds.client.model.PrintedPostage;
+import org.postalfunds.client.model.RefundChange;
 import org.postalfunds.client.model.RequesterChange;
 import org.postalfunds.client.model.TransferChange;
 import org.postalfunds.client.secure.Addressing;
@@ -107,6 +111,28 @@ public final class MeterClient {
         LedgerCalls.Submitted submitted = calls.submit(LedgerFunction.PRINT_POSTAGE, requestId, Indicia.toJson(indicium));
         return new PrintedPostage(submitted.receipt(), submitted.part("indicium", IndiciumRecord.class),
                 submitted.part("registers", PsdRegisters.class));
+    }
+
+    // ---- refunds of spoiled pieces ------------------------------------------------------------------------------
+
+    /**
+     * Asks for the postage of a spoiled piece back: one this meter printed, for its recorded amount, within the
+     * refund window and before any mail centre scanned it. The postal authority approves or rejects it.
+     */
+    public RefundChange requestRefund(final RequestId requestId, final long pieceNumber, final long amountMinorUnits,
+            final String reason) throws LedgerException {
+        return calls.refundChange(calls.submit(LedgerFunction.REQUEST_REFUND, requestId, meterId,
+                LedgerCalls.piece(pieceNumber), LedgerCalls.amount(amountMinorUnits), LedgerCalls.refundReason(reason)));
+    }
+
+    /** The refund of one of this meter's pieces. */
+    public Refund refund(final long pieceNumber) throws LedgerException {
+        return calls.refund(meterId, pieceNumber);
+    }
+
+    /** This meter's refunds in one state ({@code null}: all), one page. */
+    public RefundPage refunds(final RefundState state, final int pageSize, final String bookmark) throws LedgerException {
+        return calls.refunds(meterId, state, pageSize, bookmark);
     }
 
     // ---- pull transfers (Fig. 3a) --------------------------------------------------------------------------------

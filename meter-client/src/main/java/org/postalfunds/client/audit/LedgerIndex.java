@@ -9,6 +9,7 @@ import java.util.Objects;
 import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import org.postalfunds.api.model.Refund;
 import org.postalfunds.api.model.Transfer;
 import org.postalfunds.client.ledger.EventFeed;
 import org.postalfunds.client.ledger.LedgerEvent;
@@ -26,6 +27,7 @@ public final class LedgerIndex {
     public static final int MAX_METERS = 100_000;
     public static final int MAX_TRANSFERS = 1_000_000;
     public static final int MAX_ALLOTMENTS = 100_000;
+    public static final int MAX_REFUNDS = 1_000_000;
     /** How long a replay may go without receiving anything before it is declared stalled. */
     public static final Duration MAX_SILENCE = Duration.ofSeconds(60);
 
@@ -47,17 +49,29 @@ public final class LedgerIndex {
         }
     }
 
+    /** One refund: the printing meter and the piece (its key on the ledger), in meter and piece order. */
+    public record RefundKey(String meterId, long pieceNumber) implements Comparable<RefundKey> {
+        @Override
+        public int compareTo(final RefundKey other) {
+            int byMeter = meterId.compareTo(other.meterId);
+            return byMeter != 0 ? byMeter : Long.compare(pieceNumber, other.pieceNumber);
+        }
+    }
+
     private final NavigableSet<String> meterIds;
     private final SortedMap<String, Transfer> transfers;
     private final NavigableSet<AllotmentKey> allotments;
+    private final SortedMap<RefundKey, Refund> refunds;
     private final long events;
     private final long lastBlock;
 
     private LedgerIndex(final NavigableSet<String> meterIds, final SortedMap<String, Transfer> transfers,
-            final NavigableSet<AllotmentKey> allotments, final long events, final long lastBlock) {
+            final NavigableSet<AllotmentKey> allotments, final SortedMap<RefundKey, Refund> refunds, final long events,
+            final long lastBlock) {
         this.meterIds = Collections.unmodifiableNavigableSet(meterIds);
         this.transfers = Collections.unmodifiableSortedMap(transfers);
         this.allotments = Collections.unmodifiableNavigableSet(allotments);
+        this.refunds = Collections.unmodifiableSortedMap(refunds);
         this.events = events;
         this.lastBlock = lastBlock;
     }
@@ -101,6 +115,7 @@ public final class LedgerIndex {
         private final NavigableSet<String> meterIds = new TreeSet<>();
         private final SortedMap<String, Transfer> transfers = new TreeMap<>();
         private final NavigableSet<AllotmentKey> allotments = new TreeSet<>();
+        private final SortedMap<RefundKey, Refund> refunds = new TreeMap<>();
         private long events;
         private long lastBlock = -1;
 
@@ -114,7 +129,7 @@ public final class LedgerIndex {
          */
         public Builder apply(final LedgerEvent event) {
             Objects.requireNonNull(event, "event");
-            index(event, meterIds, transfers, allotments);
+            index(event, meterIds, transfers, allotments, refunds);
             events++;
             lastBlock = event.blockNumber();
             return this;
@@ -132,8 +147,8 @@ public final class LedgerIndex {
 
         /** An immutable index of the events applied so far (a copy: later events do not change it). */
         public LedgerIndex build() {
-            return new LedgerIndex(new TreeSet<>(meterIds), new TreeMap<>(transfers), new TreeSet<>(allotments), events,
-                    lastBlock);
+            return new LedgerIndex(new TreeSet<>(meterIds), new TreeMap<>(transfers), new TreeSet<>(allotments),
+                    new TreeMap<>(refunds), events, lastBlock);
         }
 
         /** The same as {@link #build()}. */
@@ -143,7 +158,8 @@ public final class LedgerIndex {
     }
 
     private static void index(final LedgerEvent event, final NavigableSet<String> meterIds,
-            final Map<String, Transfer> transfers, final NavigableSet<AllotmentKey> allotments) {
+            final Map<String, Transfer> transfers, final NavigableSet<AllotmentKey> allotments,
+            final Map<RefundKey, Refund> refunds) {
         JsonNode payload = Json.treeFromLedger(event.payloadJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
         // Every result that concerns a meter, transfer or allotment carries it whole under a fixed name.
         JsonNode meter = payload.path("meter").path("meterId");
@@ -162,6 +178,12 @@ public final class LedgerIndex {
             allotments.add(new AllotmentKey(allotment.path("distributorMeterId").asText(),
                     allotment.path("recipientMeterId").asText()));
             requireBound(allotments.size(), MAX_ALLOTMENTS, "allotments");
+        }
+        JsonNode refund = payload.get("refund");
+        if (refund != null && refund.isObject()) {
+            Refund snapshot = Json.convert(refund, Refund.class);
+            refunds.put(new RefundKey(snapshot.meterId(), snapshot.pieceNumber()), snapshot);
+            requireBound(refunds.size(), MAX_REFUNDS, "refunds");
         }
     }
 
@@ -183,6 +205,11 @@ public final class LedgerIndex {
 
     public NavigableSet<AllotmentKey> allotments() {
         return allotments;
+    }
+
+    /** Each refund of a spoiled piece as the last event about it reported it. */
+    public SortedMap<RefundKey, Refund> refunds() {
+        return refunds;
     }
 
     public long events() {

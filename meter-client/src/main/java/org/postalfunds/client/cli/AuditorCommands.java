@@ -149,6 +149,50 @@ final class AuditorCommands implements Callable<Integer> {
         }
     }
 
+    @Command(name = "approve-refund", mixinStandardHelpOptions = true,
+            description = {"Approve a requested refund (postal authority only): the postage goes back from postage revenue "
+                    + "to the meter; from then on every verifier reports the indicium as REFUNDED."})
+    int approveRefund(@Parameters(paramLabel = "METER") final String meterId,
+            @Parameters(paramLabel = "PIECE") final long piece) throws Exception {
+        try (Session session = root.open()) {
+            Formats.refundChange(root.output(session),
+                    AuditorClient.of(session.ledger()).approveRefund(root.requestId(), meterId, piece));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "reject-refund", mixinStandardHelpOptions = true,
+            description = "Reject a requested refund (postal authority only), with a reason the meter's owner reads.")
+    int rejectRefund(@Parameters(paramLabel = "METER") final String meterId,
+            @Parameters(paramLabel = "PIECE") final long piece,
+            @Option(names = "--reason", required = true) final String reason) throws Exception {
+        try (Session session = root.open()) {
+            Formats.refundChange(root.output(session),
+                    AuditorClient.of(session.ledger()).rejectRefund(root.requestId(), meterId, piece, reason));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "refunds", mixinStandardHelpOptions = true, description = "List a meter's refunds (default: all states).")
+    int refunds(@Parameters(paramLabel = "METER") final String meterId,
+            @Option(names = "--state", description = "REQUESTED, APPROVED, REJECTED or ALL (default).") final String state,
+            @Option(names = "--max", defaultValue = "1000", description = "At most this many (default ${DEFAULT-VALUE}).") final int max)
+            throws Exception {
+        org.postalfunds.api.model.RefundState wanted = Formats.refundState(state);
+        if (max < 1) {
+            throw new BadInputException("--max must be at least 1");
+        }
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            List<org.postalfunds.api.model.Refund> all = AuditorClient.of(session.ledger()).allRefunds(meterId, wanted, max);
+            List<List<String>> rows = new ArrayList<>();
+            all.forEach(refund -> rows.add(Formats.refundRow(output, refund)));
+            output.table(Formats.refundHeaders(), rows);
+            output.jsonValue(all);
+        }
+        return ExitCodes.OK;
+    }
+
     private static Indicium read(final Path file) throws BadInputException {
         try {
             return IndiciumFiles.read(file);

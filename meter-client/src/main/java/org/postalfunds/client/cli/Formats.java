@@ -70,6 +70,8 @@ final class Formats {
         rows.add(List.of("transferred in", output.amount(r.transferredInMinorUnits())));
         rows.add(List.of("transferred out", output.amount(r.transferredOutMinorUnits())));
         rows.add(List.of("withdrawn", output.amount(r.withdrawnMinorUnits())));
+        rows.add(List.of("postage refunded (of this meter's pieces)", output.amount(r.refundedMinorUnits())));
+        rows.add(List.of("refunds credited (to this meter)", output.amount(r.refundsCreditedMinorUnits())));
         rows.add(List.of("control sum", r.controlSumHolds() ? "holds" : "BROKEN"));
         rows.add(List.of("inspection", view.inspection().status() + ", due " + Output.time(view.inspection().dueAtEpochSeconds())
                 + ", overdue " + Output.time(view.inspection().overdueAtEpochSeconds())));
@@ -77,6 +79,45 @@ final class Formats {
                 + output.amount(view.meter().limits().maxPostagePerPieceMinorUnits()) + ", per transfer "
                 + output.amount(view.meter().limits().maxTransferMinorUnits())));
         output.table(List.of("REGISTER", "VALUE"), rows);
+    }
+
+    static void refundChange(final Output output, final org.postalfunds.client.model.RefundChange change) {
+        output.line(change.receipt().event() + ": " + refundLine(output, change.refund()));
+        change.creditedRegisters().ifPresent(registers -> output.line("  meter " + registers.meterId() + " available "
+                + output.amount(registers.descendingRegisterMinorUnits())));
+        receipt(output, change.receipt());
+        output.jsonText(change.receipt().json());
+    }
+
+    static String refundLine(final Output output, final org.postalfunds.api.model.Refund refund) {
+        return "refund of piece " + refund.pieceNumber() + " of meter " + refund.meterId() + "  "
+                + output.amount(refund.amountMinorUnits()) + "  " + refund.state()
+                + (refund.creditMeterId().equals(refund.meterId()) ? "" : "  credited to " + refund.creditMeterId())
+                + "  reason: " + refund.reason()
+                + (refund.decisionReason() == null ? "" : "  rejected: " + refund.decisionReason());
+    }
+
+    static List<String> refundHeaders() {
+        return List.of("METER", "PIECE", "AMOUNT", "STATE", "CREDIT TO", "REQUESTED", "REASON", "ANSWER");
+    }
+
+    static List<String> refundRow(final Output output, final org.postalfunds.api.model.Refund refund) {
+        return List.of(refund.meterId(), Long.toString(refund.pieceNumber()), output.amount(refund.amountMinorUnits()),
+                refund.state().name(), refund.creditMeterId(), Output.time(refund.requestedAtEpochSeconds()),
+                refund.reason(), refund.decisionReason() == null ? "" : refund.decisionReason());
+    }
+
+    /** "REQUESTED", "approved", "ALL" or null (all) -> the state, or null for all. */
+    static org.postalfunds.api.model.RefundState refundState(final String text) throws BadInputException {
+        if (text == null || text.equalsIgnoreCase("ALL")) {
+            return null;
+        }
+        try {
+            return org.postalfunds.api.model.RefundState.valueOf(text.strip().toUpperCase(java.util.Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new BadInputException("unknown refund state " + text + "; one of "
+                    + java.util.Arrays.toString(org.postalfunds.api.model.RefundState.values()) + " or ALL");
+        }
     }
 
     static List<String> transferHeaders() {

@@ -466,6 +466,46 @@ final class MeterCommands implements Callable<Integer> {
         return ExitCodes.OK;
     }
 
+    @Command(name = "refund", mixinStandardHelpOptions = true,
+            description = {"Ask for the postage of a spoiled piece back (the postal authority approves or rejects): a piece "
+                    + "this meter printed, for its recorded amount, within the refund window, never scanned at a mail centre."})
+    int refund(@Parameters(paramLabel = "PIECE", description = "The piece number printed on the indicium.") final long piece,
+            @Parameters(paramLabel = "AMOUNT", description = "Its postage in currency units, e.g. 0.85.") final String amount,
+            @Option(names = "--reason", required = true, description = "What spoiled the piece (required).") final String reason)
+            throws Exception {
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            Formats.refundChange(output, meter(session).requestRefund(root.requestId(), piece,
+                    output.money().parsePositive(amount), reason));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "refunds", mixinStandardHelpOptions = true, description = "List this meter's refunds (default: all).")
+    int refunds(
+            @Option(names = "--state", description = "REQUESTED, APPROVED, REJECTED or ALL (default).") final String state,
+            @Option(names = "--max", defaultValue = "1000", description = "At most this many (default ${DEFAULT-VALUE}).") final int max)
+            throws Exception {
+        org.postalfunds.api.model.RefundState wanted = Formats.refundState(state);
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            MeterClient meter = meter(session);
+            List<org.postalfunds.api.model.Refund> all = new ArrayList<>();
+            String bookmark = "";
+            do {
+                org.postalfunds.api.model.RefundPage page = meter.refunds(wanted, Math.min(100, Math.max(1, max - all.size())),
+                        bookmark);
+                all.addAll(page.refunds());
+                bookmark = page.bookmark();
+            } while (!bookmark.isEmpty() && all.size() < max);
+            List<List<String>> rows = new ArrayList<>();
+            all.forEach(refund -> rows.add(Formats.refundRow(output, refund)));
+            output.table(Formats.refundHeaders(), rows);
+            output.jsonValue(all);
+        }
+        return ExitCodes.OK;
+    }
+
     @Command(name = "watch", mixinStandardHelpOptions = true,
             description = {"Follow the ledger and apply the meter's policy: grant requests from listed recipients "
                     + "within limits (distributor), accept grants and acknowledge offers from listed donors (recipient).",
