@@ -183,6 +183,7 @@ public final class ConsoleServer implements AutoCloseable {
         });
         app.get("/transfers", ctx -> page(ctx, "Transfers in flight", exports -> pages.transfers(viewer(ctx), exports)));
         app.sse("/transfers/live", this::live);
+        app.get("/refunds", ctx -> page(ctx, "Refunds of spoiled pieces", exports -> pages.refunds(viewer(ctx), exports)));
         app.get("/flows", ctx -> page(ctx, "Flows of funds", exports -> pages.flows(viewer(ctx),
                 Pages.period(ctx.queryParam("from"), ctx.queryParam("to")), Pages.organisation(ctx.queryParam("org")),
                 FlowDiagram.top(ctx.queryParam("top")), exports)));

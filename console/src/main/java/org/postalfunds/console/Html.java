@@ -59,6 +59,7 @@ public final class Html {
         if (session != null) {
             html.append("<nav aria-label=\"pages\">");
             for (String[] link : new String[][] {{"/meters", "Meters"}, {"/transfers", "Transfers"},
+                    {"/refunds", "Refunds"},
                     {"/flows", "Flows"}, {"/charts", "Charts"}, {"/conservation", "Conservation"},
                     {"/indicium", "Indicium"}, {"/chain", "Chain"}}) {
                 html.append("<a href=\"").append(link[0]).append("\">").append(link[1]).append("</a>");

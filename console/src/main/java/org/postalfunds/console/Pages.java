@@ -319,6 +319,33 @@ public final class Pages {
                 + ledgerClock.instant().getEpochSecond() + "\">" + exports.html(table) + "</div>";
     }
 
+    // ---- refunds ----------------------------------------------------------------------------------------------------
+
+    /** Every refund the viewer may see (its own organisation's meters, or all), as the ledger's events last told it. */
+    public String refunds(final Viewer viewer, final Exports exports) throws InterruptedException {
+        LedgerSnapshot snapshot = viewer.snapshot();
+        Table table = new Table("refunds", "Refunds of spoiled pieces", "meter", "piece", "amount", "state",
+                "credited to", "requested", "reason", "answered", "answer");
+        long pending = 0;
+        for (org.postalfunds.api.model.Refund refund : snapshot.index().refunds().values()) {
+            if (!viewer.mayView(refund.ownerMsp())) {
+                continue;
+            }
+            if (refund.state() == org.postalfunds.api.model.RefundState.REQUESTED) {
+                pending++;
+            }
+            table.add(Table.Cell.text(refund.meterId()), new Table.Cell(Long.toString(refund.pieceNumber()),
+                    refund.pieceNumber(), null, null), money(refund.amountMinorUnits()), Table.Cell.text(refund.state()),
+                    Table.Cell.text(refund.creditMeterId()), when(refund.requestedAtEpochSeconds()),
+                    Table.Cell.text(refund.reason()),
+                    refund.decidedAtEpochSeconds() == null ? Table.Cell.text("—") : when(refund.decidedAtEpochSeconds()),
+                    Table.Cell.text(refund.decisionReason() == null ? "" : refund.decisionReason()));
+        }
+        return asOf(snapshot) + "<p>Refunds meters asked for spoiled pieces: the postal authority approves (the postage goes "
+                + "back to the meter, and the piece's indicium verifies as REFUNDED from then on) or rejects. "
+                + "<span id=\"refunds-pending\">" + pending + " waiting for an answer</span>.</p>" + exports.html(table);
+    }
+
     /** A row's cells, in table order; the live updates send the same cells. */
     public List<String> transferCells(final Transfer transfer) {
         return List.of(transfer.transferId(), transfer.kind().name(), transfer.state().name(), transfer.donorMeterId(),
@@ -724,6 +751,10 @@ public final class Pages {
             css = "good";
         } else if (check.verdict() == IndiciumVerdict.FORGED || check.signatureValid().filter(valid -> !valid).isPresent()) {
             verdict = "FORGED";
+            css = "bad";
+        } else if (check.verdict() == IndiciumVerdict.REFUNDED) {
+            // Its postage was paid back: a refunded piece on mail is evidence of fraud, never genuine.
+            verdict = "REFUNDED";
             css = "bad";
         } else if (check.verdict() == IndiciumVerdict.UNKNOWN_METER || check.verdict() == IndiciumVerdict.NOT_ON_LEDGER) {
             verdict = "UNKNOWN";
