@@ -487,14 +487,16 @@ final class MeterCommands implements Callable<Integer> {
             @Option(names = "--max", defaultValue = "1000", description = "At most this many (default ${DEFAULT-VALUE}).") final int max)
             throws Exception {
         org.postalfunds.api.model.RefundState wanted = Formats.refundState(state);
+        if (max < 1) {
+            throw new BadInputException("--max must be at least 1");
+        }
         try (Session session = root.open()) {
             Output output = root.output(session);
             MeterClient meter = meter(session);
             List<org.postalfunds.api.model.Refund> all = new ArrayList<>();
             String bookmark = "";
             do {
-                org.postalfunds.api.model.RefundPage page = meter.refunds(wanted, Math.min(100, Math.max(1, max - all.size())),
-                        bookmark);
+                org.postalfunds.api.model.RefundPage page = meter.refunds(wanted, Math.min(100, max - all.size()), bookmark);
                 all.addAll(page.refunds());
                 bookmark = page.bookmark();
             } while (!bookmark.isEmpty() && all.size() < max);
