@@ -31,6 +31,11 @@ import org.postalfunds.client.ledger.Ledger;
 import org.postalfunds.client.ledger.LedgerConnection;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.RetryPolicy;
+import org.postalfunds.hsm.MeterSubject;
+import org.postalfunds.hsm.client.PsdBridgeClient;
+import org.postalfunds.hsm.enrol.EnrolledMeter;
+import org.postalfunds.hsm.enrol.FabricCaIssuer;
+import org.postalfunds.hsm.enrol.MeterEnrolment;
 import org.postalfunds.testnetwork.ClientIdentities.ClientIdentity;
 import org.postalfunds.testnetwork.ClientIdentities;
 import org.postalfunds.testnetwork.NetworkDescription;
@@ -64,6 +69,8 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
     private final LoadRecorder recorder;
     private final String run = UUID.randomUUID().toString().substring(0, 6);
     private final List<LedgerConnection> connections = Collections.synchronizedList(new ArrayList<>());
+    private final List<PsdBridgeClient> bridgeClients = Collections.synchronizedList(new ArrayList<>());
+    private final CaEnrolment ca;
     private final List<MeterClient> donors = new ArrayList<>();
     private final List<MeterClient> recipients = new ArrayList<>();
     private final List<MeterClient> served = new ArrayList<>();
@@ -74,6 +81,7 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
     private RealBenchConsortium(final NetworkDescription network, final LoadRecorder recorder) {
         this.network = network;
         this.recorder = recorder;
+        this.ca = new CaEnrolment(network);
     }
 
     /** The run's tag, in every meter id and baseline key of this consortium. */
@@ -187,6 +195,187 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
         }
         log.accept(String.format("set up %d pairs and a distributor with %d allotments in %.1f s (run %s)",
                 options.pairs(), served.size(), (System.nanoTime() - started) / 1e9, run));
+    }
+
+    /**
+     * {@code count} more meters with file keys, {@code bench-<role>-<i>}, MailerA and MailerB in turn (even index
+     * MailerA), enrolled over the CAs' REST API and registered on {@code threads} threads; not funded.
+     */
+    public List<MeterClient> fileKeyMeters(final String role, final int first, final int count, final int threads,
+            final Consumer<String> log) throws Exception {
+        final long started = System.nanoTime();
+        final List<MeterClient> meters = inParallel(threads, first, count, index -> {
+            final CaEnrolment.Enrolled id = ca.enrol(index % 2 == 0 ? "MailerA" : "MailerB",
+                    "bench-" + role + "-" + index + "-" + run);
+            final MeterClient meter = MeterClient.builder()
+                    .ledger(connect(id.mspId(), id.certificate(), Signers.newPrivateKeySigner(id.privateKey())))
+                    .meterId(id.name()).psdSigner(Signers.newPrivateKeySigner(id.privateKey()))
+                    .clock(Clock.systemUTC()).build();
+            register(id.name(), id.mspId(), id.certificate(),
+                    SoftwareKeyAgreement.certificate(id.name(), id.privateKey()));
+            return meter;
+        });
+        log.accept(String.format("enrolled (Fabric CA REST, %d threads) and registered %d %s meters in %.1f s", threads,
+                count, role, (System.nanoTime() - started) / 1e9));
+        return meters;
+    }
+
+    /**
+     * {@code count} meters whose keys live in the bridge's SoftHSM2 token, {@code bench-<role>-<i>}, MailerA and
+     * MailerB in turn: each key pair made in the token by the operator, its CSR signed there and issued by the
+     * owner's Fabric CA, the certificate imported beside the key; the meter's own TLS client certificate for the
+     * bridge from the same CA ({@code tls} profile); registered with its key-agreement certificate from the token.
+     * Every proposal, transaction and indicium of these meters is then signed in the token through the bridge.
+     */
+    public List<MeterClient> bridgeMeters(final BridgeAccess bridge, final String role, final int count,
+            final int threads, final Consumer<String> log) throws Exception {
+        final long started = System.nanoTime();
+        final PsdBridgeClient operator = bridge.operator();
+        bridgeClients.add(operator);
+        final List<MeterClient> meters = inParallel(threads, 0, count, index -> {
+            final String organisation = index % 2 == 0 ? "MailerA" : "MailerB";
+            final String meterId = "bench-" + role + "-" + index + "-" + run;
+            final NetworkDescription.Organisation org = network.organisation(organisation);
+            final String secret = ca.register(organisation, meterId);
+            final EnrolledMeter enrolled = new MeterEnrolment(operator,
+                    new FabricCaIssuer(ca.client(organisation), meterId, secret), org.mspId())
+                    .enrol(MeterSubject.client(meterId, organisation));
+            final java.security.KeyPair tlsKey = CaEnrolment.newKey();
+            final PsdBridgeClient own = bridge.meter(ca.enrolTls(organisation, meterId, secret, tlsKey), tlsKey.getPrivate());
+            bridgeClients.add(own);
+            final MeterClient meter = MeterClient.builder()
+                    .ledger(connect(org.mspId(), enrolled.certificate(), own.signer(meterId)))
+                    .meterId(meterId).psdSigner(own.signer(meterId)).clock(Clock.systemUTC()).build();
+            register(meterId, org.mspId(), enrolled.certificate(), enrolled.keyAgreementCertificate());
+            return meter;
+        });
+        log.accept(String.format("enrolled %d %s meters in the bridge's token (keys made there, CSRs signed there) and "
+                + "registered them in %.1f s", count, role, (System.nanoTime() - started) / 1e9));
+        return meters;
+    }
+
+    /** Funds each donor and lists its recipient as an authorised requester, as the set-up does for the pairs. */
+    public void fundPairs(final List<MeterClient> donors, final List<MeterClient> recipients, final int threads)
+            throws Exception {
+        inParallel(threads, 0, donors.size(), pair -> {
+            retried(id -> dataCenter.refill(id, donors.get(pair).meterId(), DONOR_FUNDS));
+            return retried(id -> donors.get(pair).authoriseRequester(id, recipients.get(pair).meterId()));
+        });
+    }
+
+    /** Funds every meter of a ring, each listing the next one as an authorised requester (the last lists the first). */
+    public void fundRing(final List<MeterClient> ring, final int threads) throws Exception {
+        inParallel(threads, 0, ring.size(), index -> {
+            final MeterClient meter = ring.get(index);
+            retried(id -> dataCenter.refill(id, meter.meterId(), DONOR_FUNDS));
+            return retried(id -> meter.authoriseRequester(id, ring.get((index + 1) % ring.size()).meterId()));
+        });
+    }
+
+    /**
+     * {@code transfers} settled transfers on the ledger through the benchmark chaincode's Seed contract, in calls of
+     * {@link SeedFunction#MAX_TRANSFERS_PER_CALL}, spread over consecutive pairs of {@code meters} in turn.
+     */
+    public void seedSettledTransfers(final List<MeterClient> meters, final long transfers, final int threads,
+            final Consumer<String> log) throws Exception {
+        final long started = System.nanoTime();
+        final int calls = (int) ((transfers + SeedFunction.MAX_TRANSFERS_PER_CALL - 1) / SeedFunction.MAX_TRANSFERS_PER_CALL);
+        final int pairs = Math.max(1, meters.size() / 2);
+        inParallel(threads, 0, calls, call -> {
+            final long count = Math.min(SeedFunction.MAX_TRANSFERS_PER_CALL,
+                    transfers - (long) call * SeedFunction.MAX_TRANSFERS_PER_CALL);
+            final int pair = call % pairs;
+            return retried(id -> baseline.submit(org.postalfunds.client.ledger.LedgerCall.transaction(
+                    SeedFunction.SEED_SETTLED_TRANSFERS, id.value(), meters.get(2 * pair).meterId(),
+                    meters.get(2 * pair + 1).meterId(), Long.toString(count))));
+        });
+        log.accept(String.format("seeded %d settled transfers in %d calls of at most %d in %.1f s", transfers, calls,
+                SeedFunction.MAX_TRANSFERS_PER_CALL, (System.nanoTime() - started) / 1e9));
+    }
+
+    /** A view of these pairs with this consortium's baseline and data center, for the pair workloads. */
+    public BenchConsortium pairs(final List<MeterClient> donors, final List<MeterClient> recipients) {
+        final RealBenchConsortium all = this;
+        return new BenchConsortium() {
+            @Override
+            public Ledger baseline() {
+                return all.baseline();
+            }
+
+            @Override
+            public DataCenterClient dataCenter() {
+                return all.dataCenter();
+            }
+
+            @Override
+            public int pairs() {
+                return donors.size();
+            }
+
+            @Override
+            public MeterClient donor(final int pair) {
+                return donors.get(pair);
+            }
+
+            @Override
+            public MeterClient recipient(final int pair) {
+                return recipients.get(pair);
+            }
+
+            @Override
+            public MeterClient distributor() {
+                return all.distributor();
+            }
+
+            @Override
+            public int distributorRecipients() {
+                return all.distributorRecipients();
+            }
+
+            @Override
+            public MeterClient distributorRecipient(final int index) {
+                return all.distributorRecipient(index);
+            }
+        };
+    }
+
+    private void register(final String meterId, final String mspId, final X509Certificate certificate,
+            final X509Certificate keyAgreement) throws Exception {
+        retried(id -> dataCenter.register(id, MeterRegistration.builder().meterId(meterId).ownerMsp(mspId)
+                .certificate(certificate).model("PM-2000").limits(LIMITS).keyAgreementCertificate(keyAgreement).build()));
+    }
+
+    /** Runs {@code step} for indices {@code first .. first+count-1} on {@code threads} threads; results in index order. */
+    private static <T> List<T> inParallel(final int threads, final int first, final int count, final IndexedStep<T> step)
+            throws Exception {
+        final ExecutorService pool = Executors.newFixedThreadPool(Math.max(1, Math.min(threads, count)));
+        try {
+            final List<Future<T>> futures = new ArrayList<>();
+            for (int index = first; index < first + count; index++) {
+                final int i = index;
+                futures.add(pool.submit(() -> step.run(i)));
+            }
+            return all(futures);
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @FunctionalInterface
+    private interface IndexedStep<T> {
+        T run(int index) throws Exception;
+    }
+
+    private Ledger connect(final String mspId, final X509Certificate certificate,
+            final org.hyperledger.fabric.client.identity.Signer signer) {
+        final NetworkDescription.Organisation org = network.organisation(mspId);
+        final NetworkDescription.Peer peer = org.requirePeer();
+        final LedgerConnection connection = LedgerConnection.builder()
+                .peerEndpoint(peer.endpoint()).serverName(peer.serverName()).tlsRootCertificate(org.tlsRootCertificate())
+                .channel(network.channel()).chaincode(network.chaincodeName())
+                .identity(new X509Identity(mspId, certificate)).signer(signer).retryPolicy(RetryPolicy.NONE).connect();
+        connections.add(connection);
+        return new TimedLedger(connection, recorder);
     }
 
     private ClientIdentity enrol(final String organisation, final String name) {
@@ -309,6 +498,10 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
         synchronized (connections) {
             connections.forEach(LedgerConnection::close);
             connections.clear();
+        }
+        synchronized (bridgeClients) {
+            bridgeClients.forEach(PsdBridgeClient::close);
+            bridgeClients.clear();
         }
     }
 }

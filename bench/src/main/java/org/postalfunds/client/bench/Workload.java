@@ -115,6 +115,36 @@ public interface Workload {
         };
     }
 
+    /**
+     * (h) Signing end to end: the pair's donor prints a piece (its PSD signs the indicium, its key signs the
+     * proposal and the transaction), then the recipient requests a transfer from it (a transfer step signed by the
+     * other meter's key): two transactions. Run once on meters with file keys and once on meters whose keys are in
+     * the HSM bridge's token; nothing else differs. The request reads nothing the print wrote (the donor's meter
+     * record, not its account), so no step waits for another's block.
+     */
+    static Workload signing(final BenchConsortium consortium, final java.time.Clock clock) {
+        final Postage letter = new Postage(AMOUNT, "10115", "DE", "LETTER-STD");
+        return (worker, workers, iteration) -> {
+            final int pair = pairOf(worker, workers, iteration, consortium);
+            final MeterClient donor = consortium.donor(pair);
+            donor.printPostage(RequestId.random(), letter);
+            consortium.recipient(pair).request(RequestId.random(), donor.meterId(), AMOUNT, clock.instant().plus(DEADLINE));
+        };
+    }
+
+    /**
+     * (i) Contention: a ring of meters, each with its own client, worker {@code w} running a pull transfer from meter
+     * {@code w} to meter {@code w+1} (the last to the first). Every meter is the donor of one flow and the recipient
+     * of another at the same time, so whatever the contract writes per meter is written by two flows at once: the
+     * MVCC conflicts counted are the contract's own hot keys, not the benchmark's.
+     */
+    static Workload ring(final java.util.List<MeterClient> ring, final java.time.Clock clock) {
+        return (worker, workers, iteration) -> {
+            final int meter = worker % ring.size();
+            pullTransfer(ring.get(meter), ring.get((meter + 1) % ring.size()), clock);
+        };
+    }
+
     /** Request (recipient), grant (donor), accept (recipient): three transactions. */
     private static void pullTransfer(final MeterClient donor, final MeterClient recipient, final java.time.Clock clock)
             throws LedgerException {

@@ -13,8 +13,9 @@ import org.hyperledger.fabric.contract.annotation.Default;
 import org.hyperledger.fabric.contract.annotation.Transaction;
 import org.junit.jupiter.api.Test;
 import org.postalfunds.chaincode.bench.BaselineContract;
+import org.postalfunds.chaincode.bench.SeedContract;
 
-/** The driver calls the Baseline through {@link BaselineFunction}: it must be exactly the contract's list. */
+/** The driver calls the Baseline and the Seed through {@link BaselineFunction} and {@link SeedFunction}: each must be exactly its contract's list. */
 class BaselineFunctionAgreementTest {
 
     @Test
@@ -36,6 +37,24 @@ class BaselineFunctionAgreementTest {
                 .map(f -> f.functionName() + " " + f.intent().name() + " " + f.parameters()).toList();
 
         assertThat(listed).containsExactlyInAnyOrderElementsOf(contract);
+    }
+
+    @Test
+    void the_seed_functions_are_exactly_the_seed_contract_s_transactions_and_its_limit_is_the_contract_s() {
+        final List<String> contract = new ArrayList<>();
+        for (final Method method : SeedContract.class.getDeclaredMethods()) {
+            final Transaction transaction = method.getAnnotation(Transaction.class);
+            if (transaction != null) {
+                contract.add(SeedFunction.CONTRACT_NAME + ":" + method.getName() + " " + transaction.intent().name() + " "
+                        + Arrays.stream(method.getParameters()).skip(1).map(Parameter::getName).toList());
+            }
+        }
+
+        assertThat(Arrays.stream(SeedFunction.values())
+                .map(f -> f.functionName() + " " + f.intent().name() + " " + f.parameters()).toList())
+                .containsExactlyInAnyOrderElementsOf(contract);
+        assertThat(SeedContract.class.getAnnotation(Contract.class).name()).isEqualTo(SeedFunction.CONTRACT_NAME);
+        assertThat(SeedFunction.MAX_TRANSFERS_PER_CALL).isEqualTo(SeedContract.MAX_TRANSFERS_PER_CALL);
     }
 
     @Test
