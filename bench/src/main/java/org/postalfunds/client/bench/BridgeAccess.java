@@ -38,8 +38,12 @@ record BridgeAccess(String host, int port, String serverName, Path trustedCertif
         return value;
     }
 
+    /**
+     * The operator's client. Making a meter's two keys in SoftHSM2 takes a while on a loaded machine, and the
+     * set-up sends several at once: a longer deadline than a signature's.
+     */
     PsdBridgeClient operator() throws IOException, CertificateException {
-        return builder().clientCertificate(operatorCertificate, operatorKey).build();
+        return builder().clientCertificate(operatorCertificate, operatorKey).callTimeout(Duration.ofSeconds(60)).build();
     }
 
     /** A meter's own client: TLS as the meter ({@code CN = meter id, OU = client}), so it may use only its own keys. */
@@ -50,6 +54,6 @@ record BridgeAccess(String host, int port, String serverName, Path trustedCertif
 
     private PsdBridgeClient.Builder builder() throws IOException, CertificateException {
         return PsdBridgeClient.newBuilder().target(host, port).overrideAuthority(serverName)
-                .trustedCertificates(trustedCertificates).callTimeout(Duration.ofSeconds(10));
+                .trustedCertificates(trustedCertificates).callTimeout(Duration.ofSeconds(30));
     }
 }

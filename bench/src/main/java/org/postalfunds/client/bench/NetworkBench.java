@@ -202,6 +202,7 @@ public final class NetworkBench {
             for (final String place : options.signing()) {
                 final BenchConsortium pairs;
                 if (place.equals("bridge")) {
+                    final long enrolling = System.nanoTime();
                     final BridgeAccess bridge = BridgeAccess.read(options.bridge());
                     final List<org.postalfunds.client.MeterClient> meters = consortium.bridgeMeters(bridge,
                             "bridge", 2 * options.pairs(), options.enrolThreads(), line -> log.println("bench: " + line));
@@ -209,6 +210,7 @@ public final class NetworkBench {
                     final List<org.postalfunds.client.MeterClient> recipients = everyOther(meters, 1);
                     consortium.fundPairs(donors, recipients, 16);
                     pairs = consortium.pairs(donors, recipients);
+                    setUp.put("bridgeMetersSetUpSeconds", (System.nanoTime() - enrolling) / 1e9);
                 } else {
                     pairs = consortium;
                 }
@@ -226,7 +228,7 @@ public final class NetworkBench {
                     consortium.fundPairs(everyOther(more, 0), everyOther(more, 1), 16);
                     meters.addAll(more);
                     stages.add(Map.<String, Object>of("meters", size, "addedMeters", more.size(),
-                            "setUpSeconds", (System.nanoTime() - enrolling) / 1e9));
+                            "setUpSeconds", Math.round((System.nanoTime() - enrolling) / 1e8) / 10.0));
                     measure(growthDriver, growthScenario(size, 0), Workload.pull(
                             consortium.pairs(everyOther(meters, 0), everyOther(meters, 1)), clock), results, log);
                 }
@@ -234,7 +236,7 @@ public final class NetworkBench {
                     final long seeding = System.nanoTime();
                     consortium.seedSettledTransfers(meters, options.seedTransfers(), 4, line -> log.println("bench: " + line));
                     stages.add(Map.<String, Object>of("meters", meters.size(), "seededTransfers", options.seedTransfers(),
-                            "setUpSeconds", (System.nanoTime() - seeding) / 1e9));
+                            "setUpSeconds", Math.round((System.nanoTime() - seeding) / 1e8) / 10.0));
                     measure(growthDriver, growthScenario(meters.size(), options.seedTransfers()), Workload.pull(
                             consortium.pairs(everyOther(meters, 0), everyOther(meters, 1)), clock), results, log);
                 }

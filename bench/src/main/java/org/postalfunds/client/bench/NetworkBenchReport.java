@@ -278,13 +278,23 @@ public final class NetworkBenchReport {
                 md.append(String.format(Locale.ROOT, "%n## Contention: %d meters in a ring, one client each%n%n"
                         + "Each meter's worker runs pull transfers to the next meter, so every meter gives in one flow and "
                         + "receives in another at once. %.1f tx/s, %d committed, MVCC conflicts %d (%.2f %%, target < 1 %%), "
-                        + "failures %s; whole pull transfer p50 %.0f ms.%n", r.concurrency(), r.committedPerSecond(),
+                        + "failures %s; whole pull transfer p50 %s.%n", r.concurrency(), r.committedPerSecond(),
                         r.committed(), r.failures().getOrDefault(FailureReason.MVCC_CONFLICT, 0L),
-                        100 * r.failureShare(FailureReason.MVCC_CONFLICT), failures(r.failures()), r.operationP50Millis()));
+                        100 * r.failureShare(FailureReason.MVCC_CONFLICT), failures(r.failures()),
+                        r.operationP50Millis() > 0 ? String.format(Locale.ROOT, "%.0f ms", r.operationP50Millis())
+                                : "not measured (no whole transfer began and ended inside the window)"));
             }
         }
         if (about.get("setUp") instanceof Map<?, ?> setUp && !setUp.isEmpty()) {
-            md.append("\nSet-up of these parts (enrolment, registration, funding, seeding): `").append(setUp).append("`\n");
+            md.append("\nSet-up of these parts (enrolment, registration, funding; seeding), seconds:");
+            setUp.forEach((part, value) -> {
+                if (value instanceof List<?> listed) {
+                    listed.forEach(stage -> md.append(" ").append(part).append(' ').append(stage).append(';'));
+                } else {
+                    md.append(' ').append(part).append(String.format(Locale.ROOT, " %.1f;", ((Number) value).doubleValue()));
+                }
+            });
+            md.append('\n');
         }
         return md.toString();
     }

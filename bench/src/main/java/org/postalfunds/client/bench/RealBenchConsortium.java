@@ -32,6 +32,7 @@ import org.postalfunds.client.ledger.LedgerConnection;
 import org.postalfunds.client.ledger.LedgerException;
 import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.hsm.MeterSubject;
+import org.postalfunds.hsm.client.BridgeException;
 import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.enrol.EnrolledMeter;
 import org.postalfunds.hsm.enrol.FabricCaIssuer;
@@ -54,6 +55,9 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
     public static final long DONOR_FUNDS = 100_000;
     public static final long ALLOTMENT = 5_000;
     private static final int SET_UP_ATTEMPTS = 30;
+    private static final int BRIDGE_ENROL_THREADS = 4;
+    /** One INFO line per enrolled meter would bury the benchmark's own lines; held so the level sticks. */
+    private static final java.util.logging.Logger ENROLMENT_LOG = java.util.logging.Logger.getLogger(MeterEnrolment.class.getName());
 
     /** How many meters, and how many set-up threads (enrolment runs fabric-ca-client twice per identity). */
     public record Options(int pairs, int distributorRecipients, int enrolThreads, int setUpThreads) {
@@ -230,16 +234,29 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
     public List<MeterClient> bridgeMeters(final BridgeAccess bridge, final String role, final int count,
             final int threads, final Consumer<String> log) throws Exception {
         final long started = System.nanoTime();
+        ENROLMENT_LOG.setLevel(java.util.logging.Level.WARNING);
         final PsdBridgeClient operator = bridge.operator();
         bridgeClients.add(operator);
-        final List<MeterClient> meters = inParallel(threads, 0, count, index -> {
+        // The token makes keys one after another: more threads than a few only queue at the bridge.
+        final List<MeterClient> meters = inParallel(Math.min(threads, BRIDGE_ENROL_THREADS), 0, count, index -> {
             final String organisation = index % 2 == 0 ? "MailerA" : "MailerB";
             final String meterId = "bench-" + role + "-" + index + "-" + run;
             final NetworkDescription.Organisation org = network.organisation(organisation);
             final String secret = ca.register(organisation, meterId);
-            final EnrolledMeter enrolled = new MeterEnrolment(operator,
-                    new FabricCaIssuer(ca.client(organisation), meterId, secret), org.mspId())
-                    .enrol(MeterSubject.client(meterId, organisation));
+            final MeterEnrolment enrolment = new MeterEnrolment(operator,
+                    new FabricCaIssuer(ca.client(organisation), meterId, secret), org.mspId());
+            EnrolledMeter enrolled = null;
+            for (int attempt = 1; enrolled == null; attempt++) {
+                try {
+                    enrolled = enrolment.enrol(MeterSubject.client(meterId, organisation));
+                } catch (BridgeException slow) {
+                    // A step that outlived its deadline may have run: the enrolment resumes with the key in the token.
+                    if (attempt >= 3 || slow.code() != io.grpc.Status.Code.DEADLINE_EXCEEDED
+                            && slow.code() != io.grpc.Status.Code.UNAVAILABLE) {
+                        throw slow;
+                    }
+                }
+            }
             final java.security.KeyPair tlsKey = CaEnrolment.newKey();
             final PsdBridgeClient own = bridge.meter(ca.enrolTls(organisation, meterId, secret, tlsKey), tlsKey.getPrivate());
             bridgeClients.add(own);
@@ -249,8 +266,8 @@ public final class RealBenchConsortium implements BenchConsortium, AutoCloseable
             register(meterId, org.mspId(), enrolled.certificate(), enrolled.keyAgreementCertificate());
             return meter;
         });
-        log.accept(String.format("enrolled %d %s meters in the bridge's token (keys made there, CSRs signed there) and "
-                + "registered them in %.1f s", count, role, (System.nanoTime() - started) / 1e9));
+        log.accept(String.format("enrolled (%d threads) %d %s meters in the bridge's token (keys made there, CSRs signed there) and "
+                + "registered them in %.1f s", Math.min(threads, BRIDGE_ENROL_THREADS), count, role, (System.nanoTime() - started) / 1e9));
         return meters;
     }
 

@@ -61,7 +61,8 @@ class NetworkBenchPartsTest {
                 level(NetworkBench.growthScenario(1000, 100_000), 5, 40, 500, Map.of()),
                 level(NetworkBench.CONTENTION, 64, 90, 2000, Map.of(FailureReason.MVCC_CONFLICT, 9L)));
 
-        final NetworkBenchReport report = new NetworkBenchReport(results, Map.of("date", "test"));
+        final NetworkBenchReport report = new NetworkBenchReport(results, Map.of("date", "test",
+                "setUp", Map.of("contentionSetUpSeconds", 11.94)));
 
         assertThat(report.signingRatios()).extracting(NetworkBenchReport.SigningRatio::throughputRatio)
                 .containsExactly(0.96, 0.75);
@@ -82,7 +83,8 @@ class NetworkBenchPartsTest {
         assertThat(mvcc.met()).isTrue();
         assertThat(report.markdown()).contains("## Signing end to end", "| 16 | 100.0 | 96.0 | 0.96 |",
                 "## Cost as the ledger grows: the pull transfer at 5 in flight",
-                "| 1000 | 100000 | 40.0 | 0.80 | 500 | 1.25 |", "## Contention: 64 meters in a ring");
+                "| 1000 | 100000 | 40.0 | 0.80 | 500 | 1.25 |", "## Contention: 64 meters in a ring",
+                "MVCC conflicts 9 (0.99 %", "whole pull transfer p50 2000 ms", "contentionSetUpSeconds 11.9;");
     }
 
     private static Verdict verdict(final NetworkBenchReport report, final String target, final String workload,
