@@ -108,6 +108,22 @@ class CliOnRealPeersTest {
         assertThat(afterScan.exitCode()).as(afterScan.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
         assertThat(afterScan.json().path("sightingsBefore").asLong()).isEqualTo(2); // both scans were recorded
 
+        // refund: a second piece spoiled and refunded (its postage back); its indicium then fails as REFUNDED
+        final JsonNode spoiled = cli.as(a, "print-postage", "0.85", "--postal-code", "10115", "--country", "DE", "--out",
+                pieces.toString(), "--json").ok().json();
+        final JsonNode requested = cli.as(a, "refund", "2", "0.85", "--reason", "envelope jammed", "--json").ok().json();
+        assertThat(requested.at("/refund/state").asText()).isEqualTo("REQUESTED");
+        final JsonNode approved = cli.auditorCli("approve-refund", a.id(), "2", "--json").ok().json();
+        assertThat(approved.at("/refund/state").asText()).isEqualTo("APPROVED");
+        assertThat(registers(a).descendingRegisterMinorUnits()).isEqualTo(30_000 - 125);
+        assertThat(registers(a).refundedMinorUnits()).isEqualTo(85);
+        final RealCli.Run refunded = cli.auditorCli("verify-indicium", spoiled.path("indiciumFile").asText(), "--json");
+        assertThat(refunded.exitCode()).as(refunded.toString()).isEqualTo(ExitCodes.CHECK_FAILED);
+        assertThat(refunded.json().path("verdict").asText()).isEqualTo("REFUNDED");
+        final RealCli.Run twice = cli.as(a, "refund", "2", "0.85", "--reason", "envelope jammed");
+        assertThat(twice.exitCode()).as(twice.toString()).isEqualTo(ExitCodes.REFUSED);
+        assertThat(twice.err()).contains("REFUND_ALREADY_REQUESTED");
+
         // pull: request -> grant -> accept; request -> deny; request -> cancel
         cli.as(a, "authorise", a2.id()).ok();
         final String pull = transferId(cli.as(a2, "request", a.id(), "40.00", "--json").ok(), TransferState.REQUESTED);
