@@ -199,8 +199,8 @@ public final class NetworkBench {
                 measure(driver, name, workload, results, log);
             }
             final Map<String, Object> setUp = new LinkedHashMap<>();
+            final Map<String, BenchConsortium> signingPairs = new LinkedHashMap<>();
             for (final String place : options.signing()) {
-                final BenchConsortium pairs;
                 if (place.equals("bridge")) {
                     final long enrolling = System.nanoTime();
                     final BridgeAccess bridge = BridgeAccess.read(options.bridge());
@@ -209,12 +209,21 @@ public final class NetworkBench {
                     final List<org.postalfunds.client.MeterClient> donors = everyOther(meters, 0);
                     final List<org.postalfunds.client.MeterClient> recipients = everyOther(meters, 1);
                     consortium.fundPairs(donors, recipients, 16);
-                    pairs = consortium.pairs(donors, recipients);
+                    signingPairs.put(place, consortium.pairs(donors, recipients));
                     setUp.put("bridgeMetersSetUpSeconds", (System.nanoTime() - enrolling) / 1e9);
                 } else {
-                    pairs = consortium;
+                    signingPairs.put(place, consortium);
                 }
-                measure(driver, SIGNING_PREFIX + place, Workload.signing(pairs, clock), results, log);
+            }
+            // File and bridge one after the other at each level, not all levels of one then of the other: the ratio
+            // compares windows minutes apart at most, so a machine whose load drifts skews it less.
+            for (final int level : signingPairs.isEmpty() ? List.<Integer>of() : options.concurrency()) {
+                final LoadDriver levelDriver = new LoadDriver(new LoadDriver.Settings(List.of(level), options.warmUp(),
+                        options.window(), options.transactions()), recorder, sampler, new NetworkMetrics(nodes));
+                for (final Map.Entry<String, BenchConsortium> place : signingPairs.entrySet()) {
+                    measure(levelDriver, SIGNING_PREFIX + place.getKey(), Workload.signing(place.getValue(), clock),
+                            results, log);
+                }
             }
             if (!options.growth().isEmpty()) {
                 final LoadDriver growthDriver = new LoadDriver(new LoadDriver.Settings(List.of(options.growthInFlight()),
