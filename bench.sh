@@ -113,12 +113,13 @@ start_bridge() {
   issue_tls "bench-operator-$$" operator "bench-operator"
   # The bridge accepts the TLS client certificates of every organisation's CA (each meter's own, from its owner's CA).
   jq -r '.organisations[] | select(.ca != null) | .ca.tlsCertificate' "$net" | xargs cat > "$bridge_dir/tls/client-cas.pem"
-  local datacenter_ca_dn port
+  local datacenter_ca_dn port=""
   datacenter_ca_dn=$(openssl x509 -noout -subject -nameopt RFC2253 -in "$(org DataCenter .ca.tlsCertificate)" | sed 's/^subject=//')
-  port=$(( 7443 + ${POSTAL_PORT_OFFSET:-0} ))
+  # Port 0: the bridge binds a free port and names it in its "listening" line (a fixed port could be another
+  # network's, whatever its offset).
   cat > "$bridge_dir/bridge.properties" <<PROPS
 bridge.host = 127.0.0.1
-bridge.port = $port
+bridge.port = 0
 tls.certificateFile = tls/psd-bridge-$$.pem
 tls.privateKeyFile = tls/psd-bridge-$$.key
 tls.clientCaFile = tls/client-cas.pem
@@ -131,12 +132,12 @@ PROPS
     -jar hsm-bridge/target/hsm-bridge.jar --config "$bridge_dir/bridge.properties" > "$bridge_dir/bridge.log" 2>&1 &
   echo $! > "$bridge_pid_file"
   for _ in $(seq 1 600); do
-    grep -q "^psd-bridge listening on 127.0.0.1:$port" "$bridge_dir/bridge.log" && break
+    port=$(sed -n 's/^psd-bridge listening on 127\.0\.0\.1:\([0-9]*\) .*/\1/p' "$bridge_dir/bridge.log")
+    [ -n "$port" ] && break
     kill -0 "$(cat "$bridge_pid_file")" 2>/dev/null || { echo "bench: the HSM bridge stopped:" >&2; cat "$bridge_dir/bridge.log" >&2; exit 1; }
     sleep 0.2
   done
-  grep -q "^psd-bridge listening on 127.0.0.1:$port" "$bridge_dir/bridge.log" \
-    || { echo "bench: the HSM bridge did not start within 120 s:" >&2; cat "$bridge_dir/bridge.log" >&2; exit 1; }
+  [ -n "$port" ] || { echo "bench: the HSM bridge did not start within 120 s:" >&2; cat "$bridge_dir/bridge.log" >&2; exit 1; }
   jq -n --arg port "$port" --arg ca "$(org DataCenter .ca.tlsCertificate)" --arg c "tls/bench-operator-$$.pem" \
     --arg k "tls/bench-operator-$$.key" '{ host: "127.0.0.1", port: ($port | tonumber), serverName: "psd-bridge",
       trustedCertificates: $ca, operatorCertificate: $c, operatorKey: $k }' > "$bridge_dir/bridge.json"
