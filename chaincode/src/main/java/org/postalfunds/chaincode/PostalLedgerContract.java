@@ -21,6 +21,7 @@ import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.indicium.PostageService;
 import org.postalfunds.chaincode.meter.MeterService;
 import org.postalfunds.chaincode.refund.RefundService;
+import org.postalfunds.chaincode.meter.PsdReplacement;
 import org.postalfunds.chaincode.support.Arguments;
 import org.postalfunds.chaincode.support.Boundary;
 import org.postalfunds.chaincode.transfer.AllotmentService;
@@ -44,6 +45,7 @@ public final class PostalLedgerContract implements ContractInterface {
     private final Submissions submissions = new Submissions();
     private final ConsortiumService consortium = new ConsortiumService();
     private final MeterService meters = new MeterService();
+    private final PsdReplacement replacements = new PsdReplacement();
     private final TransferService transfers = new TransferService();
     private final RequesterService requesters = new RequesterService();
     private final AllotmentService allotments = new AllotmentService();
@@ -103,6 +105,30 @@ public final class PostalLedgerContract implements ContractInterface {
     @Transaction(intent = SUBMIT)
     public String withdrawMeter(final Context ctx, final String requestId, final String meterId) {
         return Boundary.run(() -> submit(ctx, LedgerFunction.WITHDRAW_METER, requestId, arguments(meterId), command -> meters.withdraw(command, meterId)));
+    }
+
+    /**
+     * DataCenter: the meter's PSD failed or was stolen. The meter becomes FAILED and its key is revoked: from this
+     * transaction on every call signed with it is refused (METER_KEY_REVOKED). The failed meter's record then changes
+     * only with the data center's and the postal authority's endorsement (its replacement).
+     */
+    @Transaction(intent = SUBMIT)
+    public String reportPsdFailure(final Context ctx, final String requestId, final String meterId, final String reason) {
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REPORT_PSD_FAILURE, requestId, arguments(meterId, reason),
+                command -> replacements.reportFailure(command, meterId, reason)));
+    }
+
+    /**
+     * DataCenter, endorsed by the postal authority too: one step of moving a failed meter's funds and open items to a
+     * newly enrolled meter of the same owner (at most Limits.MAX_ITEMS_PER_REPLACEMENT_STEP items; call again with a
+     * new request id until the replacement is COMPLETE).
+     */
+    @Transaction(intent = SUBMIT)
+    public String replacePsd(
+            final Context ctx, final String requestId, final String failedMeterId, final String replacementMeterId) {
+        return Boundary.run(() -> submit(ctx, LedgerFunction.REPLACE_PSD, requestId,
+                arguments(failedMeterId, replacementMeterId),
+                command -> replacements.replace(command, failedMeterId, replacementMeterId)));
     }
 
     @Transaction(intent = SUBMIT)
@@ -317,6 +343,12 @@ public final class PostalLedgerContract implements ContractInterface {
     public String listAuthorisedRequesters(
             final Context ctx, final String donorMeterId, final String pageSize, final String bookmark) {
         return Boundary.run(() -> evaluate(ctx, (tx, caller) -> requesters.list(tx, caller, donorMeterId, pageSize(pageSize), bookmark)));
+    }
+
+    /** A failed meter and its replacement's progress (owner, data center, postal authority). */
+    @Transaction(intent = EVALUATE)
+    public String getReplacement(final Context ctx, final String failedMeterId) {
+        return Boundary.run(() -> evaluate(ctx, (tx, caller) -> replacements.view(tx, caller, failedMeterId)));
     }
 
     @Transaction(intent = EVALUATE)

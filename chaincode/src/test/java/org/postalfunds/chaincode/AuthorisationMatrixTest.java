@@ -65,6 +65,9 @@ class AuthorisationMatrixTest {
             resumeMeter              | deny  | deny      | deny        | deny  | allow       | deny      | deny
             withdrawMeter            | deny  | deny      | deny        | deny  | allow       | deny      | deny
             recordInspection         | deny  | deny      | deny        | deny  | allow       | deny      | deny
+            reportPsdFailure         | deny  | deny      | deny        | deny  | allow       | deny      | deny
+            replacePsd               | deny  | deny      | deny        | deny  | allow       | deny      | deny
+            getReplacement           | allow | allow     | deny        | allow | allow       | allow     | deny
             setInspectionPeriods     | deny  | deny      | deny        | deny  | allow       | deny      | deny
             authoriseRequester       | allow | allow     | deny        | allow | deny        | deny      | deny
             revokeRequester          | allow | allow     | deny        | allow | deny        | deny      | deny
@@ -121,6 +124,7 @@ class AuthorisationMatrixTest {
             fx.registerMeter("mA2", Organisations.MAILER_A);
             fx.registerMeter("mB1", Organisations.MAILER_B);
             fx.registerMeter("mB2", Organisations.MAILER_B);
+            fx.registerMeter("mA3", Organisations.MAILER_A);
             fx.refill("mA1", 100_000);
             fx.refill("mB2", 100_000);
             fx.authorise("mA1", "mB2");
@@ -174,6 +178,14 @@ class AuthorisationMatrixTest {
                 (fx, ctx) -> c.apply(fx).withdrawMeter(ctx, "r", "mA2"))); // mA1 has open transfers
         scenarios.put(EntryPoint.RECORD_INSPECTION, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).recordInspection(ctx, "r", "mA1")));
+        scenarios.put(EntryPoint.REPORT_PSD_FAILURE, new Scenario(nothing,
+                (fx, ctx) -> c.apply(fx).reportPsdFailure(ctx, "r", "mA1", "PSD tamper alarm")));
+        // mA3: a newly enrolled meter of MailerA, never used, for mA2 reported failed.
+        scenarios.put(EntryPoint.REPLACE_PSD, new Scenario(
+                fx -> fx.submit(fx.dataCenter, ctx -> fx.contract.reportPsdFailure(ctx, "f", "mA2", "PSD failed")),
+                (fx, ctx) -> c.apply(fx).replacePsd(ctx, "r", "mA2", "mA3")));
+        scenarios.put(EntryPoint.GET_REPLACEMENT, new Scenario(nothing,
+                (fx, ctx) -> c.apply(fx).getReplacement(ctx, "mA1")));
         scenarios.put(EntryPoint.SET_INSPECTION_PERIODS, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).setInspectionPeriods(ctx, "r", "60", "90")));
         scenarios.put(EntryPoint.AUTHORISE_REQUESTER, new Scenario(nothing,
@@ -304,6 +316,33 @@ class AuthorisationMatrixTest {
                 assertThat(LedgerFixture.json(endorsed.result()).isObject()).isTrue();
             }
         }
+    }
+
+    /**
+     * A failed PSD's key is refused on every entry point of the contract, submit or query, with its own code, before
+     * anything else is looked at: the scenarios' calls, each made by meter mA1 after the data center reported its PSD
+     * failed, every one refused with METER_KEY_REVOKED and nothing written.
+     */
+    @Nested
+    class ARevokedKey {
+        @ParameterizedTest(name = "{0}")
+        @MethodSource("org.postalfunds.chaincode.AuthorisationMatrixTest#postalEntryPoints")
+        void is_refused_on_every_entry_point(final EntryPoint entry) {
+            final Base base = Base.INSTANCE;
+            final LedgerFixture fx = base.fx.fork();
+            final Scenario scenario = SCENARIOS.get(entry);
+            if (entry != EntryPoint.REPLACE_PSD) {
+                scenario.arrange().accept(fx);
+            }
+            fx.submit(fx.dataCenter, ctx -> fx.contract.reportPsdFailure(ctx, "fail-mA1", "mA1", "stolen"));
+            final String message = fx.rejectsWith(ErrorCode.METER_KEY_REVOKED, base.identity(Role.METER),
+                    ctx -> scenario.call().apply(fx, ctx));
+            assertThat(message).contains("mA1", "stolen");
+        }
+    }
+
+    static Stream<EntryPoint> postalEntryPoints() {
+        return EntryPoint.of(PostalLedgerContract.class).stream();
     }
 
     private static Map<EntryPoint, Map<Role, Access>> parse(final String table) {

@@ -784,6 +784,21 @@ final class ContractFuzzing {
                     return new Call(ctx -> c.listRefunds(ctx, meter, state, pageSize, bookmark), ownerOf(meter),
                             meter, state, meter + " " + state + " " + pageSize + " " + bookmark);
                 }
+                case REPORT_PSD_FAILURE -> {
+                    final String meter = meterId();
+                    final String reason = reason();
+                    return dataCenter(ctx -> c.reportPsdFailure(ctx, requestId, meter, reason), meter + " " + reason);
+                }
+                case REPLACE_PSD -> {
+                    final String failed = meterId();
+                    final String replacement = meterId();
+                    return dataCenter(ctx -> c.replacePsd(ctx, requestId, failed, replacement),
+                            failed + " -> " + replacement);
+                }
+                case GET_REPLACEMENT -> {
+                    final String meter = meterId();
+                    return new Call(ctx -> c.getReplacement(ctx, meter), fx.authority, null, null, meter);
+                }
                 default -> {
                     return informationCall(entry, requestId);
                 }

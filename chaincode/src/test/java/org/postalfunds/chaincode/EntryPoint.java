@@ -29,7 +29,9 @@ public enum EntryPoint {
     // PostalLedgerContract's consortium record (appended: the fuzzer's seeds pick entry points by index)
     INIT_CONSORTIUM, ADMIT_METER_OWNER, GET_CONSORTIUM,
     // refunds of spoiled indicia (appended, as above)
-    REQUEST_REFUND, APPROVE_REFUND, REJECT_REFUND, GET_REFUND, LIST_REFUNDS;
+    REQUEST_REFUND, APPROVE_REFUND, REJECT_REFUND, GET_REFUND, LIST_REFUNDS,
+    // a failed PSD's revocation and replacement (appended, as above)
+    REPORT_PSD_FAILURE, REPLACE_PSD, GET_REPLACEMENT;
 
     /** The two contracts of the chaincode. */
     public static final List<Class<?>> CONTRACTS = List.of(PostalLedgerContract.class, SecureInformationContract.class);

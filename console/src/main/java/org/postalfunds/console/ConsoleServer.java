@@ -189,6 +189,8 @@ public final class ConsoleServer implements AutoCloseable {
                 FlowDiagram.top(ctx.queryParam("top")), exports)));
         app.get("/charts", ctx -> page(ctx, "Charts", exports -> pages.charts(viewer(ctx),
                 Pages.period(ctx.queryParam("from"), ctx.queryParam("to")), ctx.queryParam("meter"), exports)));
+        app.get("/replacements", ctx -> page(ctx, "Replacements of failed PSDs",
+                exports -> pages.replacements(viewer(ctx), exports)));
         app.get("/conservation", ctx -> page(ctx, "Conservation check", exports -> pages.conservation(viewer(ctx), exports)));
         app.get("/chain", ctx -> page(ctx, "Chain verification",
                 exports -> pages.chain(viewer(ctx), ctx.queryParam("from"), ctx.queryParam("to"), exports)));

@@ -61,6 +61,7 @@ public final class Html {
             for (String[] link : new String[][] {{"/meters", "Meters"}, {"/transfers", "Transfers"},
                     {"/refunds", "Refunds"},
                     {"/flows", "Flows"}, {"/charts", "Charts"}, {"/conservation", "Conservation"},
+                    {"/replacements", "Replacements"},
                     {"/indicium", "Indicium"}, {"/chain", "Chain"}}) {
                 html.append("<a href=\"").append(link[0]).append("\">").append(link[1]).append("</a>");
             }

@@ -171,6 +171,12 @@ public final class Pages {
         fact(html, "status", view.meter().status() + (view.meter().statusReason() == null
                 || view.meter().statusReason().isEmpty() ? "" : " (" + view.meter().statusReason() + ")"));
         fact(html, "registered", time(view.meter().registeredAtEpochSeconds()));
+        if (view.meter().keyRevoked()) {
+            fact(html, "PSD key revoked", time(view.meter().keyRevokedAtEpochSeconds()) + " ("
+                    + view.meter().keyRevocationReason() + ")");
+        }
+        replacementLink(html, "replaced by", view.meter().replacedByMeterId());
+        replacementLink(html, "replaces", view.meter().replacesMeterId());
         fact(html, "PSD key fingerprint", view.meter().publicKeyFingerprint());
         fact(html, "descending register (available)", amount(r.descendingRegisterMinorUnits()));
         fact(html, "ascending register (printed)", amount(r.ascendingRegisterMinorUnits()));
@@ -288,6 +294,53 @@ public final class Pages {
             return java.util.Optional.empty();
         }
         return java.util.Optional.of(new long[] {start, end != null ? end : ledgerClock.instant().getEpochSecond()});
+    }
+
+    /** A fact linking to the other meter of a replacement (failed -> replacement), when there is one. */
+    private static void replacementLink(final StringBuilder html, final String name, final String otherMeterId) {
+        if (otherMeterId != null) {
+            html.append("<dt>").append(esc(name)).append("</dt><dd><a href="/meters/").append(esc(otherMeterId))
+                    .append("">").append(esc(otherMeterId)).append("</a></dd>");
+        }
+    }
+
+    // ---- replacements of failed PSDs ------------------------------------------------------------------------------
+
+    /**
+     * Every failed meter the viewer may see, its link to its replacement (old -> new) and what the replacement moved
+     * so far, from the contract's replacement records.
+     */
+    public String replacements(final Viewer viewer, final Exports exports) throws LedgerException, InterruptedException {
+        LedgerSnapshot snapshot = viewer.snapshot();
+        AuditorClient reader = AuditorClient.of(viewer.ledger());
+        Table table = new Table("replacements", "Failed PSDs and their replacements (old -> new)", "failed meter", "owner",
+                "status", "key revoked", "reason", "replacement", "state", "steps", "transfers moved",
+                "allotments moved", "requesters moved", "refunds moved", "funds moved").keyedBy("failed meter");
+        for (String meterId : snapshot.index().meterIds()) {
+            if (!viewer.mayView(snapshot.owner(meterId).orElse(""))) {
+                continue;
+            }
+            org.postalfunds.api.model.Meter meter = reader.meter(meterId).meter();
+            if (!meter.keyRevoked()) {
+                continue;
+            }
+            var record = reader.replacement(meterId).record();
+            table.add(meterId, null, Table.Cell.link(meterId, "/meters/" + meterId), Table.Cell.text(meter.ownerMsp()),
+                    Table.Cell.text(meter.status()), when(meter.keyRevokedAtEpochSeconds()),
+                    Table.Cell.text(meter.keyRevocationReason()),
+                    record.map(r -> Table.Cell.link(r.replacementMeterId(), "/meters/" + r.replacementMeterId()))
+                            .orElse(Table.Cell.text("—")),
+                    Table.Cell.text(record.map(r -> r.state().name()).orElse("not started")),
+                    Table.Cell.count(record.map(r -> r.steps()).orElse(0L)),
+                    Table.Cell.count(record.map(r -> r.transfersMoved()).orElse(0L)),
+                    Table.Cell.count(record.map(r -> r.allotmentsMoved()).orElse(0L)),
+                    Table.Cell.count(record.map(r -> r.requestersMoved()).orElse(0L)),
+                    Table.Cell.count(record.map(r -> r.refundsMoved()).orElse(0L)),
+                    money(record.map(r -> r.fundsMovedMinorUnits()).orElse(0L)));
+        }
+        return asOf(snapshot) + "<p>" + table.size() + " failed PSD(s): meters whose key the data center revoked; a "
+                + "replacement moves their funds and open items to a newly enrolled meter of the same owner, in steps "
+                + "endorsed by the data center and the postal authority.</p>" + exports.html(table);
     }
 
     private static void fact(final StringBuilder html, final String name, final String value) {

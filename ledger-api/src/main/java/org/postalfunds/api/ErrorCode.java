@@ -95,6 +95,21 @@ public enum ErrorCode {
     REFUND_RATE_LIMITED,
     /** The postal authority has scanned the piece at a mail centre: it was mailed, not spoiled. */
     INDICIUM_ALREADY_SCANNED,
+    /**
+     * The meter's PSD key was revoked (reportPsdFailure): every call signed with it, every indicium signed by it
+     * after the revocation and every use of the failed meter's funds is refused.
+     */
+    METER_KEY_REVOKED,
+    /** A replacement of a meter that has not been reported failed (its key is not revoked). */
+    METER_NOT_FAILED,
+    /** The meter has been replaced (final); the message names its replacement. */
+    METER_REPLACED,
+    /**
+     * The proposed replacement meter may not take over the failed one: the same meter, another owner organisation,
+     * another kind, not active, already used (registers not zero or a party to a transfer), already a replacement,
+     * or another meter than the one a replacement in progress names.
+     */
+    REPLACEMENT_NOT_ELIGIBLE,
     /** A ledger invariant (control sum, conservation, non-negative register) does not hold: a bug. */
     INVARIANT_VIOLATED;
 

@@ -25,6 +25,11 @@ public final class Limits {
     public static final int MAX_REFUND_REQUESTS_PER_METER_PER_DAY = 20;
     /** A refund's reason (the meter's, and the postal authority's for a rejection): required, at most this long. */
     public static final int MAX_REFUND_REASON_LENGTH = MAX_REASON_CHARS;
+    /**
+     * Open items (a transfer, an allotment, an authorised requester, a pending refund, the balance) one replacePsd
+     * transaction moves from a failed meter to its replacement; more take further calls (the replacement resumes).
+     */
+    public static final int MAX_ITEMS_PER_REPLACEMENT_STEP = 50;
 
     // ---- money: bounds that keep every sum the ledger or an auditor forms inside a long ---------------------------
     // The audit reads at most MAX_AUDITED_ACCOUNTS accounts, so at most that many meters; each meter is issued at

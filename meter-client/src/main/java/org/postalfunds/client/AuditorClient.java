@@ -84,6 +84,12 @@ public final class AuditorClient {
         return calls.meter(meterId);
     }
 
+    /** The postal authority's view of a failed meter's replacement: the old -> new link and what moved. */
+    public org.postalfunds.client.model.ReplacementView replacement(final String failedMeterId) throws LedgerException {
+        return calls.query(org.postalfunds.client.model.ReplacementView.class,
+                org.postalfunds.api.LedgerFunction.GET_REPLACEMENT, failedMeterId);
+    }
+
     public TransferView transfer(final String transferId) throws LedgerException {
         return calls.transfer(transferId);
     }

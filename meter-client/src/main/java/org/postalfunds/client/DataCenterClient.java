@@ -126,6 +126,66 @@ public final class DataCenterClient {
         return calls.meterChange(calls.submit(LedgerFunction.WITHDRAW_METER, requestId, meterId));
     }
 
+    /**
+     * The meter's PSD failed or was stolen: the meter becomes FAILED and its key is revoked on the ledger (every call
+     * signed with it is refused from this transaction on). Revoke it at the HSM bridge too
+     * ({@link org.postalfunds.hsm.client.PsdBridgeClient#revokeMeterKey}).
+     */
+    public MeterChange reportPsdFailure(final RequestId requestId, final String meterId, final String reason)
+            throws LedgerException {
+        if (reason == null || reason.isBlank() || !REASON.matcher(reason).matches()) {
+            throw new IllegalArgumentException("a failure report needs a reason: printable text of at most 200 characters");
+        }
+        return calls.meterChange(calls.submit(LedgerFunction.REPORT_PSD_FAILURE, requestId, meterId, reason));
+    }
+
+    /**
+     * One step of replacing a failed meter by a newly enrolled one of the same owner: moves at most
+     * {@link org.postalfunds.api.Limits#MAX_ITEMS_PER_REPLACEMENT_STEP} open items. The postal authority's peer must
+     * endorse it as well as this data center's (the failed meter's key-level policy); the gateway collects both.
+     */
+    public org.postalfunds.client.model.ReplacementStep replacePsdStep(final RequestId requestId,
+            final String failedMeterId, final String replacementMeterId) throws LedgerException {
+        final LedgerCalls.Submitted submitted = calls.submit(LedgerFunction.REPLACE_PSD, requestId, failedMeterId,
+                replacementMeterId);
+        final java.util.List<String> moved = new java.util.ArrayList<>();
+        submitted.answer().path("movedTransferIds").forEach(id -> moved.add(id.asText()));
+        return new org.postalfunds.client.model.ReplacementStep(submitted.receipt(),
+                submitted.part("replacement", org.postalfunds.api.model.Replacement.class),
+                submitted.part("failedMeter", org.postalfunds.api.model.Meter.class),
+                submitted.part("replacementMeter", org.postalfunds.api.model.Meter.class),
+                submitted.part("failedRegisters", org.postalfunds.api.model.PsdRegisters.class),
+                submitted.part("replacementRegisters", org.postalfunds.api.model.PsdRegisters.class), moved);
+    }
+
+    /**
+     * Steps until the replacement is COMPLETE, at most {@code maxSteps}. Step n's request id is {@code requestId}
+     * with "-s" and n appended, so running this again with the same id after a crash answers the steps done from
+     * their records and resumes with the next. Returns every step's result, in order.
+     */
+    public java.util.List<org.postalfunds.client.model.ReplacementStep> replacePsd(final RequestId requestId,
+            final String failedMeterId, final String replacementMeterId, final int maxSteps) throws LedgerException {
+        if (maxSteps < 1) {
+            throw new IllegalArgumentException("maxSteps must be at least 1");
+        }
+        final java.util.List<org.postalfunds.client.model.ReplacementStep> steps = new java.util.ArrayList<>();
+        for (int step = 1; step <= maxSteps; step++) {
+            final org.postalfunds.client.model.ReplacementStep done =
+                    replacePsdStep(requestId.step(step), failedMeterId, replacementMeterId);
+            steps.add(done);
+            if (done.complete()) {
+                break;
+            }
+        }
+        return steps;
+    }
+
+    /** The failed meter and its replacement's record. */
+    public org.postalfunds.client.model.ReplacementView replacement(final String failedMeterId) throws LedgerException {
+        return calls.query(org.postalfunds.client.model.ReplacementView.class, LedgerFunction.GET_REPLACEMENT,
+                failedMeterId);
+    }
+
     public InspectionPeriodsChange setInspectionPeriods(final RequestId requestId, final long dueAfterDays,
             final long overdueAfterDays) throws LedgerException {
         LedgerCalls.Submitted submitted = calls.submit(LedgerFunction.SET_INSPECTION_PERIODS, requestId, Long.toString(dueAfterDays),

@@ -43,6 +43,30 @@ public final class RequestId {
     }
 
     /**
+     * The id of step {@code n} of a multi-step action under this id (e.g. a PSD replacement): this id with "-s" and n
+     * appended, shortened by its SHA-256 when it would not fit. The same id and n always give the same step id.
+     */
+    public RequestId step(final int n) {
+        if (n < 1) {
+            throw new IllegalArgumentException("steps count from 1, was " + n);
+        }
+        final String suffix = "-s" + n;
+        if (value.length() + suffix.length() <= MAX_LENGTH) {
+            return new RequestId(value + suffix);
+        }
+        final String hash = java.util.HexFormat.of().formatHex(sha256(value));
+        return new RequestId(hash.substring(0, MAX_LENGTH - suffix.length()) + suffix);
+    }
+
+    private static byte[] sha256(final String text) {
+        try {
+            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    /**
      * The id of an automatic reaction to a transfer, e.g. {@code derived("watch-grant", transferId)}: the
      * same transfer always yields the same id, so a watcher that handles an event twice acts once.
      * Transfer ids that do not fit after the prefix are replaced by their SHA-256 (hex, cut to fit).

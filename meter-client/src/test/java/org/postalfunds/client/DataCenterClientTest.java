@@ -67,6 +67,42 @@ class DataCenterClientTest {
     }
 
     @Test
+    void a_failed_psd_is_revoked_and_replaced_and_the_replacement_resumes_with_the_same_request_id() throws Exception {
+        MeterClient failed = consortium.fundedMeter("meter-A1", Consortium.MAILER_A, 2_000);
+        MeterClient peer = consortium.fundedMeter("meter-B1", Consortium.MAILER_B, 1_000);
+        consortium.registerMeter("meter-A9", Consortium.MAILER_A);
+        String offered = peer.offer(RequestId.random(), "meter-A1", 300,
+                consortium.clock().instant().plusSeconds(3_600)).transfer().transferId();
+
+        MeterChange reported = consortium.dataCenter.reportPsdFailure(RequestId.random(), "meter-A1", "stolen");
+        LedgerException revoked = catchThrowableOfType(LedgerException.class, () -> failed.balance());
+        RequestId replacement = RequestId.of("replace-meter-A1");
+        java.util.List<org.postalfunds.client.model.ReplacementStep> steps =
+                consortium.dataCenter.replacePsd(replacement, "meter-A1", "meter-A9", 5);
+        java.util.List<org.postalfunds.client.model.ReplacementStep> again =
+                consortium.dataCenter.replacePsd(replacement, "meter-A1", "meter-A9", 5);
+
+        assertThat(reported.meter().status()).isEqualTo(MeterStatus.FAILED);
+        assertThat(reported.meter().keyRevoked()).isTrue();
+        assertThat(revoked.errorCode()).hasValue(ErrorCode.METER_KEY_REVOKED);
+        assertThat(steps).singleElement().satisfies(step -> {
+            assertThat(step.complete()).isTrue();
+            assertThat(step.movedTransferIds()).containsExactly(offered);
+            assertThat(step.replacement().fundsMovedMinorUnits()).isEqualTo(2_000);
+            assertThat(step.receipt().requestId()).isEqualTo("replace-meter-A1-s1");
+        });
+        // Run again (as after a crash): the step is answered from its record, nothing moves twice.
+        assertThat(again.get(0).receipt().txId()).isEqualTo(steps.get(0).receipt().txId());
+        assertThat(consortium.dataCenter.replacement("meter-A1").failedMeter().replacedByMeterId()).isEqualTo("meter-A9");
+        assertThat(consortium.auditor.replacement("meter-A1").record().orElseThrow().state())
+                .isEqualTo(org.postalfunds.api.model.ReplacementState.COMPLETE);
+        assertThat(consortium.meter("meter-A9").acknowledge(RequestId.random(), offered).transfer().recipientMeterId())
+                .isEqualTo("meter-A9");
+        assertThat(consortium.available("meter-A9")).isEqualTo(2_300);
+        assertThat(consortium.auditor.audit(org.postalfunds.client.audit.LedgerIndex.Progress.NONE).passed()).isTrue();
+    }
+
+    @Test
     void a_withdrawn_meter_hands_its_funds_back_to_the_data_center_for_good() throws LedgerException {
         consortium.fundedMeter("meter-A1", Consortium.MAILER_A, 2_500);
 

@@ -17,14 +17,25 @@ import org.postalfunds.chaincode.state.LedgerTx;
  */
 public record Caller(String mspId, String publicKeyFingerprint, Consortium consortium) {
 
-    /** The caller of this transaction, with the consortium record read in the same transaction (so in its read set). */
+    /**
+     * The caller of this transaction, with the consortium record read in the same transaction (so in its read set).
+     * A caller whose key is a failed PSD's revoked key is refused here, before any handler runs, so no entry point can
+     * forget it: METER_KEY_REVOKED. The revocation's key is in this read set too, so a call endorsed before the
+     * revocation and committed after it is invalidated (MVCC), never applied.
+     */
     public static Caller of(final Context ctx, final LedgerTx tx) {
         final ClientIdentity identity = ctx.getClientIdentity();
         if (identity == null || identity.getX509Certificate() == null) {
             throw ErrorCode.NOT_AUTHORISED.exception("the transaction carries no X.509 client identity");
         }
         final X509Certificate certificate = identity.getX509Certificate();
-        return new Caller(identity.getMSPID(), PublicKeys.fingerprint(certificate.getPublicKey()),
+        final String fingerprint = PublicKeys.fingerprint(certificate.getPublicKey());
+        tx.read(Keys.revokedKey(fingerprint), RevokedKey.class).ifPresent(revoked -> {
+            throw ErrorCode.METER_KEY_REVOKED.exception("the caller's key is meter " + revoked.meterId()
+                    + "'s PSD key, revoked at " + revoked.revokedAtEpochSeconds() + " (" + revoked.reason()
+                    + "): the ledger refuses every call signed with it");
+        });
+        return new Caller(identity.getMSPID(), fingerprint,
                 tx.read(Keys.consortiumConfig(), Consortium.class).orElse(null));
     }
 

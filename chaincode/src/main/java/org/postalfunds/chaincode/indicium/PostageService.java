@@ -60,6 +60,9 @@ public final class PostageService {
             throw ErrorCode.MAILING_DATE_MISMATCH.exception(
                     "mailingDate " + indicium.mailingDate() + " is not the transaction's UTC day " + today);
         }
+        // A revoked PSD key signs nothing any more, whoever submits its indicium (the meter's own calls are refused
+        // earlier, at the caller's identification).
+        Meters.requireKeyNotRevoked(meter);
         if (!indicium.signedBy(PublicKeys.parse(meter.certificatePem()).getPublicKey())) {
             throw ErrorCode.INVALID_SIGNATURE.exception(
                     "the indicium signature does not verify under meter " + meter.meterId() + "'s PSD key");

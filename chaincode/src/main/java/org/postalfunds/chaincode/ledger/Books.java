@@ -28,6 +28,7 @@ import org.postalfunds.chaincode.state.LedgerTx;
  * ALLOTMENT       -> ESCROW               grant from an allotment
  * ESCROW          -> ALLOTMENT            return to the allotment the grant came from
  * POSTAGE_REVENUE(m) -> METER(c)          refund of a spoiled piece of m, credited to c (m, or its replacement)
+ * METER(failed)   -> METER(replacement)   a failed PSD's balance to its replacement (replacePsd only)
  * </pre>
  *
  * {@link #requireBalanced()} then checks, from the account records themselves, that the transaction changed the
@@ -66,6 +67,13 @@ public final class Books {
                     case ESCROW, ALLOTMENT -> {
                         updateRegisters(debit.owner(), registers -> registers.transferOut(amountMinorUnits));
                         creditHolder(credit, debit, amountMinorUnits);
+                    }
+                    case METER -> {
+                        // Only a replacement moves funds straight between two meters; every other transfer goes
+                        // through escrow.
+                        Invariants.check(!debit.owner().equals(credit.owner()), "movement " + debit + " to itself");
+                        updateRegisters(debit.owner(), registers -> registers.transferOut(amountMinorUnits));
+                        updateRegisters(credit.owner(), registers -> registers.transferIn(amountMinorUnits));
                     }
                     default -> unknownMovement(debit, credit);
                 }

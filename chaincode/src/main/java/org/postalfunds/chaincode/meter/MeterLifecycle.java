@@ -1,12 +1,16 @@
 package org.postalfunds.chaincode.meter;
 
 import static org.postalfunds.api.model.MeterStatus.ACTIVE;
+import static org.postalfunds.api.model.MeterStatus.FAILED;
+import static org.postalfunds.api.model.MeterStatus.REPLACED;
 import static org.postalfunds.api.model.MeterStatus.SUSPENDED;
 import static org.postalfunds.api.model.MeterStatus.WITHDRAWN;
 import static org.postalfunds.chaincode.meter.MeterAction.MOVE_FUNDS;
 import static org.postalfunds.chaincode.meter.MeterAction.RECORD_INSPECTION;
 import static org.postalfunds.chaincode.meter.MeterAction.REFILL;
 import static org.postalfunds.chaincode.meter.MeterAction.REGISTER;
+import static org.postalfunds.chaincode.meter.MeterAction.REPLACE;
+import static org.postalfunds.chaincode.meter.MeterAction.REPORT_FAILURE;
 import static org.postalfunds.chaincode.meter.MeterAction.RESUME;
 import static org.postalfunds.chaincode.meter.MeterAction.SUSPEND;
 import static org.postalfunds.chaincode.meter.MeterAction.WITHDRAW;
@@ -20,7 +24,9 @@ import org.postalfunds.api.model.MeterStatus;
 /**
  * The one meter lifecycle, as a table like the transfer table: for every status (none: not registered) and every
  * action, either the status it leads to or the refusal's error code. Every meter handler asks {@link #permit} before
- * it touches state. WITHDRAWN is final.
+ * it touches state. WITHDRAWN and REPLACED are final. FAILED (the PSD's key revoked) never becomes ACTIVE again: its
+ * funds leave by REPLACE (to a replacement meter; the status becomes REPLACED at the replacement's last step) or by
+ * WITHDRAW (to the data center).
  */
 public final class MeterLifecycle {
 
@@ -40,6 +46,8 @@ public final class MeterLifecycle {
             refuse(null, RECORD_INSPECTION, ErrorCode.UNKNOWN_METER),
             refuse(null, WITHDRAW, ErrorCode.UNKNOWN_METER),
             refuse(null, MOVE_FUNDS, ErrorCode.UNKNOWN_METER),
+            refuse(null, REPORT_FAILURE, ErrorCode.UNKNOWN_METER),
+            refuse(null, REPLACE, ErrorCode.UNKNOWN_METER),
 
             refuse(ACTIVE, REGISTER, ErrorCode.METER_ALREADY_REGISTERED),
             allow(ACTIVE, REFILL, ACTIVE),
@@ -48,6 +56,8 @@ public final class MeterLifecycle {
             allow(ACTIVE, RECORD_INSPECTION, ACTIVE),
             allow(ACTIVE, WITHDRAW, WITHDRAWN),
             allow(ACTIVE, MOVE_FUNDS, ACTIVE),
+            allow(ACTIVE, REPORT_FAILURE, FAILED),
+            refuse(ACTIVE, REPLACE, ErrorCode.METER_NOT_FAILED),
 
             refuse(SUSPENDED, REGISTER, ErrorCode.METER_ALREADY_REGISTERED),
             refuse(SUSPENDED, REFILL, ErrorCode.METER_SUSPENDED),
@@ -57,6 +67,8 @@ public final class MeterLifecycle {
             // Suspend first, so that no new transfer opens; withdraw once the open ones are settled (TRANSFERS_OPEN).
             allow(SUSPENDED, WITHDRAW, WITHDRAWN),
             refuse(SUSPENDED, MOVE_FUNDS, ErrorCode.METER_SUSPENDED),
+            allow(SUSPENDED, REPORT_FAILURE, FAILED),
+            refuse(SUSPENDED, REPLACE, ErrorCode.METER_NOT_FAILED),
 
             refuse(WITHDRAWN, REGISTER, ErrorCode.METER_ALREADY_REGISTERED),
             refuse(WITHDRAWN, REFILL, ErrorCode.METER_WITHDRAWN),
@@ -64,7 +76,31 @@ public final class MeterLifecycle {
             refuse(WITHDRAWN, RESUME, ErrorCode.METER_WITHDRAWN),
             refuse(WITHDRAWN, RECORD_INSPECTION, ErrorCode.METER_WITHDRAWN),
             refuse(WITHDRAWN, WITHDRAW, ErrorCode.METER_WITHDRAWN),
-            refuse(WITHDRAWN, MOVE_FUNDS, ErrorCode.METER_WITHDRAWN));
+            refuse(WITHDRAWN, MOVE_FUNDS, ErrorCode.METER_WITHDRAWN),
+            refuse(WITHDRAWN, REPORT_FAILURE, ErrorCode.METER_WITHDRAWN),
+            refuse(WITHDRAWN, REPLACE, ErrorCode.METER_WITHDRAWN),
+
+            // A revoked key never signs again: nothing brings a failed meter back, nothing moves its funds but the
+            // replacement (or a withdrawal to the data center, when the owner wants no replacement).
+            refuse(FAILED, REGISTER, ErrorCode.METER_ALREADY_REGISTERED),
+            refuse(FAILED, REFILL, ErrorCode.METER_KEY_REVOKED),
+            refuse(FAILED, SUSPEND, ErrorCode.METER_KEY_REVOKED),
+            refuse(FAILED, RESUME, ErrorCode.METER_KEY_REVOKED),
+            refuse(FAILED, RECORD_INSPECTION, ErrorCode.METER_KEY_REVOKED),
+            allow(FAILED, WITHDRAW, WITHDRAWN),
+            refuse(FAILED, MOVE_FUNDS, ErrorCode.METER_KEY_REVOKED),
+            refuse(FAILED, REPORT_FAILURE, ErrorCode.METER_KEY_REVOKED),
+            allow(FAILED, REPLACE, REPLACED),
+
+            refuse(REPLACED, REGISTER, ErrorCode.METER_ALREADY_REGISTERED),
+            refuse(REPLACED, REFILL, ErrorCode.METER_REPLACED),
+            refuse(REPLACED, SUSPEND, ErrorCode.METER_REPLACED),
+            refuse(REPLACED, RESUME, ErrorCode.METER_REPLACED),
+            refuse(REPLACED, RECORD_INSPECTION, ErrorCode.METER_REPLACED),
+            refuse(REPLACED, WITHDRAW, ErrorCode.METER_REPLACED),
+            refuse(REPLACED, MOVE_FUNDS, ErrorCode.METER_REPLACED),
+            refuse(REPLACED, REPORT_FAILURE, ErrorCode.METER_REPLACED),
+            refuse(REPLACED, REPLACE, ErrorCode.METER_REPLACED));
 
     private MeterLifecycle() {}
 
@@ -83,6 +119,13 @@ public final class MeterLifecycle {
             case METER_ALREADY_REGISTERED -> "meter " + meterId + " is registered";
             case METER_WITHDRAWN -> "meter " + meterId + " is withdrawn";
             case METER_SUSPENDED -> "meter " + meterId + " is suspended: " + meter.statusReason();
+            case METER_KEY_REVOKED -> "meter " + meterId + "'s PSD key was revoked at " + meter.keyRevokedAtEpochSeconds()
+                    + " (" + meter.keyRevocationReason() + "): " + action.name().toLowerCase(Locale.ROOT).replace('_', ' ')
+                    + " is not possible" + (meter.replacedByMeterId() == null ? ""
+                            : "; its replacement is meter " + meter.replacedByMeterId());
+            case METER_REPLACED -> "meter " + meterId + " was replaced by meter " + meter.replacedByMeterId();
+            case METER_NOT_FAILED -> "meter " + meterId + " is " + current + ": only a meter reported failed"
+                    + " (reportPsdFailure, key revoked) is replaced";
             default -> "meter " + meterId + " is " + current + ": " + action.name().toLowerCase(Locale.ROOT)
                     .replace('_', ' ') + " is not possible (allowed: " + actionsFrom(current) + ")";
         });

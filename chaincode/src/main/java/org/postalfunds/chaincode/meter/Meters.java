@@ -24,8 +24,10 @@ public final class Meters {
         return tx.read(Keys.inspectionConfig(), InspectionPeriods.class).orElse(InspectionPeriods.DEFAULT);
     }
 
-    /** Only the meter itself: its owner's MSP and its registered PSD key. */
+    /** Only the meter itself: its owner's MSP and its registered PSD key, not revoked. */
     public static void requireActsAs(final Caller caller, final Meter meter, final String function) {
+        // Caller.of already refuses a revoked key's every call; this keeps the rule where a meter is identified.
+        requireKeyNotRevoked(meter);
         if (!caller.actsAs(meter.ownerMsp(), meter.publicKeyFingerprint())) {
             throw ErrorCode.NOT_AUTHORISED.exception(function + " must be signed by meter " + meter.meterId()
                     + " (an identity of " + meter.ownerMsp() + " holding the meter's registered PSD key)");
@@ -45,6 +47,15 @@ public final class Meters {
         if (!caller.mspId().equals(meter.ownerMsp()) && !caller.isDataCenter() && !caller.isPostalAuthority()) {
             throw ErrorCode.NOT_AUTHORISED.exception("meter " + meter.meterId() + " is visible to its owner "
                     + meter.ownerMsp() + ", the data center and the postal authority only");
+        }
+    }
+
+    /** The meter's PSD key signs: it was never revoked (reportPsdFailure). */
+    public static void requireKeyNotRevoked(final Meter meter) {
+        if (meter.keyRevoked()) {
+            throw ErrorCode.METER_KEY_REVOKED.exception("meter " + meter.meterId() + "'s PSD key was revoked at "
+                    + meter.keyRevokedAtEpochSeconds() + " (" + meter.keyRevocationReason() + ")"
+                    + (meter.replacedByMeterId() == null ? "" : "; its replacement is meter " + meter.replacedByMeterId()));
         }
     }
 

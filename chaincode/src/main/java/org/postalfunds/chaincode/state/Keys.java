@@ -9,6 +9,8 @@ import org.hyperledger.fabric.shim.ledger.CompositeKey;
  * <pre>
  * meter~{meterId}                              Meter: registration, status, inspection clock
  * meter-key~{publicKeyFingerprint}             meterId: one meter per PSD key
+ * revoked-key~{publicKeyFingerprint}           RevokedKey: a failed PSD's key; every call signed with it is refused
+ * replacement~{failedMeterId}                  Replacement: progress of a failed meter's replacement
  * account~METER~{meterId}                      PsdRegisters: the meter account and its issued-funds and
  *                                              postage-revenue sub-accounts (state-based endorsement)
  * account~ALLOTMENT~{distributor}~{recipient}  Allotment: a distributor's vault share for one recipient (SBE)
@@ -43,6 +45,14 @@ public final class Keys {
 
     public static String meterPublicKey(final String fingerprint) {
         return key("meter-key", fingerprint);
+    }
+
+    public static String revokedKey(final String fingerprint) {
+        return key("revoked-key", fingerprint);
+    }
+
+    public static String replacement(final String failedMeterId) {
+        return key("replacement", failedMeterId);
     }
 
     public static String meterAccount(final String meterId) {

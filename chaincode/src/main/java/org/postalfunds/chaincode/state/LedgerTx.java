@@ -158,6 +158,31 @@ public final class LedgerTx {
         return found;
     }
 
+    /**
+     * At most {@code limit} values under a partial composite key, in key order: the first ones, not an error when
+     * there are more (bounded work in an update transaction, where paginated queries are not allowed).
+     */
+    public List<KeyValue> first(final String objectType, final int limit, final String... attributes) {
+        final List<KeyValue> found = new ArrayList<>();
+        if (limit <= 0) {
+            return found;
+        }
+        try (QueryResultsIterator<KeyValue> results =
+                stub.getStateByPartialCompositeKey(new CompositeKey(objectType, attributes))) {
+            for (final KeyValue keyValue : results) {
+                found.add(keyValue);
+                if (found.size() == limit) {
+                    break;
+                }
+            }
+        } catch (RuntimeException failure) {
+            throw failure;
+        } catch (Exception closing) {
+            throw new IllegalStateException("closing a range query failed", closing);
+        }
+        return found;
+    }
+
     /** The first key under a partial composite key, if any; reads no further than that one entry. */
     public java.util.Optional<String> firstKey(final String objectType, final String... attributes) {
         try (QueryResultsIterator<KeyValue> results =

@@ -40,6 +40,22 @@ class MeterLifecycleTest {
     }
 
     @Test
+    void replaced_is_final_and_a_failed_meter_leaves_only_by_replacement_or_withdrawal() {
+        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.from() == MeterStatus.REPLACED)
+                .noneMatch(MeterLifecycle.Row::allowed);
+        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.from() == MeterStatus.FAILED && row.allowed())
+                .extracting(MeterLifecycle.Row::action).containsExactlyInAnyOrder(MeterAction.REPLACE, MeterAction.WITHDRAW);
+        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.to() == MeterStatus.FAILED)
+                .extracting(MeterLifecycle.Row::from).containsExactlyInAnyOrder(MeterStatus.ACTIVE, MeterStatus.SUSPENDED);
+        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.from() == MeterStatus.FAILED && !row.allowed()
+                && row.action() != MeterAction.REGISTER).allMatch(row -> row.refusal() == ErrorCode.METER_KEY_REVOKED);
+        LedgerRefusal notFailed = catchThrowableOfType(LedgerRefusal.class,
+                () -> MeterLifecycle.permit("m1", meterIn(MeterStatus.SUSPENDED), MeterAction.REPLACE));
+        assertThat(notFailed.code()).isEqualTo(ErrorCode.METER_NOT_FAILED);
+        assertThat(notFailed.getMessage()).contains("m1", "SUSPENDED", "reportPsdFailure");
+    }
+
+    @Test
     void a_refused_step_carries_the_table_s_code_and_says_why() {
         LedgerRefusal suspended = catchThrowableOfType(LedgerRefusal.class,
                 () -> MeterLifecycle.permit("m1", meterIn(MeterStatus.SUSPENDED), MeterAction.MOVE_FUNDS));

@@ -10,13 +10,18 @@ import io.grpc.StatusRuntimeException;
 public final class BridgeException extends RuntimeException {
     private static final long serialVersionUID = 1L;
 
+    /** How the bridge's description of a revoked key's refusal starts (psd_bridge.proto). */
+    public static final String KEY_REVOKED_PREFIX = "METER_KEY_REVOKED:";
+
     private final Status.Code code;
+    private final String description;
     private final String operation;
     private final String meterId;
 
     BridgeException(final String operation, final String meterId, final StatusRuntimeException cause) {
         super(message(operation, meterId, cause.getStatus()), cause);
         this.code = cause.getStatus().getCode();
+        this.description = cause.getStatus().getDescription() == null ? "" : cause.getStatus().getDescription();
         this.operation = operation;
         this.meterId = meterId;
     }
@@ -24,6 +29,11 @@ public final class BridgeException extends RuntimeException {
     /** The gRPC status code, e.g. PERMISSION_DENIED, NOT_FOUND, INVALID_ARGUMENT. */
     public Status.Code code() {
         return code;
+    }
+
+    /** The meter's key was revoked (RevokeMeterKey): the bridge will never use it again. */
+    public boolean keyRevoked() {
+        return code == Status.Code.FAILED_PRECONDITION && description.startsWith(KEY_REVOKED_PREFIX);
     }
 
     /** The RPC, e.g. "SignDigest". */

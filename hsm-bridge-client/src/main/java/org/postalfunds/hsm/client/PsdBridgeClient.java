@@ -76,6 +76,15 @@ public interface PsdBridgeClient extends AutoCloseable {
      */
     UnsealedItem unsealPackage(String meterId, byte[] sealedPackage);
 
+    /**
+     * Operator: the meter's PSD failed or was stolen; its keys are destroyed in the token and every later request for
+     * the meter is refused (FAILED_PRECONDITION, {@link BridgeException#keyRevoked()}). Returns true when the key had
+     * been revoked already. The default refuses: only a bridge connection revokes.
+     */
+    default boolean revokeMeterKey(final String meterId, final String reason) {
+        throw new UnsupportedOperationException("this PSD client cannot revoke keys");
+    }
+
     /** Any caller: token state and the caller as the bridge sees it. */
     BridgeHealth health();
 

@@ -38,6 +38,7 @@ import org.postalfunds.hsm.proto.HealthResponse;
 import org.postalfunds.hsm.proto.ImportCertificateRequest;
 import org.postalfunds.hsm.proto.PsdBridgeGrpc;
 import org.postalfunds.hsm.proto.RequestCounter;
+import org.postalfunds.hsm.proto.RevokeMeterKeyRequest;
 import org.postalfunds.hsm.proto.SignDigestRequest;
 import org.postalfunds.hsm.proto.SignDigestsRequest;
 import org.postalfunds.hsm.proto.SignDigestsResponse;
@@ -101,6 +102,13 @@ final class PsdBridgeClientImpl implements PsdBridgeClient {
         MeterIds.requireValid(meterId);
         return call("CreateMeterKey", meterId, () -> toMeterPublicKey(
                 stub().createMeterKey(CreateMeterKeyRequest.newBuilder().setMeterId(meterId).build())));
+    }
+
+    @Override
+    public boolean revokeMeterKey(final String meterId, final String reason) {
+        MeterIds.requireValid(meterId);
+        return call("RevokeMeterKey", meterId, () -> stub().revokeMeterKey(RevokeMeterKeyRequest.newBuilder()
+                .setMeterId(meterId).setReason(reason == null ? "" : reason).build()).getAlreadyRevoked());
     }
 
     @Override

@@ -58,6 +58,7 @@ final class Pkcs11Module {
     private final Method findObjectsFinal;
     private final Method getAttributeValue;
     private final Method setAttributeValue;
+    private final Method destroyObject;
 
     private Pkcs11Module(final Path library) throws TokenException {
         this.library = library;
@@ -78,6 +79,7 @@ final class Pkcs11Module {
             findObjectsFinal = pkcs11Class.getMethod("C_FindObjectsFinal", long.class);
             getAttributeValue = pkcs11Class.getMethod("C_GetAttributeValue", long.class, long.class, attributeArray);
             setAttributeValue = pkcs11Class.getMethod("C_SetAttributeValue", long.class, long.class, attributeArray);
+            destroyObject = pkcs11Class.getMethod("C_DestroyObject", long.class, long.class);
 
             // The same initialisation arguments as SunPKCS11 uses, so whichever loads the library first,
             // the shared instance behaves the same for both.
@@ -156,6 +158,45 @@ final class Pkcs11Module {
                 call(setAttributeValue, session, publicKey, attributes(
                         attribute(CKA_LABEL, meterId.toCharArray()), attribute(CKA_ID, id(meterId))));
             }
+        } finally {
+            call(closeSession, session);
+        }
+    }
+
+    /**
+     * Revokes a meter's keys for good: destroys every private key object carrying one of {@code ids} as CKA_ID (the
+     * signing key and the key-agreement key) and relabels the signing public key object {@code revokedLabel}, the
+     * token's own record of the revocation (it outlives the bridge process). Returns how many private keys it
+     * destroyed.
+     */
+    int revokeKeyObjects(final long slot, final String meterId, final String revokedLabel, final String... ids)
+            throws TokenException {
+        final long session = (long) call(openSession, slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, null, null);
+        try {
+            final long[] publicKeys = find(session, attribute(CKA_CLASS, CKO_PUBLIC_KEY), attribute(CKA_ID, id(meterId)));
+            for (final long publicKey : publicKeys) {
+                call(setAttributeValue, session, publicKey, attributes(attribute(CKA_LABEL, revokedLabel.toCharArray())));
+            }
+            int destroyed = 0;
+            for (final String keyId : ids) {
+                for (final long privateKey : find(session, attribute(CKA_CLASS, CKO_PRIVATE_KEY),
+                        attribute(CKA_ID, id(keyId)))) {
+                    call(destroyObject, session, privateKey);
+                    destroyed++;
+                }
+            }
+            return destroyed;
+        } finally {
+            call(closeSession, session);
+        }
+    }
+
+    /** True when the token holds a public key object labelled {@code revokedLabel} (see {@link #revokeKeyObjects}). */
+    boolean holdsRevokedKey(final long slot, final String revokedLabel) throws TokenException {
+        final long session = (long) call(openSession, slot, CKF_SERIAL_SESSION, null, null);
+        try {
+            return find(session, attribute(CKA_CLASS, CKO_PUBLIC_KEY),
+                    attribute(CKA_LABEL, revokedLabel.toCharArray())).length > 0;
         } finally {
             call(closeSession, session);
         }

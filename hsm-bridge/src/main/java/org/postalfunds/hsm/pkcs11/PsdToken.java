@@ -86,6 +86,8 @@ public final class PsdToken implements AutoCloseable {
     static final Duration PLACEHOLDER_VALIDITY = Duration.ofDays(3650);
     static final String PLACEHOLDER_UNIT = "psd-placeholder";
     static final String KEY_AGREEMENT_SUFFIX = "#key-agreement";
+    /** CKA_LABEL of a revoked meter's public key object: the token's own record that the meter's key is gone. */
+    static final String REVOKED_SUFFIX = "#revoked";
 
     private static final Logger LOG = Logger.getLogger(PsdToken.class.getName());
     /** Tokens open in this JVM, as "library#slot". */
@@ -107,6 +109,8 @@ public final class PsdToken implements AutoCloseable {
     /** Key handles by meter id: a KeyStore lookup searches the token, a signature must not. */
     private final Map<String, MeterKey> keys = new ConcurrentHashMap<>();
     private final Map<String, PrivateKey> agreementKeys = new ConcurrentHashMap<>();
+    /** Meters whose keys this instance revoked or found revoked (the token's label is the lasting record). */
+    private final Set<String> revokedMeters = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
     private PsdToken(final TokenConfig config, final Pkcs11Module module, final long slot, final String openKey,
@@ -182,6 +186,8 @@ public final class PsdToken implements AutoCloseable {
         MeterIds.requireValid(meterId);
         synchronized (keyStore) {
             requireOpen();
+            // A revoked meter id never gets a key again: its replacement is enrolled under a new meter id.
+            requireNotRevoked(meterId);
             try {
                 if (keyStore.containsAlias(meterId)) {
                     throw new TokenException(TokenException.Reason.METER_KEY_EXISTS, meterId,
@@ -220,6 +226,69 @@ public final class PsdToken implements AutoCloseable {
             } catch (GeneralSecurityException | OperatorCreationException | ProviderException | IOException e) {
                 throw failure(meterId, "creating the keys of meter " + meterId, e);
             }
+        }
+    }
+
+    /**
+     * Revokes the meter's keys for good (its PSD failed or was stolen): the signing and key-agreement private key
+     * objects are destroyed in the token and the signing public key object is relabelled {@code <meterId>#revoked},
+     * so every later use of the meter's key, by this bridge or after a restart, fails with METER_KEY_REVOKED.
+     *
+     * @return true when the key had been revoked already (nothing changed)
+     * @throws TokenException METER_KEY_NOT_FOUND when the token never held a key for the meter, TOKEN_FAILURE
+     */
+    public boolean revokeMeterKey(final String meterId) throws TokenException {
+        MeterIds.requireValid(meterId);
+        synchronized (keyStore) {
+            requireOpen();
+            if (isRevoked(meterId)) {
+                return true;
+            }
+            if (!hasMeterKey(meterId)) {
+                throw new TokenException(TokenException.Reason.METER_KEY_NOT_FOUND, meterId,
+                        "token '" + label() + "' holds no key for meter " + meterId, null);
+            }
+            revokedMeters.add(meterId);
+            keys.remove(meterId);
+            agreementKeys.remove(meterId);
+            try {
+                // SunPKCS11 destroys the private key and certificate objects of each entry and forgets the alias.
+                keyStore.deleteEntry(meterId);
+                synchronized (agreementKeyStore) {
+                    if (agreementKeyStore.containsAlias(keyAgreementAlias(meterId))) {
+                        agreementKeyStore.deleteEntry(keyAgreementAlias(meterId));
+                    }
+                }
+            } catch (KeyStoreException | ProviderException e) {
+                throw failure(meterId, "destroying the keys of meter " + meterId, e);
+            }
+            // Then the token's lasting record, and any private key object SunPKCS11 left behind.
+            module.revokeKeyObjects(slot, meterId, meterId + REVOKED_SUFFIX, meterId, keyAgreementAlias(meterId));
+            LOG.info(() -> "revoked the keys of meter " + meterId + " in token '" + label() + "'");
+            return false;
+        }
+    }
+
+    /** True when the meter's key was revoked ({@link #revokeMeterKey}), by this bridge or before it started. */
+    public boolean isRevoked(final String meterId) throws TokenException {
+        if (revokedMeters.contains(meterId)) {
+            return true;
+        }
+        if (!MeterIds.isValid(meterId)) {
+            return false;
+        }
+        if (module.holdsRevokedKey(slot, meterId + REVOKED_SUFFIX)) {
+            revokedMeters.add(meterId);
+            return true;
+        }
+        return false;
+    }
+
+    private void requireNotRevoked(final String meterId) throws TokenException {
+        if (isRevoked(meterId)) {
+            throw new TokenException(TokenException.Reason.METER_KEY_REVOKED, meterId, "METER_KEY_REVOKED: the key of"
+                    + " meter " + meterId + " was revoked (its PSD failed); token '" + label() + "' uses it no more",
+                    null);
         }
     }
 
@@ -447,11 +516,12 @@ public final class PsdToken implements AutoCloseable {
     private MeterKey key(final String meterId) throws TokenException {
         MeterIds.requireValid(meterId);
         final MeterKey cached = keys.get(meterId);
-        if (cached != null && !closed) {
+        if (cached != null && !closed && !revokedMeters.contains(meterId)) {
             return cached;
         }
         synchronized (keyStore) {
             requireOpen();
+            requireNotRevoked(meterId);
             try {
                 final Key key = keyStore.getKey(meterId, null);
                 final Certificate certificate = keyStore.getCertificate(meterId);
@@ -477,9 +547,10 @@ public final class PsdToken implements AutoCloseable {
     private PrivateKey agreementKey(final String meterId) throws TokenException {
         MeterIds.requireValid(meterId);
         final PrivateKey cached = agreementKeys.get(meterId);
-        if (cached != null && !closed) {
+        if (cached != null && !closed && !revokedMeters.contains(meterId)) {
             return cached;
         }
+        requireNotRevoked(meterId);
         final Key key;
         synchronized (agreementKeyStore) {
             requireOpen();

@@ -23,6 +23,8 @@ public final class TokenException extends Exception {
         PKCS11_WRAPPER_NOT_EXPORTED,
         /** The token holds no key for the meter. */
         METER_KEY_NOT_FOUND,
+        /** The meter's key was revoked (its PSD failed): it signs, derives and is created nothing any more. */
+        METER_KEY_REVOKED,
         /** The meter already has a key in the token. */
         METER_KEY_EXISTS,
         /** The token holds the configured maximum number of meter keys. */

@@ -36,6 +36,8 @@ import org.postalfunds.hsm.proto.HealthRequest;
 import org.postalfunds.hsm.proto.HealthResponse;
 import org.postalfunds.hsm.proto.ImportCertificateRequest;
 import org.postalfunds.hsm.proto.MeterPublicKey;
+import org.postalfunds.hsm.proto.RevokeMeterKeyRequest;
+import org.postalfunds.hsm.proto.RevokeMeterKeyResponse;
 import org.postalfunds.hsm.proto.UnsealPackageRequest;
 import org.postalfunds.hsm.proto.UnsealPackageResponse;
 import org.postalfunds.api.format.SealedPackage;
@@ -60,6 +62,8 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
     static final int MAX_BATCH_DIGESTS = 64;
     /** A DER certificate for a P-256 key is under 1 KiB; leave room for long names and extensions. */
     static final int MAX_CERTIFICATE_BYTES = 16 * 1024;
+    /** Longest reason a RevokeMeterKey request may carry (as the ledger's reasons). */
+    static final int MAX_REASON_CHARS = 200;
 
     private static final Logger LOG = Logger.getLogger(PsdBridgeService.class.getName());
 
@@ -128,6 +132,27 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
                 throw invalid("certificate is not a DER X.509 certificate: " + e.getMessage());
             }
             return toProto(token.importCertificate(meterId, certificate));
+        });
+    }
+
+    /**
+     * Operator: the meter's PSD failed; its keys are destroyed in the token and refused from now on (audited as
+     * op=RevokeMeterKey). A second revocation answers OK with already_revoked.
+     */
+    @Override
+    public void revokeMeterKey(final RevokeMeterKeyRequest request, final StreamObserver<RevokeMeterKeyResponse> response) {
+        handle("RevokeMeterKey", request.getMeterId(), null, response, caller -> {
+            final String meterId = meterId(request.getMeterId());
+            requireOperator(caller, "RevokeMeterKey");
+            if (request.getReason().length() > MAX_REASON_CHARS) {
+                throw invalid("reason is longer than " + MAX_REASON_CHARS + " characters");
+            }
+            final boolean already = token.revokeMeterKey(meterId);
+            if (!already) {
+                LOG.warning(() -> "revoked the key of meter " + meterId + " for " + caller.subject() + ": "
+                        + request.getReason().replaceAll("\\p{Cntrl}", " "));
+            }
+            return RevokeMeterKeyResponse.newBuilder().setMeterId(meterId).setAlreadyRevoked(already).build();
         });
     }
 
@@ -365,6 +390,10 @@ final class PsdBridgeService extends PsdBridgeGrpc.PsdBridgeImplBase {
                 status = Status.RESOURCE_EXHAUSTED;
                 break;
             case CERTIFICATE_MISMATCH:
+                status = Status.FAILED_PRECONDITION;
+                break;
+            case METER_KEY_REVOKED:
+                // The description starts "METER_KEY_REVOKED:" (psd_bridge.proto); clients match on both.
                 status = Status.FAILED_PRECONDITION;
                 break;
             case PACKAGE_MISADDRESSED:

@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code postal datacenter ...}: the meter vendor's data center (a DataCenterMSP profile). */
 @Command(name = "datacenter", mixinStandardHelpOptions = true,
-        description = "Register, refill, inspect, suspend, resume and withdraw meters (DataCenterMSP identity).")
+        description = "Register, refill, inspect, suspend, resume and withdraw meters; report a failed PSD and replace it (DataCenterMSP identity).")
 final class DataCenterCommands implements Callable<Integer> {
     /** A PKCS#10 request is a few hundred bytes. */
     private static final int MAX_CSR_BYTES = 16 * 1024;
@@ -186,6 +186,106 @@ final class DataCenterCommands implements Callable<Integer> {
             statusChanged(root.output(session), DataCenterClient.of(session.ledger()).withdraw(root.requestId(), meterId));
         }
         return ExitCodes.OK;
+    }
+
+    @Command(name = "report-failure", mixinStandardHelpOptions = true,
+            description = {"The meter's PSD failed or was stolen: the meter becomes FAILED and its key is revoked on the "
+                    + "ledger (every call signed with it is refused from then on); with --bridge also in the PSD token "
+                    + "(its private keys destroyed; the bridge refuses the key for good)."})
+    int reportFailure(@Parameters(paramLabel = "METER") final String meterId,
+            @Option(names = "--reason", required = true, description = "Why (printable, at most 200 characters).") final String reason,
+            @Option(names = "--bridge", paramLabel = "FILE", description = "Operator's HSM bridge settings (JSON): revoke the key in the token too.") final Path bridgeFile)
+            throws Exception {
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            MeterChange failed = DataCenterClient.of(session.ledger()).reportPsdFailure(root.requestId(), meterId, reason);
+            output.line("meter " + meterId + ": " + failed.previousStatus() + " -> " + failed.meter().status()
+                    + ", key revoked on the ledger (" + reason + ")");
+            if (bridgeFile != null) {
+                try (PsdBridgeClient bridge = Credentials.connectBridge(Profile.loadBridge(bridgeFile))) {
+                    boolean already = bridge.revokeMeterKey(meterId, reason);
+                    output.line(already ? "the bridge had revoked the key already" : "key destroyed in the PSD token");
+                }
+            }
+            Formats.receipt(output, failed.receipt());
+            output.jsonText(failed.receipt().json());
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "revoke-key", mixinStandardHelpOptions = true,
+            description = {"Revoke a failed meter's key in the PSD token only (the ledger's side is report-failure): its "
+                    + "private keys are destroyed and the bridge refuses every later request for it (FAILED_PRECONDITION "
+                    + "METER_KEY_REVOKED). Repeating it changes nothing."})
+    int revokeKey(@Parameters(paramLabel = "METER") final String meterId,
+            @Option(names = "--reason", required = true, description = "Why (recorded in the bridge's log).") final String reason,
+            @Option(names = "--bridge", required = true, paramLabel = "FILE", description = "Operator's HSM bridge settings (JSON).") final Path bridgeFile)
+            throws Exception {
+        try (Session session = root.open(); PsdBridgeClient bridge = Credentials.connectBridge(Profile.loadBridge(bridgeFile))) {
+            Output output = root.output(session);
+            boolean already = bridge.revokeMeterKey(meterId, reason);
+            output.line(already ? "the bridge had revoked the key of meter " + meterId + " already"
+                    : "key of meter " + meterId + " destroyed in the PSD token");
+            output.jsonValue(java.util.Map.of("meterId", meterId, "alreadyRevoked", already));
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "replace", mixinStandardHelpOptions = true,
+            description = {"Replace a failed meter by a newly enrolled meter of the same owner: its funds, open transfers, "
+                    + "allotments and authorised requesters move to REPLACEMENT, at most "
+                    + org.postalfunds.api.Limits.MAX_ITEMS_PER_REPLACEMENT_STEP + " items per transaction, step after "
+                    + "step until complete. The postal authority's peer endorses every step with the data center's. "
+                    + "Interrupted, run it again with the same --request-id: the steps done answer from the ledger and "
+                    + "it resumes."})
+    int replace(@Parameters(paramLabel = "FAILED") final String failedMeterId,
+            @Parameters(paramLabel = "REPLACEMENT") final String replacementMeterId,
+            @Option(names = "--max-steps", defaultValue = "100", description = "Stop after this many steps (default ${DEFAULT-VALUE}).") final int maxSteps)
+            throws Exception {
+        if (maxSteps < 1 || maxSteps > 10_000) {
+            throw new BadInputException("--max-steps must be 1..10000, was " + maxSteps);
+        }
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            java.util.List<org.postalfunds.client.model.ReplacementStep> steps = DataCenterClient.of(session.ledger())
+                    .replacePsd(root.requestId(), failedMeterId, replacementMeterId, maxSteps);
+            for (org.postalfunds.client.model.ReplacementStep step : steps) {
+                output.line("step " + step.replacement().steps() + ": " + step.movedTransferIds().size()
+                        + " transfers moved, " + step.replacement().state() + " (tx " + step.receipt().txId() + ")");
+            }
+            org.postalfunds.client.model.ReplacementStep last = steps.get(steps.size() - 1);
+            replacementSummary(output, last.replacement());
+            Formats.receipt(output, last.receipt());
+            output.jsonText(last.receipt().json());
+            if (!last.complete()) {
+                output.line("not complete after " + maxSteps + " steps: run again with the same --request-id to resume");
+                return ExitCodes.UNAVAILABLE;
+            }
+        }
+        return ExitCodes.OK;
+    }
+
+    @Command(name = "replacement", mixinStandardHelpOptions = true,
+            description = "Show a failed meter, its link to its replacement and what the replacement moved.")
+    int replacement(@Parameters(paramLabel = "FAILED") final String failedMeterId) throws Exception {
+        try (Session session = root.open()) {
+            Output output = root.output(session);
+            org.postalfunds.client.model.ReplacementView view = DataCenterClient.of(session.ledger()).replacement(failedMeterId);
+            output.line("meter " + failedMeterId + ": " + view.failedMeter().status()
+                    + (view.failedMeter().keyRevoked() ? ", key revoked at "
+                            + Output.time(view.failedMeter().keyRevokedAtEpochSeconds()) : ""));
+            view.record().ifPresentOrElse(record -> replacementSummary(output, record),
+                    () -> output.line("no replacement started"));
+            output.jsonValue(view);
+        }
+        return ExitCodes.OK;
+    }
+
+    private static void replacementSummary(final Output output, final org.postalfunds.api.model.Replacement record) {
+        output.line(record.failedMeterId() + " -> " + record.replacementMeterId() + ": " + record.state() + " after "
+                + record.steps() + " steps; moved " + record.transfersMoved() + " transfers, " + record.allotmentsMoved()
+                + " allotments, " + record.requestersMoved() + " authorised requesters, " + record.refundsMoved()
+                + " refunds and " + output.amount(record.fundsMovedMinorUnits()));
     }
 
     @Command(name = "inspection-periods", mixinStandardHelpOptions = true,

@@ -155,6 +155,10 @@ public final class PostalCli implements Callable<Integer> {
         BridgeException bridgeCause = causeOfType(failure, BridgeException.class);
         if (bridgeCause != null) {
             err.println("HSM bridge: " + bridgeCause.getMessage());
+            if (bridgeCause.keyRevoked()) {
+                // As the chaincode's METER_KEY_REVOKED: a refusal, nothing was signed or changed.
+                return ExitCodes.REFUSED;
+            }
             return switch (bridgeCause.code()) {
                 case UNAVAILABLE, DEADLINE_EXCEEDED, RESOURCE_EXHAUSTED -> ExitCodes.UNAVAILABLE;
                 default -> ExitCodes.BAD_INPUT;

@@ -177,6 +177,11 @@ final class RealCli implements AutoCloseable {
         return Files.writeString(folder.resolve("bridge.json"), settings.toString());
     }
 
+    /** The operator's HSM bridge settings file (OU=operator): what the data center's commands pass as --bridge. */
+    Path operatorBridge() {
+        return operatorBridge;
+    }
+
     /** The postal authority's admin, through the postal authority's own peer: the reads that check every step. */
     synchronized AuditorClient auditor() throws IOException, GeneralSecurityException {
         if (auditor == null) {
