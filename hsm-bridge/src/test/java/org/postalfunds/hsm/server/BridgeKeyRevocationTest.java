@@ -16,6 +16,7 @@ import org.postalfunds.hsm.client.PsdBridgeClient;
 import org.postalfunds.hsm.pkcs11.PsdToken;
 import org.postalfunds.hsm.pkcs11.TokenException;
 import org.postalfunds.hsm.testing.BridgeFixture;
+import org.postalfunds.hsm.testing.TestPackages;
 
 /**
  * A failed PSD at the bridge (issue 19): the operator revokes the meter's key on a real SoftHSM2 token; its private
@@ -48,6 +49,7 @@ class BridgeKeyRevocationTest {
     @Test
     void a_revoked_key_signs_unseals_and_is_created_never_again_and_its_private_keys_are_gone_from_the_token()
             throws Exception {
+        // (a sealed package is checked for form before the token is asked, so the one used below is well formed)
         final MeterPublicKey key = operator.createMeterKey("meter-failed");
         operator.createMeterKey("meter-other");
         final byte[] digest = new byte[32];
@@ -66,7 +68,9 @@ class BridgeKeyRevocationTest {
             refusedAsRevoked(() -> meter.signDigest("meter-failed", digest));
             refusedAsRevoked(() -> meter.signDigests("meter-failed", List.of(digest, digest)));
             refusedAsRevoked(() -> meter.publicKey("meter-failed"));
-            refusedAsRevoked(() -> meter.unsealPackage("meter-failed", new byte[] {1, 2, 3}));
+            final byte[] sealed = TestPackages.sealTo(key.keyAgreement().orElseThrow().getPublicKey(), "meter-sender",
+                    "meter-failed", new byte[] {1, 2, 3});
+            refusedAsRevoked(() -> meter.unsealPackage("meter-failed", sealed));
         }
         refusedAsRevoked(() -> operator.createCsr(MeterSubject.client("meter-failed", "Org1")));
         refusedAsRevoked(() -> operator.createMeterKey("meter-failed"));
