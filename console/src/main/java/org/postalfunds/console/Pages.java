@@ -299,8 +299,8 @@ public final class Pages {
     /** A fact linking to the other meter of a replacement (failed -> replacement), when there is one. */
     private static void replacementLink(final StringBuilder html, final String name, final String otherMeterId) {
         if (otherMeterId != null) {
-            html.append("<dt>").append(esc(name)).append("</dt><dd><a href="/meters/").append(esc(otherMeterId))
-                    .append("">").append(esc(otherMeterId)).append("</a></dd>");
+            html.append("<dt>").append(esc(name)).append("</dt><dd><a href=\"/meters/").append(esc(otherMeterId))
+                    .append("\">").append(esc(otherMeterId)).append("</a></dd>");
         }
     }
 
