@@ -248,6 +248,25 @@ class PsdReplacementTest {
         }
 
         @Test
+        void a_pending_refund_of_the_failed_meter_is_credited_to_the_replacement_on_approval() {
+            fx.print("m1", 120);
+            fx.submit(m1, ctx -> fx.contract.requestRefund(ctx, "rf1", "m1", "1", "120", "envelope jammed"));
+            reportFailure("m1");
+            // Before the replacement the credit waits: the failed meter may not receive funds.
+            fx.rejectsWith(ErrorCode.METER_KEY_REVOKED, fx.authority,
+                    ctx -> fx.contract.approveRefund(ctx, "ap0", "m1", "1"));
+
+            final JsonNode step = replace("m1", "r1");
+            assertThat(step.at("/replacement/refundsMoved").asLong()).isEqualTo(1);
+            assertThat(json(fx.evaluate(fx.dataCenter, ctx -> fx.contract.getRefund(ctx, "m1", "1")))
+                    .at("/refund/creditMeterId").asText()).isEqualTo("r1");
+            fx.submit(fx.authority, ctx -> fx.contract.approveRefund(ctx, "ap1", "m1", "1"));
+            assertThat(fx.available("r1")).isEqualTo(50_000 - 120 + 120);
+            assertThat(fx.available("m1")).isZero();
+            balanced();
+        }
+
+        @Test
         void an_escrow_the_failed_meter_offered_expires_back_to_the_replacement() {
             final String offered = fx.offer("m1", "mB", 1_000);
             reportFailure("m1");

@@ -13,6 +13,7 @@ import org.postalfunds.api.model.AuthorisedRequester;
 import org.postalfunds.api.model.Meter;
 import org.postalfunds.api.model.MeterStatus;
 import org.postalfunds.api.model.PsdRegisters;
+import org.postalfunds.api.model.Refund;
 import org.postalfunds.api.model.Replacement;
 import org.postalfunds.api.model.ReplacementState;
 import org.postalfunds.api.model.Transfer;
@@ -23,6 +24,7 @@ import org.postalfunds.chaincode.command.Command;
 import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.ledger.AccountId;
 import org.postalfunds.chaincode.ledger.Books;
+import org.postalfunds.chaincode.refund.RefundService;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
 import org.postalfunds.chaincode.support.Json;
@@ -239,10 +241,24 @@ public final class PsdReplacement {
         return moved;
     }
 
-    /** Pending refunds of the failed meter: their credit goes to the replacement. None before refunds exist. */
+    /**
+     * Pending refunds of the failed meter's spoiled pieces: their credit goes to the replacement (an approval then
+     * credits it). They stay keyed by the failed meter and its piece, so they are verified and refused as before.
+     */
     private static long moveRefunds(final LedgerTx tx, final String failedMeterId, final String replacementMeterId,
             final Step step) {
-        return 0;
+        long moved = 0;
+        for (final Refund refund : RefundService.pending(tx, failedMeterId)) {
+            if (!step.open()) {
+                break;
+            }
+            if (refund.creditMeterId().equals(failedMeterId)) {
+                RefundService.creditTo(tx, refund, replacementMeterId);
+                step.take(1);
+                moved++;
+            }
+        }
+        return moved;
     }
 
     /**
@@ -261,6 +277,10 @@ public final class PsdReplacement {
             if (tx.read(entry.getKey(), Allotment.class).orElseThrow().availableMinorUnits() > 0) {
                 return true;
             }
+        }
+        if (RefundService.pending(tx, failedMeterId).stream()
+                .anyMatch(refund -> refund.creditMeterId().equals(failedMeterId))) {
+            return true;
         }
         return anyLeft(tx, tx.first(Keys.REQUESTER, seen, failedMeterId))
                 || Books.registers(tx, failedMeterId).descendingRegisterMinorUnits() > 0;
