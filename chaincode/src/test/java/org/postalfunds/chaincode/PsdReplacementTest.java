@@ -259,7 +259,7 @@ class PsdReplacementTest {
             final JsonNode step = replace("m1", "r1");
             assertThat(step.at("/replacement/refundsMoved").asLong()).isEqualTo(1);
             assertThat(json(fx.evaluate(fx.dataCenter, ctx -> fx.contract.getRefund(ctx, "m1", "1")))
-                    .at("/refund/creditMeterId").asText()).isEqualTo("r1");
+                    .at("/creditMeterId").asText()).isEqualTo("r1");
             fx.submit(fx.authority, ctx -> fx.contract.approveRefund(ctx, "ap1", "m1", "1"));
             assertThat(fx.available("r1")).isEqualTo(50_000 - 120 + 120);
             assertThat(fx.available("m1")).isZero();
