@@ -125,6 +125,7 @@ class AuthorisationMatrixTest {
             fx.registerMeter("mB1", Organisations.MAILER_B);
             fx.registerMeter("mB2", Organisations.MAILER_B);
             fx.registerMeter("mA3", Organisations.MAILER_A);
+            fx.registerMeter("mA4", Organisations.MAILER_A);
             fx.refill("mA1", 100_000);
             fx.refill("mB2", 100_000);
             fx.authorise("mA1", "mB2");
@@ -180,10 +181,10 @@ class AuthorisationMatrixTest {
                 (fx, ctx) -> c.apply(fx).recordInspection(ctx, "r", "mA1")));
         scenarios.put(EntryPoint.REPORT_PSD_FAILURE, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).reportPsdFailure(ctx, "r", "mA1", "PSD tamper alarm")));
-        // mA3: a newly enrolled meter of MailerA, never used, for mA2 reported failed.
+        // mA3: a newly enrolled meter of MailerA, never used, for mA4 (no caller's meter) reported failed.
         scenarios.put(EntryPoint.REPLACE_PSD, new Scenario(
-                fx -> fx.submit(fx.dataCenter, ctx -> fx.contract.reportPsdFailure(ctx, "f", "mA2", "PSD failed")),
-                (fx, ctx) -> c.apply(fx).replacePsd(ctx, "r", "mA2", "mA3")));
+                fx -> fx.submit(fx.dataCenter, ctx -> fx.contract.reportPsdFailure(ctx, "f", "mA4", "PSD failed")),
+                (fx, ctx) -> c.apply(fx).replacePsd(ctx, "r", "mA4", "mA3")));
         scenarios.put(EntryPoint.GET_REPLACEMENT, new Scenario(nothing,
                 (fx, ctx) -> c.apply(fx).getReplacement(ctx, "mA1")));
         scenarios.put(EntryPoint.SET_INSPECTION_PERIODS, new Scenario(nothing,

@@ -204,8 +204,8 @@ class PsdReplacementTest {
             final String requestedOfFailed = fx.request("mB", "m1", 500);        // m1 donor, not yet granted
             final String grantedByFailed = fx.request("mB", "m1", 700);          // m1 donor, from its allotment
             fx.grant(grantedByFailed, "m1");
-            final long m1Before = fx.available("m1");                            // 50000 - 3000 - 1000 = 46000
-            assertThat(m1Before).isEqualTo(46_000);
+            // m1 keeps an allotment for mB, so its offer to mB and its grant to mB were both paid from the allotment.
+            assertThat(fx.available("m1")).isEqualTo(50_000 - 3_000);
             reportFailure("m1");
 
             final JsonNode step = replace("m1", "r1");
@@ -214,8 +214,8 @@ class PsdReplacementTest {
             assertThat(step.at("/replacement/transfersMoved").asLong()).isEqualTo(5);
             assertThat(step.at("/replacement/allotmentsMoved").asLong()).isEqualTo(1);
             assertThat(step.at("/replacement/requestersMoved").asLong()).isEqualTo(1);
-            // The balance with what was left in the allotment (3000 - 700 granted).
-            assertThat(step.at("/replacement/fundsMovedMinorUnits").asLong()).isEqualTo(46_000 + 2_300);
+            // The balance with what was left in the allotment (3000 - 1000 offered - 700 granted).
+            assertThat(step.at("/replacement/fundsMovedMinorUnits").asLong()).isEqualTo(47_000 + 1_300);
             assertThat(step.at("/failedMeter/status").asText()).isEqualTo("REPLACED");
             assertThat(step.at("/failedMeter/replacedByMeterId").asText()).isEqualTo("r1");
             assertThat(step.at("/replacementMeter/replacesMeterId").asText()).isEqualTo("m1");

@@ -54,6 +54,10 @@ public final class PsdReplacement {
 
     public Outcome reportFailure(final Command command, final String meterId, final String reason) {
         command.caller().requireDataCenter("reportPsdFailure");
+        // The revocation's reason is what auditors and the bridge's log show for a key that is gone: required.
+        if (reason == null || reason.isBlank()) {
+            throw ErrorCode.INVALID_ARGUMENT.exception("a PSD failure report needs a reason");
+        }
         Ids.requireReason(reason);
         final LedgerTx tx = command.tx();
         final Meter meter = Meters.require(tx, meterId);

@@ -191,6 +191,16 @@ final class Pkcs11Module {
         }
     }
 
+    /** How many private key objects carry {@code keyId} as CKA_ID (a meter's key: 1; revoked or never made: 0). */
+    int privateKeyCount(final long slot, final String keyId) throws TokenException {
+        final long session = (long) call(openSession, slot, CKF_SERIAL_SESSION, null, null);
+        try {
+            return find(session, attribute(CKA_CLASS, CKO_PRIVATE_KEY), attribute(CKA_ID, id(keyId))).length;
+        } finally {
+            call(closeSession, session);
+        }
+    }
+
     /** True when the token holds a public key object labelled {@code revokedLabel} (see {@link #revokeKeyObjects}). */
     boolean holdsRevokedKey(final long slot, final String revokedLabel) throws TokenException {
         final long session = (long) call(openSession, slot, CKF_SERIAL_SESSION, null, null);

@@ -284,6 +284,15 @@ public final class PsdToken implements AutoCloseable {
         return false;
     }
 
+    /**
+     * The private key objects the token holds for the meter, signing and key agreement, straight from PKCS#11 (not the
+     * key store's view): 2 for a meter with both keys, 0 once revoked.
+     */
+    public int privateKeyObjects(final String meterId) throws TokenException {
+        MeterIds.requireValid(meterId);
+        return module.privateKeyCount(slot, meterId) + module.privateKeyCount(slot, keyAgreementAlias(meterId));
+    }
+
     private void requireNotRevoked(final String meterId) throws TokenException {
         if (isRevoked(meterId)) {
             throw new TokenException(TokenException.Reason.METER_KEY_REVOKED, meterId, "METER_KEY_REVOKED: the key of"
