@@ -58,14 +58,6 @@ public final class RequestId {
         return new RequestId(hash.substring(0, MAX_LENGTH - suffix.length()) + suffix);
     }
 
-    private static byte[] sha256(final String text) {
-        try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
-        }
-    }
-
     /**
      * The id of an automatic reaction to a transfer, e.g. {@code derived("watch-grant", transferId)}: the
      * same transfer always yields the same id, so a watcher that handles an event twice acts once.
