@@ -21,7 +21,7 @@ import org.postalfunds.chaincode.command.Outcome;
 import org.postalfunds.chaincode.indicium.PostageService;
 import org.postalfunds.chaincode.meter.MeterService;
 import org.postalfunds.chaincode.refund.RefundService;
-import org.postalfunds.chaincode.meter.PsdReplacement;
+import org.postalfunds.chaincode.replacement.PsdReplacement;
 import org.postalfunds.chaincode.support.Arguments;
 import org.postalfunds.chaincode.support.Boundary;
 import org.postalfunds.chaincode.transfer.AllotmentService;

@@ -105,7 +105,8 @@ class PackageCyclesTest {
         for (String bottom : List.of("support", "state", "access", "ledger")) {
             assertThat(graph.getOrDefault(ROOT + "." + bottom, Set.of())).as(bottom)
                     .doesNotContain(ROOT + ".meter", ROOT + ".transfer", ROOT + ".information", ROOT + ".indicium",
-                            ROOT + ".audit", ROOT + ".command", ROOT + ".escrow", ROOT + ".refund");
+                            ROOT + ".audit", ROOT + ".command", ROOT + ".escrow", ROOT + ".refund",
+                            ROOT + ".replacement");
         }
     }
 

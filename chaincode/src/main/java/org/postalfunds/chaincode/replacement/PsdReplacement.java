@@ -1,4 +1,4 @@
-package org.postalfunds.chaincode.meter;
+package org.postalfunds.chaincode.replacement;
 
 import java.util.List;
 import java.util.Map;
@@ -27,6 +27,9 @@ import org.postalfunds.chaincode.ledger.Books;
 import org.postalfunds.chaincode.refund.RefundService;
 import org.postalfunds.chaincode.state.Keys;
 import org.postalfunds.chaincode.state.LedgerTx;
+import org.postalfunds.chaincode.meter.MeterAction;
+import org.postalfunds.chaincode.meter.MeterLifecycle;
+import org.postalfunds.chaincode.meter.Meters;
 import org.postalfunds.chaincode.support.Json;
 import org.postalfunds.chaincode.transfer.PartySubstitution;
 import org.postalfunds.chaincode.transfer.TransferService;
