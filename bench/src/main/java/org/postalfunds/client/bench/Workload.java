@@ -4,8 +4,10 @@ import java.security.GeneralSecurityException;
 import java.time.Duration;
 import org.postalfunds.client.MeterClient;
 import org.postalfunds.client.RequestId;
+import org.postalfunds.client.ledger.FailureKind;
 import org.postalfunds.client.ledger.LedgerCall;
 import org.postalfunds.client.ledger.LedgerException;
+import org.postalfunds.client.ledger.RetryPolicy;
 import org.postalfunds.client.model.Postage;
 
 /**
@@ -179,9 +181,9 @@ public interface Workload {
                     throw failure;
                 }
                 try {
-                    // About a block interval (batch timeout 250 ms) and growing: each repetition is an endorsement
-                    // the peers pay for, so no tight loop.
-                    Thread.sleep(Math.min(1_000, 150L * attempt));
+                    // The product's own pause for this failure (RetryPolicy.DEFAULT: 50-100 ms, then doubling), so
+                    // the flow's whole latency is what a meter client would see; never a tight loop.
+                    Thread.sleep(RetryPolicy.DEFAULT.backoffAfter(attempt, FailureKind.ENDORSER_BEHIND).toMillis());
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     throw failure;
