@@ -72,4 +72,39 @@ class MeterLifecycleTest {
         assertThat(MeterLifecycle.permit("m1", meterIn(MeterStatus.SUSPENDED), MeterAction.WITHDRAW))
                 .isEqualTo(MeterStatus.WITHDRAWN);
     }
+
+    /** The words of every refusal, letter for letter: clients and operators read them, tests elsewhere match them. */
+    @Test
+    void every_refusal_keeps_its_message() {
+        final Meter failed = meterIn(MeterStatus.ACTIVE).withKeyRevoked(MeterStatus.FAILED, "stolen", 1_700_000_000L);
+        final Meter replaced = failed.withReplacedBy("m2").withStatus(MeterStatus.REPLACED, "replaced", 1_700_000_100L);
+
+        assertThat(messageOf("m9", null, MeterAction.REFILL)).isEqualTo("UNKNOWN_METER: no meter m9 is registered");
+        assertThat(messageOf("m1", meterIn(MeterStatus.ACTIVE), MeterAction.REGISTER))
+                .isEqualTo("METER_ALREADY_REGISTERED: meter m1 is registered");
+        assertThat(messageOf("m1", meterIn(MeterStatus.WITHDRAWN), MeterAction.SUSPEND))
+                .isEqualTo("METER_WITHDRAWN: meter m1 is withdrawn");
+        assertThat(messageOf("m1", meterIn(MeterStatus.SUSPENDED), MeterAction.REFILL))
+                .isEqualTo("METER_SUSPENDED: meter m1 is suspended: audit pending");
+        assertThat(messageOf("m1", failed, MeterAction.MOVE_FUNDS)).isEqualTo("METER_KEY_REVOKED: meter m1's PSD key"
+                + " was revoked at 1700000000 (stolen): move funds is not possible");
+        assertThat(messageOf("m1", failed.withReplacedBy("m2"), MeterAction.RECORD_INSPECTION))
+                .isEqualTo("METER_KEY_REVOKED: meter m1's PSD key was revoked at 1700000000 (stolen): record inspection"
+                        + " is not possible; its replacement is meter m2");
+        assertThat(messageOf("m1", replaced, MeterAction.WITHDRAW))
+                .isEqualTo("METER_REPLACED: meter m1 was replaced by meter m2");
+        assertThat(messageOf("m1", meterIn(MeterStatus.ACTIVE), MeterAction.REPLACE)).isEqualTo("METER_NOT_FAILED:"
+                + " meter m1 is ACTIVE: only a meter reported failed (reportPsdFailure, key revoked) is replaced");
+        assertThat(messageOf("m1", meterIn(MeterStatus.ACTIVE), MeterAction.RESUME)).isEqualTo("ILLEGAL_TRANSITION:"
+                + " meter m1 is ACTIVE: resume is not possible (allowed: REFILL, SUSPEND, RECORD_INSPECTION, WITHDRAW,"
+                + " MOVE_FUNDS, REPORT_FAILURE)");
+        assertThat(messageOf("m1", meterIn(MeterStatus.SUSPENDED), MeterAction.SUSPEND)).isEqualTo("ILLEGAL_TRANSITION:"
+                + " meter m1 is SUSPENDED: suspend is not possible (allowed: RESUME, RECORD_INSPECTION, WITHDRAW,"
+                + " REPORT_FAILURE)");
+    }
+
+    private static String messageOf(final String meterId, final Meter meter, final MeterAction action) {
+        return catchThrowableOfType(LedgerRefusal.class, () -> MeterLifecycle.permit(meterId, meter, action))
+                .getMessage();
+    }
 }

@@ -2,6 +2,7 @@ package org.postalfunds.chaincode.refund;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import java.util.Arrays;
 import java.util.stream.Stream;
@@ -41,6 +42,23 @@ class RefundLifecycleTest {
             assertRefused(refund(decided), RefundAction.APPROVE, ErrorCode.ILLEGAL_TRANSITION);
             assertRefused(refund(decided), RefundAction.REJECT, ErrorCode.ILLEGAL_TRANSITION);
         }
+    }
+
+    /** The words of every refusal, letter for letter. */
+    @Test
+    void every_refusal_keeps_its_message() {
+        assertThat(messageOf(null, RefundAction.APPROVE))
+                .isEqualTo("UNKNOWN_REFUND: no refund has been requested for piece 1 of meter m1");
+        assertThat(messageOf(refund(RefundState.REJECTED), RefundAction.REQUEST))
+                .isEqualTo("REFUND_ALREADY_REQUESTED: the refund of piece 1 of meter m1 was requested in transaction"
+                        + " tx1 and is REJECTED; a piece is refunded once");
+        assertThat(messageOf(refund(RefundState.APPROVED), RefundAction.REJECT)).isEqualTo("ILLEGAL_TRANSITION: the"
+                + " refund of piece 1 of meter m1 is APPROVED: reject is not possible (allowed: none, it is final)");
+    }
+
+    private static String messageOf(final Refund refund, final RefundAction action) {
+        return catchThrowableOfType(LedgerRefusal.class, () -> RefundLifecycle.permit("m1", 1, refund, action))
+                .getMessage();
     }
 
     private static void assertRefused(final Refund refund, final RefundAction action, final ErrorCode code) {
