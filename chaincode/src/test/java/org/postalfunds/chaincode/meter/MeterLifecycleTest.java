@@ -10,8 +10,10 @@ import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.LedgerRefusal;
 import org.postalfunds.api.model.Meter;
 import org.postalfunds.api.model.MeterStatus;
+import org.postalfunds.chaincode.support.TransitionTable;
 
 class MeterLifecycleTest {
+    private static final List<TransitionTable.Cell<MeterStatus, MeterAction>> CELLS = MeterLifecycle.TABLE.cells();
 
     private static Meter meterIn(final MeterStatus status) {
         return new Meter("m1", "MailerAMSP", "pem", "fp", null, "model", null, status, "audit pending", 0, 0, 0, null);
@@ -23,31 +25,33 @@ class MeterLifecycleTest {
         statuses.add(null);
         for (MeterStatus status : statuses) {
             for (MeterAction action : MeterAction.values()) {
-                assertThat(MeterLifecycle.TABLE.stream().filter(row -> row.from() == status && row.action() == action))
+                assertThat(CELLS.stream().filter(row -> row.from() == status && row.action() == action))
                         .as(status + " x " + action).hasSize(1);
             }
         }
-        assertThat(MeterLifecycle.TABLE).hasSize(statuses.size() * MeterAction.values().length);
-        assertThat(MeterLifecycle.TABLE).allMatch(row -> row.allowed() == (row.to() != null));
+        assertThat(CELLS).hasSize(statuses.size() * MeterAction.values().length);
+        assertThat(CELLS).allMatch(row -> row.allowed() == (row.to() != null));
     }
 
     @Test
     void withdrawn_is_final_and_only_registration_starts_a_meter() {
-        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.from() == MeterStatus.WITHDRAWN)
-                .noneMatch(MeterLifecycle.Row::allowed);
-        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.from() == null && row.allowed())
-                .extracting(MeterLifecycle.Row::action).containsExactly(MeterAction.REGISTER);
+        assertThat(CELLS).filteredOn(row -> row.from() == MeterStatus.WITHDRAWN)
+                .noneMatch(TransitionTable.Cell::allowed);
+        assertThat(CELLS).filteredOn(row -> row.from() == null && row.allowed())
+                .extracting(TransitionTable.Cell::action).containsExactly(MeterAction.REGISTER);
     }
 
     @Test
     void replaced_is_final_and_a_failed_meter_leaves_only_by_replacement_or_withdrawal() {
-        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.from() == MeterStatus.REPLACED)
-                .noneMatch(MeterLifecycle.Row::allowed);
-        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.from() == MeterStatus.FAILED && row.allowed())
-                .extracting(MeterLifecycle.Row::action).containsExactlyInAnyOrder(MeterAction.REPLACE, MeterAction.WITHDRAW);
-        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.to() == MeterStatus.FAILED)
-                .extracting(MeterLifecycle.Row::from).containsExactlyInAnyOrder(MeterStatus.ACTIVE, MeterStatus.SUSPENDED);
-        assertThat(MeterLifecycle.TABLE).filteredOn(row -> row.from() == MeterStatus.FAILED && !row.allowed()
+        assertThat(CELLS).filteredOn(row -> row.from() == MeterStatus.REPLACED)
+                .noneMatch(TransitionTable.Cell::allowed);
+        assertThat(CELLS).filteredOn(row -> row.from() == MeterStatus.FAILED && row.allowed())
+                .extracting(TransitionTable.Cell::action)
+                .containsExactlyInAnyOrder(MeterAction.REPLACE, MeterAction.WITHDRAW);
+        assertThat(CELLS).filteredOn(row -> row.to() == MeterStatus.FAILED)
+                .extracting(TransitionTable.Cell::from)
+                .containsExactlyInAnyOrder(MeterStatus.ACTIVE, MeterStatus.SUSPENDED);
+        assertThat(CELLS).filteredOn(row -> row.from() == MeterStatus.FAILED && !row.allowed()
                 && row.action() != MeterAction.REGISTER).allMatch(row -> row.refusal() == ErrorCode.METER_KEY_REVOKED);
         LedgerRefusal notFailed = catchThrowableOfType(LedgerRefusal.class,
                 () -> MeterLifecycle.permit("m1", meterIn(MeterStatus.SUSPENDED), MeterAction.REPLACE));
