@@ -7,6 +7,8 @@
 #   hsm-bridge/bench.sh --batch-size 1        # one SignDigest request per signature (no coalescing)
 #   hsm-bridge/bench.sh --seconds 5 --rounds 5 --in-flight 1,8,32 --connections 2 --requests-in-flight 2
 #   hsm-bridge/bench.sh --in-flight 16 --bridge-only-seconds 20   # bridge path alone, for a profiler (perf)
+#   hsm-bridge/bench.sh --token-growth 10,50,100,200,400 [--max-minutes 30]   # enrolment and signing as the token
+#                                             # fills: ms per meter and us per signature at each count (issue 17)
 set -euo pipefail
 
 module_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -38,6 +40,10 @@ export SOFTHSM2_CONF="$work/softhsm2.conf"
 "$module_dir/init-token.sh" psd-bench "$work/so.pin" "$work/token.pin" >/dev/null
 
 # A fixed heap keeps young-GC pauses out of the p99 of both paths alike; PSD_BENCH_JAVA_OPTS adds flags (e.g. JFR).
+main_class=org.postalfunds.hsm.bench.SigningBenchmark
+if [[ "${1:-}" == --token-growth ]]; then
+  main_class=org.postalfunds.hsm.bench.TokenGrowthBenchmark
+fi
 java --add-exports jdk.crypto.cryptoki/sun.security.pkcs11.wrapper=ALL-UNNAMED -Xms1g -Xmx1g ${PSD_BENCH_JAVA_OPTS:-} \
-  -cp "$classpath" org.postalfunds.hsm.bench.SigningBenchmark \
+  -cp "$classpath" "$main_class" \
   --library "$library" --token-label psd-bench --pin-file "$work/token.pin" --work-dir "$work" "$@"
