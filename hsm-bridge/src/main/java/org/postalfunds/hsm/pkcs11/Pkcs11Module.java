@@ -11,8 +11,10 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The few PKCS#11 calls Java's SunPKCS11 provider does not expose: token labels per slot, object
- * attributes, and labelling the key objects of a meter.
+ * The PKCS#11 calls of the token's meter keys: token labels per slot, key pairs generated with their CKA_ID and
+ * CKA_LABEL, certificate objects, ECDSA and ECDH by object handle, and listing the objects once when the token opens.
+ * SunPKCS11's KeyStore would do the same work by re-reading every object of the token on most calls, which made each
+ * enrolment cost more the more meters the token held (issue 17); by handle, each operation costs the same.
  *
  * <p>It drives the JDK's own PKCS#11 wrapper ({@code sun.security.pkcs11.wrapper}), which shares the
  * loaded library, its single C_Initialize and its login state with SunPKCS11 in this JVM. The wrapper is
@@ -26,21 +28,43 @@ final class Pkcs11Module {
     static final long CKA_TOKEN = 0x1L;
     static final long CKA_PRIVATE = 0x2L;
     static final long CKA_LABEL = 0x3L;
+    static final long CKA_VALUE = 0x11L;
+    static final long CKA_CERTIFICATE_TYPE = 0x80L;
+    static final long CKA_ISSUER = 0x81L;
+    static final long CKA_SERIAL_NUMBER = 0x82L;
+    static final long CKA_KEY_TYPE = 0x100L;
+    static final long CKA_SUBJECT = 0x101L;
     static final long CKA_ID = 0x102L;
     static final long CKA_SENSITIVE = 0x103L;
     static final long CKA_SIGN = 0x108L;
+    static final long CKA_VERIFY = 0x10AL;
     static final long CKA_DERIVE = 0x10CL;
+    static final long CKA_VALUE_LEN = 0x161L;
     static final long CKA_EXTRACTABLE = 0x162L;
     static final long CKA_NEVER_EXTRACTABLE = 0x164L;
     static final long CKA_ALWAYS_SENSITIVE = 0x165L;
+    static final long CKA_EC_PARAMS = 0x180L;
     static final long CKA_EC_POINT = 0x181L;
+    static final long CKO_CERTIFICATE = 0x1L;
     static final long CKO_PUBLIC_KEY = 0x2L;
     static final long CKO_PRIVATE_KEY = 0x3L;
+    static final long CKO_SECRET_KEY = 0x4L;
+    static final long CKK_EC = 0x3L;
+    static final long CKK_GENERIC_SECRET = 0x10L;
+    static final long CKC_X_509 = 0x0L;
+    static final long CKM_EC_KEY_PAIR_GEN = 0x1040L;
+    static final long CKM_ECDSA = 0x1041L;
+    static final long CKM_ECDH1_DERIVE = 0x1050L;
+    static final long CKD_NULL = 0x1L;
     private static final long CKF_RW_SESSION = 0x2L;
     private static final long CKF_SERIAL_SESSION = 0x4L;
     private static final long CKF_OS_LOCKING_OK = 0x2L;
     /** Upper bound of objects one search returns; a meter has one private and one public key. */
     private static final int MAX_OBJECTS_PER_SEARCH = 16;
+    /** The P-256 ECDH secret: the shared point's x coordinate. */
+    private static final int ECDH_SECRET_BYTES = 32;
+    /** Objects per C_FindObjects call when listing a whole class of objects (once, when the token is opened). */
+    private static final int LISTING_BATCH = 256;
 
     private static final String WRAPPER = "sun.security.pkcs11.wrapper.";
 
@@ -59,6 +83,14 @@ final class Pkcs11Module {
     private final Method getAttributeValue;
     private final Method setAttributeValue;
     private final Method destroyObject;
+    private final Method createObject;
+    private final Method generateKeyPair;
+    private final Method signInit;
+    private final Method sign;
+    private final Method deriveKey;
+    private final Constructor<?> mechanism;
+    private final Constructor<?> ecdhMechanism;
+    private final Constructor<?> ecdhParameters;
 
     private Pkcs11Module(final Path library) throws TokenException {
         this.library = library;
@@ -80,6 +112,17 @@ final class Pkcs11Module {
             getAttributeValue = pkcs11Class.getMethod("C_GetAttributeValue", long.class, long.class, attributeArray);
             setAttributeValue = pkcs11Class.getMethod("C_SetAttributeValue", long.class, long.class, attributeArray);
             destroyObject = pkcs11Class.getMethod("C_DestroyObject", long.class, long.class);
+            createObject = pkcs11Class.getMethod("C_CreateObject", long.class, attributeArray);
+            final Class<?> mechanismClass = Class.forName(WRAPPER + "CK_MECHANISM");
+            final Class<?> ecdhParametersClass = Class.forName(WRAPPER + "CK_ECDH1_DERIVE_PARAMS");
+            mechanism = mechanismClass.getConstructor(long.class);
+            ecdhMechanism = mechanismClass.getConstructor(long.class, ecdhParametersClass);
+            ecdhParameters = ecdhParametersClass.getConstructor(long.class, byte[].class, byte[].class);
+            generateKeyPair = pkcs11Class.getMethod("C_GenerateKeyPair", long.class, mechanismClass, attributeArray,
+                    attributeArray);
+            signInit = pkcs11Class.getMethod("C_SignInit", long.class, mechanismClass, long.class);
+            sign = pkcs11Class.getMethod("C_Sign", long.class, byte[].class);
+            deriveKey = pkcs11Class.getMethod("C_DeriveKey", long.class, mechanismClass, long.class, attributeArray);
 
             // The same initialisation arguments as SunPKCS11 uses, so whichever loads the library first,
             // the shared instance behaves the same for both.
@@ -139,56 +182,108 @@ final class Pkcs11Module {
         }
     }
 
-    /**
-     * Labels a meter's key objects with the meter id: the private key (found by the CKA_ID that
-     * SunPKCS11's KeyStore gave it) gets CKA_LABEL; the public key (found by its EC point) gets CKA_LABEL
-     * and CKA_ID, so that tools listing the token show which meter each object belongs to.
-     */
-    void labelKeyObjects(final long slot, final String meterId, final byte[] ecPointDer) throws TokenException {
-        final long session = (long) call(openSession, slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, null, null);
-        try {
-            final long[] privateKeys = find(session, attribute(CKA_CLASS, CKO_PRIVATE_KEY), attribute(CKA_ID, id(meterId)));
-            if (privateKeys.length != 1) {
-                throw new TokenException(TokenException.Reason.TOKEN_FAILURE, meterId,
-                        privateKeys.length + " private keys carry the id of meter " + meterId + ", expected 1", null);
-            }
-            call(setAttributeValue, session, privateKeys[0], attributes(attribute(CKA_LABEL, meterId.toCharArray())));
-            for (final long publicKey : find(session, attribute(CKA_CLASS, CKO_PUBLIC_KEY),
-                    attribute(CKA_EC_POINT, ecPointDer))) {
-                call(setAttributeValue, session, publicKey, attributes(
-                        attribute(CKA_LABEL, meterId.toCharArray()), attribute(CKA_ID, id(meterId))));
-            }
-        } finally {
-            call(closeSession, session);
-        }
+    /** A read-write session on the slot; the token's login (SunPKCS11's) covers it, as every session of the process. */
+    long openSession(final long slot) throws TokenException {
+        return (long) call(openSession, slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, null, null);
+    }
+
+    void closeSession(final long session) throws TokenException {
+        call(closeSession, session);
+    }
+
+    /** Handles of a key pair generated in the token. */
+    record KeyPairHandles(long publicKey, long privateKey) {
+    }
+
+    /** An EC key pair generated in the token from the two templates (CKM_EC_KEY_PAIR_GEN). */
+    KeyPairHandles generateEcKeyPair(final long session, final Attribute[] publicTemplate,
+            final Attribute[] privateTemplate) throws TokenException {
+        final long[] handles = (long[]) call(generateKeyPair, session, newMechanism(CKM_EC_KEY_PAIR_GEN),
+                template(publicTemplate), template(privateTemplate));
+        return new KeyPairHandles(handles[0], handles[1]);
+    }
+
+    long createObject(final long session, final Attribute... template) throws TokenException {
+        return (long) call(createObject, session, template(template));
+    }
+
+    void destroyObject(final long session, final long object) throws TokenException {
+        call(destroyObject, session, object);
+    }
+
+    void setAttributes(final long session, final long object, final Attribute... values) throws TokenException {
+        call(setAttributeValue, session, object, template(values));
+    }
+
+    /** A byte-array attribute of one object (CKA_VALUE of a certificate, CKA_EC_POINT of a public key). */
+    byte[] bytes(final long session, final long object, final long type) throws TokenException {
+        final Object[] wanted = attributes(attribute(type));
+        call(getAttributeValue, session, object, wanted);
+        return (byte[]) invokeOn(wanted[0], "getByteArray");
+    }
+
+    /** CKM_ECDSA over the digest as given (no hashing): the raw r || s the token returns. */
+    byte[] signEcdsa(final long session, final long privateKey, final byte[] digest) throws TokenException {
+        call(signInit, session, newMechanism(CKM_ECDSA), privateKey);
+        return (byte[]) call(sign, session, digest);
     }
 
     /**
-     * Revokes a meter's keys for good: destroys every private key object carrying one of {@code ids} as CKA_ID (the
-     * signing key and the key-agreement key) and relabels the signing public key object {@code revokedLabel}, the
-     * token's own record of the revocation (it outlives the bridge process). Returns how many private keys it
-     * destroyed.
+     * ECDH (CKM_ECDH1_DERIVE, no KDF) between the private key and the uncompressed point: the shared secret is a
+     * readable session object, read and destroyed at once.
      */
-    int revokeKeyObjects(final long slot, final String meterId, final String revokedLabel, final String... ids)
+    byte[] deriveEcdhSecret(final long session, final long privateKey, final byte[] uncompressedPoint)
             throws TokenException {
-        final long session = (long) call(openSession, slot, CKF_SERIAL_SESSION | CKF_RW_SESSION, null, null);
+        final Object parameters;
+        final Object ecdh;
         try {
-            final long[] publicKeys = find(session, attribute(CKA_CLASS, CKO_PUBLIC_KEY), attribute(CKA_ID, id(meterId)));
-            for (final long publicKey : publicKeys) {
-                call(setAttributeValue, session, publicKey, attributes(attribute(CKA_LABEL, revokedLabel.toCharArray())));
-            }
-            int destroyed = 0;
-            for (final String keyId : ids) {
-                for (final long privateKey : find(session, attribute(CKA_CLASS, CKO_PRIVATE_KEY),
-                        attribute(CKA_ID, id(keyId)))) {
-                    call(destroyObject, session, privateKey);
-                    destroyed++;
+            parameters = ecdhParameters.newInstance(CKD_NULL, null, uncompressedPoint);
+            ecdh = ecdhMechanism.newInstance(CKM_ECDH1_DERIVE, parameters);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("CK_MECHANISM(CKM_ECDH1_DERIVE) failed", e);
+        }
+        final long secret = (long) call(deriveKey, session, ecdh, privateKey, attributes(
+                attribute(CKA_CLASS, CKO_SECRET_KEY), attribute(CKA_KEY_TYPE, CKK_GENERIC_SECRET),
+                attribute(CKA_TOKEN, false), attribute(CKA_SENSITIVE, false), attribute(CKA_EXTRACTABLE, true),
+                attribute(CKA_VALUE_LEN, (long) ECDH_SECRET_BYTES)));
+        try {
+            return bytes(session, secret, CKA_VALUE);
+        } finally {
+            call(destroyObject, session, secret);
+        }
+    }
+
+    /** One object of a listing: its handle, CKA_ID as text (empty when none) and CKA_LABEL. */
+    record TokenObject(long handle, String id, String label) {
+    }
+
+    /**
+     * Every object of the class in the token with its CKA_ID and CKA_LABEL. A PKCS#11 search visits every object of the
+     * token, so this is for opening the token, never for a request.
+     */
+    java.util.List<TokenObject> objects(final long session, final long objectClass) throws TokenException {
+        final java.util.List<Long> handles = new java.util.ArrayList<>();
+        call(findObjectsInit, session, attributes(attribute(CKA_CLASS, objectClass)));
+        try {
+            while (true) {
+                final long[] batch = (long[]) call(findObjects, session, (long) LISTING_BATCH);
+                for (final long handle : batch) {
+                    handles.add(handle);
+                }
+                if (batch.length < LISTING_BATCH) {
+                    break;
                 }
             }
-            return destroyed;
         } finally {
-            call(closeSession, session);
+            call(findObjectsFinal, session);
         }
+        final java.util.List<TokenObject> objects = new java.util.ArrayList<>(handles.size());
+        for (final long handle : handles) {
+            final Object[] wanted = attributes(attribute(CKA_ID), attribute(CKA_LABEL));
+            call(getAttributeValue, session, handle, wanted);
+            objects.add(new TokenObject(handle, chars(wanted[0]), chars(wanted[1])));
+        }
+        return objects;
     }
 
     /** How many private key objects carry {@code keyId} as CKA_ID (a meter's key: 1; revoked or never made: 0). */
@@ -196,17 +291,6 @@ final class Pkcs11Module {
         final long session = (long) call(openSession, slot, CKF_SERIAL_SESSION, null, null);
         try {
             return find(session, attribute(CKA_CLASS, CKO_PRIVATE_KEY), attribute(CKA_ID, id(keyId))).length;
-        } finally {
-            call(closeSession, session);
-        }
-    }
-
-    /** True when the token holds a public key object labelled {@code revokedLabel} (see {@link #revokeKeyObjects}). */
-    boolean holdsRevokedKey(final long slot, final String revokedLabel) throws TokenException {
-        final long session = (long) call(openSession, slot, CKF_SERIAL_SESSION, null, null);
-        try {
-            return find(session, attribute(CKA_CLASS, CKO_PUBLIC_KEY),
-                    attribute(CKA_LABEL, revokedLabel.toCharArray())).length > 0;
         } finally {
             call(closeSession, session);
         }
@@ -251,7 +335,11 @@ final class Pkcs11Module {
         }
     }
 
-    private static byte[] id(final String meterId) {
+    /** One PKCS#11 attribute of a template: a Long, Boolean, byte[] or char[] value. */
+    record Attribute(long type, Object value) {
+    }
+
+    static byte[] id(final String meterId) {
         return meterId.getBytes(StandardCharsets.UTF_8);
     }
 
@@ -271,6 +359,22 @@ final class Pkcs11Module {
         }
     }
 
+    private Object[] template(final Attribute[] template) {
+        final Object[] array = (Object[]) Array.newInstance(attributeClass, template.length);
+        for (int i = 0; i < template.length; i++) {
+            array[i] = attribute(template[i].type(), template[i].value());
+        }
+        return array;
+    }
+
+    private Object newMechanism(final long type) {
+        try {
+            return mechanism.newInstance(type);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("CK_MECHANISM(long) failed", e);
+        }
+    }
+
     private Object[] attributes(final Object... attributes) {
         final Object[] array = (Object[]) Array.newInstance(attributeClass, attributes.length);
         System.arraycopy(attributes, 0, array, 0, attributes.length);
@@ -281,9 +385,21 @@ final class Pkcs11Module {
         return (boolean) invokeOn(attribute, "getBoolean");
     }
 
+    /**
+     * A text attribute (CKA_LABEL, or CKA_ID as the meter id's UTF-8): the wrapper returns an empty value (what
+     * SunPKCS11's key generator leaves) in the other type.
+     */
     private static String chars(final Object attribute) {
-        final char[] value = (char[]) invokeOn(attribute, "getCharArray");
-        return value == null ? "" : new String(value);
+        final Object value;
+        try {
+            value = attribute.getClass().getField("pValue").get(attribute);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("CK_ATTRIBUTE has no pValue field", e);
+        }
+        if (value instanceof char[]) {
+            return new String((char[]) value);
+        }
+        return value instanceof byte[] ? new String((byte[]) value, StandardCharsets.UTF_8) : "";
     }
 
     private static Object invokeOn(final Object attribute, final String method) {
