@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Signing benchmark: the PSD bridge (gRPC over mutual TLS, the client coalescing concurrent calls into
-# SignDigests) against direct SunPKCS11, on a throw-away SoftHSM2 token. Prints, per number in flight,
+# SignDigests) against direct PKCS#11 (PsdToken), on a throw-away SoftHSM2 token. Prints, per number in flight,
 # signatures/s, p50/p99 latency, CPU per signature, signatures per request and the ratios bridge/direct.
 #
 #   hsm-bridge/bench.sh                       # 3 rounds of 2 s per path, 1, 4, 16 and 64 in flight (~80 s)

@@ -30,8 +30,8 @@ import org.postalfunds.hsm.server.PsdBridgeServer;
 
 /**
  * Signatures per second, sign latency and CPU per signature through the bridge (gRPC over mutual TLS on
- * 127.0.0.1, audit trail on) against the same token used directly through SunPKCS11, in one run, at several
- * numbers of requests in flight. Not a test: it prints figures. Run it with {@code hsm-bridge/bench.sh}.
+ * 127.0.0.1, audit trail on) against the same token used directly (PsdToken, PKCS#11 by key handle), in one run,
+ * at several numbers of requests in flight. Not a test: it prints figures. Run it with {@code hsm-bridge/bench.sh}.
  *
  * <p>Both paths do the same token work (CKM_ECDSA over a 32-byte digest, then low-S DER), so the ratio is
  * the price of the gatekeeper: TLS, HTTP/2, protobuf, access checks and the audit line.
@@ -130,7 +130,7 @@ public final class SigningBenchmark {
                                 : "concurrent calls coalesced into SignDigests (batches <= " + batchSize + ", "
                                         + requestsInFlight + " requests in flight)",
                         bridgeConfig.workerThreads(), bridgeConfig.batchThreads());
-                System.out.printf(Locale.ROOT, "%9s | %28s | %36s | %13s%n", "", "direct (SunPKCS11)", "bridge",
+                System.out.printf(Locale.ROOT, "%9s | %28s | %36s | %13s%n", "", "direct (PKCS#11)", "bridge",
                         "bridge/direct");
                 System.out.printf(Locale.ROOT, "%9s | %7s %6s %6s %6s | %7s %6s %6s %6s %7s | %6s %6s%n", "in flight",
                         "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/s", "p50 ms", "p99 ms", "cpu us", "sig/req", "sig/s", "cpu");
