@@ -216,6 +216,13 @@ public final class LedgerFixture {
         return keys;
     }
 
+    /** Keys the last transaction read with getState, printable. */
+    public Set<String> lastReadKeys() {
+        final Set<String> keys = new TreeSet<>();
+        lastStub.readKeys().forEach(key -> keys.add(printable(key)));
+        return keys;
+    }
+
     public static String printable(final String key) {
         return key.replace('\u0000', '~');
     }

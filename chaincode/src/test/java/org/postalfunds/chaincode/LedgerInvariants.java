@@ -69,6 +69,20 @@ public final class LedgerInvariants {
                             .isEqualTo(held);
                     sum += held;
                 }
+                case "INFLOW" -> {
+                    // Credits not yet folded into the meter's registers: its money, under a ceiling that must never
+                    // be below the meter's whole balance (the accept's limit check trusts it).
+                    final long pending = nonNegative(value, "pendingMinorUnits", account);
+                    final long count = nonNegative(value, "pendingCount", account);
+                    final long ceiling = nonNegative(value, "balanceCeilingMinorUnits", account);
+                    assertThat(count == 0).as("pending count of " + account + " is zero exactly when nothing is pending")
+                            .isEqualTo(pending == 0);
+                    final JsonNode registers = LedgerFixture.json(new String(ledger.value(Keys.meterAccount(account.get(1)))
+                            .orElseThrow(() -> new AssertionError("inflow without registers: " + account)), UTF_8));
+                    assertThat(ceiling).as("balance ceiling of " + account + ", at least the whole balance")
+                            .isGreaterThanOrEqualTo(registers.get("descendingRegisterMinorUnits").asLong() + pending);
+                    sum += pending;
+                }
                 default -> throw new AssertionError("unknown account class " + account);
             }
         }

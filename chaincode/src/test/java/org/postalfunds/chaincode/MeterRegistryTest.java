@@ -40,11 +40,14 @@ class MeterRegistryTest {
             assertThat(result.at("/meter/status").asText()).isEqualTo("ACTIVE");
             assertThat(result.at("/meter/ownerMsp").asText()).isEqualTo("MailerAMSP");
             assertThat(result.at("/registers/descendingRegisterMinorUnits").asLong()).isZero();
-            assertThat(fx.lastWrittenKeys()).containsExactly(
+            assertThat(fx.lastWrittenKeys()).containsExactly("~account~INFLOW~m1~",
                     "~account~METER~m1~", "~meter-key~" + result.at("/meter/publicKeyFingerprint").asText() + "~",
                     "~meter~m1~", "~request~DataCenterMSP~r1~");
             final String accountKey = org.postalfunds.chaincode.state.Keys.meterAccount("m1");
             assertThat(FakeLedger.orgsOf(fx.ledger.validationParameter(accountKey)))
+                    .containsExactlyInAnyOrder("DataCenterMSP", "MailerAMSP");
+            assertThat(FakeLedger.orgsOf(fx.ledger.validationParameter(
+                    org.postalfunds.chaincode.state.Keys.meterInflow("m1"))))
                     .containsExactlyInAnyOrder("DataCenterMSP", "MailerAMSP");
             assertThat(fx.lastStub().eventName()).isEqualTo("MeterRegistered");
         }

@@ -246,8 +246,9 @@ class PullTransferTest {
             assertThat(result.at("/transfer/state").asText()).isEqualTo("ACCEPTED");
             assertThat(result.has("escrow")).isFalse();
             assertThat(result.at("/movements/0/creditAccount").asText()).isEqualTo("METER:m2");
-            assertThat(fx.lastWrittenKeys()).contains("~account~ESCROW~" + transferId + "~", "~account~METER~m2~")
-                    .doesNotContain("~account~METER~m1~");
+            // The credit reaches the recipient's inflow, never its registers (README, "Hot keys").
+            assertThat(fx.lastWrittenKeys()).contains("~account~ESCROW~" + transferId + "~", "~account~INFLOW~m2~")
+                    .doesNotContain("~account~METER~m1~", "~account~METER~m2~");
             assertThat(fx.ledger.value(Keys.escrow(transferId))).isEmpty();
             assertThat(fx.available("m2")).isEqualTo(400);
             assertThat(fx.meterView("m2").at("/registers/transferredInMinorUnits").asLong()).isEqualTo(400);

@@ -35,7 +35,8 @@ class RefillAndPrintTest {
             assertThat(result.at("/registers/refilledMinorUnits").asLong()).isEqualTo(2_500);
             assertThat(result.at("/movements").toString()).isEqualTo(
                     "[{\"amountMinorUnits\":2500,\"creditAccount\":\"METER:m1\",\"debitAccount\":\"ISSUED_FUNDS:m1\"}]");
-            assertThat(fx.lastWrittenKeys()).containsExactly("~account~METER~m1~", "~meter~m1~",
+            // A refill makes the balance exact: it folds the meter's inflow and sets its ceiling.
+            assertThat(fx.lastWrittenKeys()).containsExactly("~account~INFLOW~m1~", "~account~METER~m1~", "~meter~m1~",
                     "~request~DataCenterMSP~r1~");
             assertThat(fx.lastStub().eventName()).isEqualTo("Refilled");
         }

@@ -214,7 +214,9 @@ public final class Pages {
                     money(transfer.amountMinorUnits()), Table.Cell.text(transfer.state())));
         }
         html.append("<h2>Timeline</h2><p>The meter's registers after each change (the newest ").append(TIMELINE_LIMIT)
-                .append("), what made the change, and the periods its transfers held funds in escrow (shaded).</p>");
+                .append("), what made the change, and the periods its transfers held funds in escrow (shaded). Funds a transfer"
+                + " brings in show when the meter folds them into its registers (a refill, or a debit that needs"
+                + " them); its balance above includes them at once.</p>");
         html.append(Charts.figure("balance-chart", Charts.Kind.TIMELINE, "Registers of " + meterId + " over time",
                 timeline, escrows));
         html.append(exports.html(timeline)).append(exports.html(escrows));

@@ -392,7 +392,8 @@ public final class MeterClient {
 
     private AllotmentChange allotmentChange(final LedgerCalls.Submitted submitted) {
         return new AllotmentChange(submitted.receipt(), submitted.part("allotment", Allotment.class),
-                submitted.part("registers", PsdRegisters.class));
+                submitted.optionalPart("registers", PsdRegisters.class),
+                submitted.optionalPart("inflow", org.postalfunds.api.model.MeterInflow.class));
     }
 
     private static String requireReason(final String reason) {

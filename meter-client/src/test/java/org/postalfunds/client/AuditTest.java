@@ -165,8 +165,11 @@ class AuditTest {
         var history = consortium.auditor.history("METER:meter-A1", 100);
 
         assertThat(history.accountId()).isEqualTo("METER:meter-A1");
-        assertThat(history.history()).hasSizeGreaterThanOrEqualTo(4);
-        assertThat(history.history().get(0).value().get("descendingRegisterMinorUnits").asLong()).isEqualTo(5_915);
+        // Registered, refilled, printed: the accepted 1,000 waits on the meter's inflow key until a debit of it
+        // needs it (README, "Hot keys"), so the registers' newest version holds 4,915 and the meter's balance 5,915.
+        assertThat(history.history()).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(history.history().get(0).value().get("descendingRegisterMinorUnits").asLong()).isEqualTo(4_915);
+        assertThat(consortium.auditor.meter("meter-A1").registers().descendingRegisterMinorUnits()).isEqualTo(5_915);
         assertThat(history.history().get(history.history().size() - 1).value().get("descendingRegisterMinorUnits").asLong())
                 .isZero();
     }

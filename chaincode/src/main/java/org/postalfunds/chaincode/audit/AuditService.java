@@ -15,6 +15,7 @@ import org.postalfunds.api.Limits;
 import org.postalfunds.api.model.Allotment;
 import org.postalfunds.api.model.Escrow;
 import org.postalfunds.api.model.Meter;
+import org.postalfunds.api.model.MeterInflow;
 import org.postalfunds.api.model.PsdRegisters;
 import org.postalfunds.chaincode.access.Caller;
 import org.postalfunds.chaincode.ledger.AccountClass;
@@ -30,7 +31,8 @@ public final class AuditService {
 
     /**
      * Sums every account on the ledger by class. Every account key is read and parsed, which re-checks each PSD's
-     * and each allotment's control sum; the classes must sum to zero.
+     * and each allotment's control sum; the classes must sum to zero. A meter's inflow key (credits not yet folded
+     * into its registers) counts in METER and is reported on its own as well ({@code pendingInflowMinorUnits}).
      */
     public Map<String, Object> totals(final LedgerTx tx, final Caller caller) {
         caller.requireAuditor("auditTotals");
@@ -44,9 +46,20 @@ public final class AuditService {
         long openEscrows = 0;
         long refunded = 0;
         long refundsCredited = 0;
+        long pendingInflow = 0;
+        long inflows = 0;
         final List<KeyValue> accounts = tx.list(Keys.ACCOUNT, Limits.MAX_AUDITED_ACCOUNTS);
         for (final KeyValue account : accounts) {
             final String kind = CompositeKey.parseCompositeKey(account.getKey()).getAttributes().get(0);
+            if (kind.equals(Keys.INFLOW)) {
+                // Credits not yet folded into a meter's registers: the meter's money all the same.
+                final long pending = Json.stored(account.getValue(), MeterInflow.class, account.getKey())
+                        .pendingMinorUnits();
+                add(totals, AccountClass.METER, pending);
+                pendingInflow = Amounts.add(pendingInflow, pending);
+                inflows++;
+                continue;
+            }
             switch (AccountClass.valueOf(kind)) {
                 case METER -> {
                     final PsdRegisters registers = Json.stored(account.getValue(), PsdRegisters.class, account.getKey());
@@ -92,6 +105,8 @@ public final class AuditService {
         report.put("openEscrows", openEscrows);
         report.put("refundedMinorUnits", refunded);
         report.put("refundsCreditedMinorUnits", refundsCredited);
+        report.put("pendingInflowMinorUnits", pendingInflow);
+        report.put("inflows", inflows);
         report.put("asOfEpochSeconds", tx.nowEpochSeconds());
         return report;
     }

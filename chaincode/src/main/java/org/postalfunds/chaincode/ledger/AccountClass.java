@@ -2,7 +2,7 @@ package org.postalfunds.chaincode.ledger;
 
 /** The kinds of double-entry account. Their balances sum to zero over the whole ledger after every transaction. */
 public enum AccountClass {
-    /** A meter's available funds (its descending register). */
+    /** A meter's available funds: its descending register, plus credits on its inflow key not yet folded in. */
     METER,
     /** The data center's issued-funds account, one share per meter; negative by what it issued. */
     ISSUED_FUNDS,

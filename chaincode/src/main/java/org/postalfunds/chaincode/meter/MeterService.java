@@ -16,6 +16,7 @@ import org.postalfunds.api.model.Inspection;
 import org.postalfunds.api.model.InspectionPeriods;
 import org.postalfunds.api.model.Meter;
 import org.postalfunds.api.model.MeterRegistration;
+import org.postalfunds.api.model.MeterInflow;
 import org.postalfunds.api.model.MeterStatus;
 import org.postalfunds.api.model.PsdRegisters;
 import org.postalfunds.api.model.TransferState;
@@ -84,8 +85,11 @@ public final class MeterService {
         tx.write(Keys.meterPublicKey(fingerprint), meter.meterId());
         final String accountKey = AccountId.meter(meter.meterId()).storageKey();
         tx.write(accountKey, registers);
-        // The meter's money changes only with its owner's peer and the data center's peer both endorsing.
+        tx.write(Keys.meterInflow(meter.meterId()), MeterInflow.empty(meter.meterId()));
+        // The meter's money changes only with its owner's peer and the data center's peer both endorsing: its
+        // registers and its inflow (credits waiting to be folded into them) alike.
         tx.requireEndorsement(accountKey, List.of(consortium.dataCenterMsp(), meter.ownerMsp()));
+        tx.requireEndorsement(Keys.meterInflow(meter.meterId()), List.of(consortium.dataCenterMsp(), meter.ownerMsp()));
         return Outcome.event("MeterRegistered").with("meter", meter).with("registers", registers);
     }
 
@@ -98,7 +102,8 @@ public final class MeterService {
         MeterLifecycle.permit(meterId, meter, MeterAction.REFILL);
         // Both limits are checked by subtraction before anything moves, so an amount near Long.MAX_VALUE is a
         // LIMIT_EXCEEDED, never an overflow.
-        final PsdRegisters before = Books.registers(tx, meterId);
+        // The refill sets the balance exact: pending inflow is folded in first, and counts against the maximum.
+        final PsdRegisters before = command.books().fold(meterId);
         final long room = meter.limits().maxBalanceMinorUnits() - before.descendingRegisterMinorUnits();
         if (amountMinorUnits > room) {
             throw ErrorCode.LIMIT_EXCEEDED.exception("refill of " + amountMinorUnits + " would bring meter " + meterId
@@ -159,7 +164,7 @@ public final class MeterService {
                         AccountId.meter(meterId), allotment.availableMinorUnits());
             }
         }
-        final long remaining = Books.registers(tx, meterId).descendingRegisterMinorUnits();
+        final long remaining = command.books().fold(meterId).descendingRegisterMinorUnits();
         if (remaining > 0) {
             command.books().move(AccountId.meter(meterId), AccountId.issuedFunds(meterId), remaining);
         }
@@ -197,7 +202,9 @@ public final class MeterService {
         Meters.requireCanRead(caller, meter);
         final Map<String, Object> view = new TreeMap<>();
         view.put("meter", meter);
-        view.put("registers", Books.registers(tx, meterId));
+        // One set of registers as the meter sees them; what is still on the inflow key is shown as well.
+        view.put("registers", Books.registersWithPending(tx, meterId));
+        view.put("pendingInflowMinorUnits", Books.inflow(tx, meterId).map(MeterInflow::pendingMinorUnits).orElse(0L));
         view.put("inspection", Inspection.of(meter, Meters.inspectionPeriods(tx), tx.nowEpochSeconds()));
         return view;
     }

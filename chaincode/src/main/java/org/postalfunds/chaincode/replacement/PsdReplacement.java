@@ -76,7 +76,7 @@ public final class PsdReplacement {
         tx.requireEndorsement(Keys.meter(meterId),
                 List.of(consortium.dataCenterMsp(), consortium.postalAuthorityMsp()));
         return Outcome.event(PSD_FAILURE_REPORTED).with("meter", revoked).with("previousStatus", meter.status())
-                .with("registers", Books.registers(tx, meterId));
+                .with("registers", Books.registersWithPending(tx, meterId));
     }
 
     public Outcome replace(final Command command, final String failedMeterId, final String replacementMeterId) {
@@ -114,7 +114,8 @@ public final class PsdReplacement {
         final long refunds = step.open() ? moveRefunds(tx, failedMeterId, replacementMeterId, step) : 0;
         long funds = 0;
         if (step.open()) {
-            funds = Books.registers(tx, failedMeterId).descendingRegisterMinorUnits();
+            // Whatever arrived at the failed meter's inflow (returned escrows) moves with its balance.
+            funds = command.books().fold(failedMeterId).descendingRegisterMinorUnits();
             if (funds > 0) {
                 command.books().move(AccountId.meter(failedMeterId), AccountId.meter(replacementMeterId), funds);
                 step.take(1);
@@ -133,8 +134,8 @@ public final class PsdReplacement {
         tx.write(Keys.meter(failedMeterId), failedAfter);
         return Outcome.event(PSD_REPLACEMENT_STEP).with("replacement", after).with("failedMeter", failedAfter)
                 .with("replacementMeter", tx.read(Keys.meter(replacementMeterId), Meter.class).orElseThrow())
-                .with("failedRegisters", Books.registers(tx, failedMeterId))
-                .with("replacementRegisters", Books.registers(tx, replacementMeterId))
+                .with("failedRegisters", Books.registersWithPending(tx, failedMeterId))
+                .with("replacementRegisters", Books.registersWithPending(tx, replacementMeterId))
                 .with("movedTransferIds", step.transferIds);
     }
 
@@ -167,7 +168,7 @@ public final class PsdReplacement {
         if (replacement.replacesMeterId() != null) {
             throw notEligible(id, "already replaces meter " + replacement.replacesMeterId());
         }
-        final PsdRegisters registers = Books.registers(tx, id);
+        final PsdRegisters registers = Books.registersWithPending(tx, id);
         if (!registers.equals(PsdRegisters.empty(id)) || tx.firstKey(Keys.TRANSFER_BY_METER, id).isPresent()
                 || tx.firstKey(Keys.ACCOUNT, "ALLOTMENT", id).isPresent()) {
             throw notEligible(id, "has been used (registers " + Json.text(registers)
@@ -290,7 +291,7 @@ public final class PsdReplacement {
             return true;
         }
         return anyLeft(tx, tx.first(Keys.REQUESTER, seen, failedMeterId))
-                || Books.registers(tx, failedMeterId).descendingRegisterMinorUnits() > 0;
+                || Books.registersWithPending(tx, failedMeterId).descendingRegisterMinorUnits() > 0;
     }
 
     private static boolean anyLeft(final LedgerTx tx, final List<KeyValue> entries) {

@@ -13,6 +13,8 @@ import org.hyperledger.fabric.shim.ledger.CompositeKey;
  * replacement~{failedMeterId}                  Replacement: progress of a failed meter's replacement
  * account~METER~{meterId}                      PsdRegisters: the meter account and its issued-funds and
  *                                              postage-revenue sub-accounts (state-based endorsement)
+ * account~INFLOW~{meterId}                     MeterInflow: credits into the meter not yet folded into its
+ *                                              registers, and a ceiling of its balance (SBE: as the meter account)
  * account~ALLOTMENT~{distributor}~{recipient}  Allotment: a distributor's vault share for one recipient (SBE)
  * account~ESCROW~{transferId}                  Escrow: funds granted or offered, not yet settled (SBE)
  * transfer~{transferId}                        Transfer (SBE)
@@ -32,6 +34,8 @@ import org.hyperledger.fabric.shim.ledger.CompositeKey;
  */
 public final class Keys {
     public static final String ACCOUNT = "account";
+    /** The account kind of a meter's inflow key: part of the meter's money, not an account class of its own. */
+    public static final String INFLOW = "INFLOW";
     public static final String TRANSFER_BY_METER = "transfer-by-meter";
     public static final String REQUESTER = "requester";
     public static final String REFUND = "refund";
@@ -57,6 +61,11 @@ public final class Keys {
 
     public static String meterAccount(final String meterId) {
         return key(ACCOUNT, "METER", meterId);
+    }
+
+    /** Where credits into a meter wait for its own transactions to fold them into its registers. */
+    public static String meterInflow(final String meterId) {
+        return key(ACCOUNT, INFLOW, meterId);
     }
 
     public static String allotment(final String distributorMeterId, final String recipientMeterId) {

@@ -33,6 +33,8 @@ public final class LedgerTx {
     private final Map<String, Object> cache = new HashMap<>();
     private final SortedMap<String, Optional<byte[]>> writes = new TreeMap<>();
     private final SortedMap<String, SortedSet<String>> endorsers = new TreeMap<>();
+    /** key -> a key-level policy copied byte for byte from another key. */
+    private final SortedMap<String, byte[]> copiedPolicies = new TreeMap<>();
     /** collection -> key -> value to put, or empty for a purge. */
     private final SortedMap<String, SortedMap<String, Optional<byte[]>>> privateWrites = new TreeMap<>();
     private String eventName;
@@ -130,6 +132,18 @@ public final class LedgerTx {
         endorsers.put(key, new TreeSet<>(mspIds));
     }
 
+    /**
+     * Gives {@code key} the key-level policy {@code from} has now (nothing when {@code from} has none): a key created
+     * on behalf of another, e.g. a meter's inflow key next to its account key, is protected exactly like it.
+     */
+    public void copyEndorsement(final String from, final String key) {
+        requireOpen();
+        final byte[] policy = stub.getStateValidationParameter(from);
+        if (policy != null && policy.length > 0) {
+            copiedPolicies.put(key, policy.clone());
+        }
+    }
+
     /** The transaction's one event. Fabric keeps only the last one set, so a second call is a bug. */
     public void emit(final String name, final byte[] payload) {
         requireOpen();
@@ -219,6 +233,7 @@ public final class LedgerTx {
             policy.addOrgs(StateBasedEndorsement.RoleType.RoleTypePeer, mspIds.toArray(new String[0]));
             stub.setStateValidationParameter(key, policy.policy());
         });
+        copiedPolicies.forEach(stub::setStateValidationParameter);
         privateWrites.forEach((collection, values) -> values.forEach((key, value) -> {
             if (value.isPresent()) {
                 stub.putPrivateData(collection, key, value.get());

@@ -66,8 +66,10 @@ public final class AllotmentService {
         final AccountId allotment = AccountId.allotment(distributorMeterId, recipientMeterId);
         read(tx, allotment);
         command.books().move(allotment, AccountId.meter(distributorMeterId), amountMinorUnits);
+        // The release is a credit like an accept: it reaches the distributor's inflow, not its registers, and the
+        // answer carries what the transaction knows.
         return Outcome.event("AllotmentReleased").with("allotment", read(tx, allotment))
-                .with("registers", Books.registers(tx, distributorMeterId));
+                .with("inflow", Books.inflow(tx, distributorMeterId).orElseThrow());
     }
 
     public Map<String, Object> view(

@@ -4,7 +4,6 @@ import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.model.Escrow;
 import org.postalfunds.api.model.Meter;
 import org.postalfunds.api.model.MeterStatus;
-import org.postalfunds.api.model.PsdRegisters;
 import org.postalfunds.api.model.Transfer;
 import org.postalfunds.api.model.TransferAction;
 import org.postalfunds.api.model.TransferState;
@@ -96,10 +95,12 @@ final class FundsEscrow implements EscrowKind<Transfer, Funds> {
         final Meter recipient = parties.recipient();
         command.books().move(AccountId.escrow(transfer.transferId()), AccountId.meter(recipient.meterId()),
                 funds.amountMinorUnits());
-        final PsdRegisters registers = Books.registers(command.tx(), recipient.meterId());
-        if (registers.descendingRegisterMinorUnits() > recipient.limits().maxBalanceMinorUnits()) {
+        // The credit went to the recipient's inflow; its ceiling answers the limit without reading the registers
+        // (which the recipient's own grants write), and only a ceiling over the limit costs the exact balance.
+        final var over = command.books().balanceAbove(recipient.meterId(), recipient.limits().maxBalanceMinorUnits());
+        if (over.isPresent()) {
             throw ErrorCode.LIMIT_EXCEEDED.exception("accepting would bring meter " + recipient.meterId()
-                    + " to " + registers.descendingRegisterMinorUnits() + " minor units, its limit is "
+                    + " to " + over.getAsLong() + " minor units, its limit is "
                     + recipient.limits().maxBalanceMinorUnits() + "; cancel or reject instead");
         }
         return transfer;

@@ -61,6 +61,11 @@ public final class FakeStub implements ChaincodeStub {
         return readVersions.size();
     }
 
+    /** Keys read with getState (the read set's keys), in first-read order. */
+    public java.util.Set<String> readKeys() {
+        return Collections.unmodifiableSet(readVersions.keySet());
+    }
+
     /** Range and partial-composite-key scans, and the keys they saw (each key re-checked at validation). */
     public int rangeScanCount() {
         return rangeReads.size();

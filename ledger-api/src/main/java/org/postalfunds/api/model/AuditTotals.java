@@ -11,6 +11,8 @@ import java.util.TreeMap;
  * @param refundedMinorUnits postage refunded, ever, over all meters (taken out of POSTAGE_REVENUE)
  * @param refundsCreditedMinorUnits refunds credited to meters, ever; equal to refundedMinorUnits on a sound ledger
  *     (a refund may be credited to another meter than the printing one, never to none or to two)
+ * @param pendingInflowMinorUnits credits on the meters' inflow keys not yet folded into their registers; part of
+ *     the METER total
  */
 public record AuditTotals(
         Map<String, Long> totalsMinorUnits,
@@ -21,7 +23,8 @@ public record AuditTotals(
         long openEscrows,
         long refundedMinorUnits,
         long refundsCreditedMinorUnits,
-        long asOfEpochSeconds) {
+        long asOfEpochSeconds,
+        long pendingInflowMinorUnits) {
 
     public AuditTotals {
         totalsMinorUnits = Collections.unmodifiableSortedMap(new TreeMap<>(totalsMinorUnits == null ? Map.of() : totalsMinorUnits));

@@ -659,7 +659,10 @@ final class MeterCommands implements Callable<Integer> {
     private static void allotmentChanged(final Output output, final AllotmentChange change) {
         output.line(change.receipt().event() + ": allotment " + change.allotment().distributorMeterId() + " -> "
                 + change.allotment().recipientMeterId() + " holds " + output.amount(change.allotment().availableMinorUnits())
-                + "; meter available " + output.amount(change.registers().descendingRegisterMinorUnits()));
+                + change.registersAfter().map(registers -> "; meter available "
+                        + output.amount(registers.descendingRegisterMinorUnits()))
+                        .orElseGet(() -> "; meter's pending inflow "
+                                + output.amount(change.inflow().pendingMinorUnits())));
         Formats.receipt(output, change.receipt());
         output.jsonText(change.receipt().json());
     }

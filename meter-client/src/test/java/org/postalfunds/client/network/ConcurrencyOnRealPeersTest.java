@@ -167,6 +167,69 @@ class ConcurrencyOnRealPeersTest {
         peers.auditPasses();
     }
 
+    /**
+     * Issue 17: a meter's own grant (a debit of its registers) and an accept into it (a credit, to its inflow key) are
+     * both endorsed against the same state, then submitted together, and both commit valid. Before credits had their own
+     * key, the second of the pair to commit always failed MVCC_READ_CONFLICT on the meter's registers, in one block or
+     * two. A round whose two transactions land in different blocks proves the same; up to five rounds look for one
+     * where they share a block.
+     */
+    @Test
+    void a_meters_own_grant_and_an_accept_into_it_endorsed_on_the_same_state_both_commit() throws Exception {
+        final ClientIdentity middle = peers.registeredMeter("MailerA", "ring-M", 10_000);
+        final ClientIdentity upstream = peers.registeredMeter("MailerB", "ring-U", 10_000);
+        final ClientIdentity downstream = peers.registeredMeter("MailerB", "ring-D", 0);
+        final MeterClient m = peers.meter("MailerA", middle);
+        final MeterClient u = peers.meter("MailerB", upstream);
+        final MeterClient d = peers.meter("MailerB", downstream);
+        u.authoriseRequester(RequestId.random(), middle.name());
+        m.authoriseRequester(RequestId.random(), downstream.name());
+        final org.postalfunds.client.ledger.LedgerConnection raw = peers.connect("MailerA", middle);
+        final org.hyperledger.fabric.client.Contract contract = raw.network().getContract(raw.chaincodeName());
+        final List<String> rounds = new ArrayList<>();
+        boolean sameBlock = false;
+        for (int round = 0; round < 5 && !sameBlock; round++) {
+            final Instant deadline = Instant.now().plus(1, ChronoUnit.HOURS);
+            final String intoM = m.request(RequestId.random(), upstream.name(), 100, deadline).transferId();
+            u.grant(RequestId.random(), intoM, deadline);
+            final String fromM = d.request(RequestId.random(), middle.name(), 60, deadline).transferId();
+            // Both endorsed before either is ordered: each read the meter's keys at the same versions.
+            final org.hyperledger.fabric.client.Transaction accept = endorsed(contract.newProposal("acceptTransfer")
+                    .addArguments(RequestId.random().value(), intoM).build());
+            final org.hyperledger.fabric.client.Transaction grant = endorsed(contract.newProposal("grantTransfer")
+                    .addArguments(RequestId.random().value(), fromM, Long.toString(deadline.getEpochSecond())).build());
+            final org.hyperledger.fabric.client.SubmittedTransaction grantSent = grant.submitAsync();
+            final org.hyperledger.fabric.client.SubmittedTransaction acceptSent = accept.submitAsync();
+            final org.hyperledger.fabric.client.Status grantStatus = grantSent.getStatus();
+            final org.hyperledger.fabric.client.Status acceptStatus = acceptSent.getStatus();
+            rounds.add("grant " + grantStatus.getCode() + " in block " + grantStatus.getBlockNumber() + ", accept "
+                    + acceptStatus.getCode() + " in block " + acceptStatus.getBlockNumber());
+            assertThat(grantStatus.isSuccessful()).as("the meter's grant, round %d: %s", round, rounds).isTrue();
+            assertThat(acceptStatus.isSuccessful()).as("the accept into the meter, round %d: %s", round, rounds).isTrue();
+            sameBlock = grantStatus.getBlockNumber() == acceptStatus.getBlockNumber();
+        }
+        System.out.printf("[real peers] a meter's grant and an accept into it, endorsed on the same state: %s%n", rounds);
+        assertThat(sameBlock).as("a round where both landed in one block: %s", rounds).isTrue();
+        assertThat(peers.auditor().meter(middle.name()).registers().availableMinorUnits())
+                .isEqualTo(10_000 + rounds.size() * (100 - 60L));
+        peers.auditPasses();
+    }
+
+    /** Endorsed, retrying a few times while another organisation's peer has not yet seen the previous block. */
+    private static org.hyperledger.fabric.client.Transaction endorsed(final org.hyperledger.fabric.client.Proposal proposal)
+            throws Exception {
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return proposal.endorse();
+            } catch (org.hyperledger.fabric.client.EndorseException behind) {
+                if (attempt == 5) {
+                    throw behind;
+                }
+                Thread.sleep(300);
+            }
+        }
+    }
+
     private static void register(final ClientIdentity meter, final long funds) throws Exception {
         peers.dataCenter().register(RequestId.random(), org.postalfunds.api.model.MeterRegistration.builder()
                 .meterId(meter.name()).ownerMsp(meter.mspId()).certificate(RealPeers.certificate(meter)).model("PM-2000")
