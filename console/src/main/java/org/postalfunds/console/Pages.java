@@ -178,7 +178,9 @@ public final class Pages {
         replacementLink(html, "replaced by", view.meter().replacedByMeterId());
         replacementLink(html, "replaces", view.meter().replacesMeterId());
         fact(html, "PSD key fingerprint", view.meter().publicKeyFingerprint());
-        fact(html, "descending register (available)", amount(r.descendingRegisterMinorUnits()));
+        fact(html, "descending register (available)", amount(r.descendingRegisterMinorUnits())
+                + (view.pendingInflowMinorUnits() > 0
+                        ? " (" + amount(view.pendingInflowMinorUnits()) + " of it transferred in, not yet folded)" : ""));
         fact(html, "ascending register (printed)", amount(r.ascendingRegisterMinorUnits()));
         fact(html, "pieces", Long.toString(r.pieceCount()));
         fact(html, "refilled / in / out / withdrawn", amount(r.refilledMinorUnits()) + " / "

@@ -68,6 +68,9 @@ final class Formats {
         rows.add(List.of("pieces printed", Long.toString(r.pieceCount())));
         rows.add(List.of("refilled", output.amount(r.refilledMinorUnits())));
         rows.add(List.of("transferred in", output.amount(r.transferredInMinorUnits())));
+        if (view.pendingInflowMinorUnits() > 0) {
+            rows.add(List.of("of which pending inflow", output.amount(view.pendingInflowMinorUnits())));
+        }
         rows.add(List.of("transferred out", output.amount(r.transferredOutMinorUnits())));
         rows.add(List.of("withdrawn", output.amount(r.withdrawnMinorUnits())));
         rows.add(List.of("postage refunded (of this meter's pieces)", output.amount(r.refundedMinorUnits())));

@@ -449,6 +449,14 @@ final class MeterCommands implements Callable<Integer> {
             MeterClient meter = meter(session);
             AccountHistory history = account == null ? meter.history(limit) : meter.history(account, limit);
             printHistory(output, history);
+            if (account == null) {
+                // The registers' versions: credits show there once the meter folds them in; say what still waits.
+                long pending = meter.balance().pendingInflowMinorUnits();
+                if (pending > 0) {
+                    output.line("pending inflow " + output.amount(pending)
+                            + " (credits not yet folded into the registers; the balance counts them)");
+                }
+            }
         }
         return ExitCodes.OK;
     }

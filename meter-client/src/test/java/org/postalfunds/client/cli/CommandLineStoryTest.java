@@ -86,8 +86,9 @@ class CommandLineStoryTest {
         assertThat(cli.as(a.profile(), "meter", "transfers", "--state", "ALL").out()).contains(pull).contains(denied)
                 .contains(cancelled);
         assertThat(cli.as(a.profile(), "meter", "transfer", pull).out()).contains("REQUEST").contains("GRANT").contains("ACCEPT");
+        // The registers' history: the accepted 40.00 waits on the meter's inflow key until a debit needs it.
         assertThat(cli.as(a.profile(), "meter", "history").out()).contains("account METER:meter-A, newest first")
-                .contains("available 140.00");
+                .contains("available 100.00").contains("pending inflow 40.00");
 
         CliFixture.Run audit = cli.as(auditor, "auditor", "audit");
         assertThat(audit.exitCode()).as(audit.toString()).isZero();
