@@ -57,8 +57,9 @@ class TornWalOrdererRecoveryOnRealPeersTest {
 
             components.kill("orderer2");
             final Path wal = newestWal(scripts.state().resolve("nodes/orderer2/etcdraft/wal/postal"));
-            final long cut = tearLastRecord(wal);
-            System.out.println("[torn-wal] " + wal.getFileName() + " cut at byte " + cut);
+            final Tear tear = tearLastRecord(wal);
+            System.out.println("[torn-wal] " + wal.getFileName() + " cut at byte " + tear.cut() + ": its last record "
+                    + tear.recordSize() + " bytes + " + tear.padding() + " padding, " + tear.kept() + " kept");
 
             final Components.Restart restart = components.restart("orderer2");
             assertThat(restart.recoveredFromTornWal()).as("orderer2 needed the recovery").isTrue();
@@ -113,17 +114,28 @@ class TornWalOrdererRecoveryOnRealPeersTest {
         }
     }
 
+    /** Where the WAL file was cut: its new length, and the torn record's size, padding and bytes kept. */
+    private record Tear(long cut, long recordSize, long padding, long kept) {
+    }
+
     /**
-     * Cuts the WAL file in the middle of its last record, as a write torn by the kill would leave it. etcd's frames: an
-     * 8-byte little-endian length (low 56 bits the record's size; with the top bit set, bits 56-58 its padding), the
-     * record, the padding; a zero length is the file's preallocated end. Returns the new length.
+     * Cuts the WAL file inside its last record, as a write torn by the kill leaves it, so that Fabric cannot repair it.
+     * etcd's frames: an 8-byte little-endian length (low 56 bits the record's size; with the top bit set, bits 56-58 its
+     * padding), the record, the padding; a zero length is the file's preallocated end. etcd's decoder (3.6, in Fabric
+     * 3.1.5) refuses a frame longer than what is left of the file ("max entry size limit exceeded") with an error that
+     * wraps io.ErrUnexpectedEOF, while Fabric repairs only a bare io.ErrUnexpectedEOF (a short read of a frame that
+     * fits): the tear it cannot repair keeps fewer than size + padding - 8 of the record's bytes. Half the record, capped
+     * there, is such a tear whatever the record's size, a block's entry or a few bytes of Raft state, so block sizes
+     * (the batch timeout) do not matter. A record of 8 bytes or less with its padding (a bare CRC record, which never
+     * ends a file) cannot be torn so: the last larger one is cut instead, as a torn write of both would leave it.
      */
-    private static long tearLastRecord(final Path wal) throws IOException {
+    private static Tear tearLastRecord(final Path wal) throws IOException {
         try (RandomAccessFile file = new RandomAccessFile(wal.toFile(), "rw"); FileChannel channel = file.getChannel()) {
             final ByteBuffer header = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             long offset = 0;
             long lastStart = -1;
             long lastSize = 0;
+            long lastPadding = 0;
             while (offset + 8 <= channel.size()) {
                 header.clear();
                 channel.read(header, offset);
@@ -133,15 +145,18 @@ class TornWalOrdererRecoveryOnRealPeersTest {
                 }
                 final long size = frame & 0x00FF_FFFF_FFFF_FFFFL;
                 final long padding = frame < 0 ? (frame >>> 56) & 0x7 : 0;
-                lastStart = offset;
-                lastSize = size;
+                if (size + padding > 8) {
+                    lastStart = offset;
+                    lastSize = size;
+                    lastPadding = padding;
+                }
                 offset += 8 + size + padding;
             }
-            assertThat(lastStart).as("a record in %s", wal).isNotNegative();
-            assertThat(lastSize).as("the last record's size").isGreaterThan(1);
-            final long cut = lastStart + 8 + lastSize / 2;
+            assertThat(lastStart).as("a record of more than 8 bytes in %s", wal).isNotNegative();
+            final long kept = Math.min(lastSize / 2, lastSize + lastPadding - 9);
+            final long cut = lastStart + 8 + kept;
             channel.truncate(cut);
-            return cut;
+            return new Tear(cut, lastSize, lastPadding, kept);
         }
     }
 
