@@ -7,7 +7,7 @@
 #   ./bench.sh                 # 16 and 64 in flight, each window 60 s or 5,000 tx after a 10 s warm-up (~25-30 min)
 #   ./bench.sh --quick         # a few seconds per window: the smoke run (~4-6 min with set-up)
 #   ./bench.sh --orderers 3    # three Raft orderers
-#   ./bench.sh --batch-timeout 100ms --chaincode-jvm "-Xmx512m -XX:+UseParallelGC"   # tuning: the channel's batch
+#   ./bench.sh --batch-timeout 250ms --chaincode-jvm "-Xmx512m -XX:+UseParallelGC"   # tuning: the channel's batch
 #                              # timeout and the chaincode service's JVM options instead of network/consortium.json's
 #   ./bench.sh -- --concurrency 16,64,200 --workloads "baseline put,refill" --note "text for the report"
 #

@@ -232,8 +232,8 @@ public final class NetworkBenchReport {
                     ms(meanOverOrderers(r, "consensus_etcdraft_data_persist_duration"))));
         }
         md.append("\nBlocks: committed by peer0-DataCenter in the window; tx/block counts committed and MVCC-invalidated "
-                + "transactions. An orderer block fill near the batch timeout (250 ms) means blocks were cut by the "
-                + "timer, not by size: the channel waited for transactions.\n");
+                + "transactions. An orderer block fill near the batch timeout (the Tuning line; network/consortium.json's "
+                + "unless tuned) means blocks were cut by the timer, not by size: the channel waited for transactions.\n");
         md.append("\nThe JSON file has every node's every histogram of `NetworkMetrics.HISTOGRAMS` per window.\n");
         return md.toString();
     }

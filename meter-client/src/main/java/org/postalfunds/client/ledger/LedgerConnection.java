@@ -382,7 +382,7 @@ public final class LedgerConnection implements Ledger, AutoCloseable {
         /**
          * How long a submit waits for its commit status before asking the peer's ledger whether the transaction is
          * there (then resubmitting with the same request id). Was a minute: a transaction an orderer acknowledged and
-         * then lost (killed -9 before cutting its block) held the client that long. Blocks are cut every 250 ms.
+         * then lost (killed -9 before cutting its block) held the client that long. Blocks are cut every 100 ms.
          */
         private Duration commitTimeout = Duration.ofSeconds(10);
         private RetryListener retryListener = RetryListener.NONE;
