@@ -80,10 +80,14 @@ public enum FailureKind {
      * organisation's endorsing peer may still be a block behind. A client retries these with the same request id,
      * bounded by its retry policy; nothing is written by a refused proposal, so the retry cannot act twice.
      * INSUFFICIENT_FUNDS is deliberately not here: it is usually final, and waiting on it would hide real shortages.
+     * UNKNOWN_REFUND (an approval or rejection right after the request) and METER_NOT_FAILED (a replacement right after
+     * the failure report) are the refund's and the replacement's UNKNOWN_TRANSFER: on 100 ms blocks a rejection
+     * right after the request met an endorser that had not yet committed the request (RefundsOnRealPeersTest).
      */
     public static final Set<ErrorCode> LAG_SENSITIVE_CODES = Set.copyOf(EnumSet.of(ErrorCode.UNKNOWN_TRANSFER,
             ErrorCode.ILLEGAL_TRANSITION, ErrorCode.PIECE_NUMBER_MISMATCH, ErrorCode.UNKNOWN_METER,
-            ErrorCode.UNKNOWN_ALLOTMENT, ErrorCode.PACKAGE_NOT_AVAILABLE));
+            ErrorCode.UNKNOWN_ALLOTMENT, ErrorCode.PACKAGE_NOT_AVAILABLE, ErrorCode.UNKNOWN_REFUND,
+            ErrorCode.METER_NOT_FAILED));
 
     private final boolean retryable;
     private final Pace pace;
