@@ -131,6 +131,9 @@ class ConcurrencyOnRealPeersTest {
             donorClients.add(peers.meter("MailerA", donors.get(i)));
             recipientClients.add(peers.meter("MailerB", recipients.get(i)));
         }
+        // The lag under test is the flows' own: a first request must not meet the set-up's last authorisation still
+        // missing on an endorser (REQUESTER_NOT_AUTHORISED is final, not a lag-sensitive code).
+        peers.awaitPeersInStep(java.time.Duration.ofSeconds(15));
         final long retriesBefore = peers.retries.values().stream().mapToLong(java.util.concurrent.atomic.AtomicLong::get).sum();
         peers.retries.clear();
 

@@ -61,6 +61,8 @@ final class RealPeers implements AutoCloseable {
     /** Every retry any connection of this fixture made: "READ_CONFLICT", "ENDORSER_BEHIND UNKNOWN_TRANSFER", ... */
     final Map<String, AtomicLong> retries = new ConcurrentHashMap<>();
     private final List<LedgerConnection> connections = new ArrayList<>();
+    /** One connection per peer organisation, to read each peer's block height. */
+    private final Map<String, LedgerConnection> byPeer = new ConcurrentHashMap<>();
     private DataCenterClient dataCenter;
     private AuditorClient auditor;
 
@@ -89,7 +91,34 @@ final class RealPeers implements AutoCloseable {
                 .retryPolicy(policy).retryListener(counting)
                 .connect();
         connections.add(connection);
+        byPeer.putIfAbsent(peerOrganisation, connection);
         return connection;
+    }
+
+    /**
+     * Waits (at most {@code limit}) until every peer this fixture talks to has the highest block any of them has: the
+     * Gateway reports a commit once the submitter's own peer has it, and another organisation's peer can still be a
+     * block behind (a set-up's last authorisation not yet there for the first request through another peer).
+     */
+    void awaitPeersInStep(final java.time.Duration limit) throws Exception {
+        final long until = System.nanoTime() + limit.toNanos();
+        while (true) {
+            long lowest = Long.MAX_VALUE;
+            long highest = 0;
+            for (final LedgerConnection c : byPeer.values()) {
+                final long height = c.blockHeight();
+                lowest = Math.min(lowest, height);
+                highest = Math.max(highest, height);
+            }
+            if (lowest >= highest) {
+                return;
+            }
+            if (System.nanoTime() > until) {
+                throw new AssertionError("the peers are not at one height within " + limit + ": " + lowest + " to "
+                        + highest);
+            }
+            Thread.sleep(100);
+        }
     }
 
     /** Through the identity's own organisation's peer, with the default retry policy. */
