@@ -83,11 +83,13 @@ public enum FailureKind {
      * UNKNOWN_REFUND (an approval or rejection right after the request) and METER_NOT_FAILED (a replacement right after
      * the failure report) are the refund's and the replacement's UNKNOWN_TRANSFER: on 100 ms blocks a rejection
      * right after the request met an endorser that had not yet committed the request (RefundsOnRealPeersTest).
+     * TRANSFERS_OPEN: a withdrawal right after the meter's last transfer was cancelled met an endorser that still saw
+     * it open (PatentScenariosOnRealPeersTest); a withdrawal that is truly refused now answers after the retries.
      */
     public static final Set<ErrorCode> LAG_SENSITIVE_CODES = Set.copyOf(EnumSet.of(ErrorCode.UNKNOWN_TRANSFER,
             ErrorCode.ILLEGAL_TRANSITION, ErrorCode.PIECE_NUMBER_MISMATCH, ErrorCode.UNKNOWN_METER,
             ErrorCode.UNKNOWN_ALLOTMENT, ErrorCode.PACKAGE_NOT_AVAILABLE, ErrorCode.UNKNOWN_REFUND,
-            ErrorCode.METER_NOT_FAILED));
+            ErrorCode.METER_NOT_FAILED, ErrorCode.TRANSFERS_OPEN));
 
     private final boolean retryable;
     private final Pace pace;
