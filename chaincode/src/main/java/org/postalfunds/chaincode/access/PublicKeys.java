@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.US_ASCII;
 
 import java.io.ByteArrayInputStream;
 import java.math.BigInteger;
+import java.security.Provider;
 import java.security.PublicKey;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
@@ -11,8 +12,10 @@ import java.security.cert.X509Certificate;
 import java.security.interfaces.ECPublicKey;
 import java.time.Instant;
 import java.util.Date;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.postalfunds.api.ErrorCode;
 import org.postalfunds.api.Limits;
+import org.postalfunds.api.model.Indicium;
 import org.postalfunds.chaincode.support.Hashes;
 
 /** PSD keys: certificate parsing, the P-256 check, and the fingerprint that names a key. */
@@ -21,7 +24,19 @@ public final class PublicKeys {
     private static final BigInteger P256_ORDER =
             new BigInteger("FFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551", 16);
 
+    /**
+     * Checks PSD signatures. Bouncy Castle's P-256 verifies in about 0.3 ms where the JDK 17 provider's takes about
+     * 1.2 ms (this machine, one core), and a print's endorsement was half signature check (issue 17's profile). Held
+     * here, never registered with java.security.Security: the rest of the JVM keeps the JDK's providers.
+     */
+    private static final Provider SIGNATURE_CHECKS = new BouncyCastleProvider();
+
     private PublicKeys() {}
+
+    /** Does the indicium's signature verify under the PSD key of this (already accepted) meter certificate? */
+    public static boolean signs(final String certificatePem, final Indicium indicium) {
+        return indicium.signedBy(parse(certificatePem).getPublicKey(), SIGNATURE_CHECKS);
+    }
 
     /** SHA-256 of the DER SubjectPublicKeyInfo, hex: the same key gives the same fingerprint in every certificate. */
     public static String fingerprint(final PublicKey key) {

@@ -63,7 +63,7 @@ public final class PostageService {
         // A revoked PSD key signs nothing any more, whoever submits its indicium (the meter's own calls are refused
         // earlier, at the caller's identification).
         Meters.requireKeyNotRevoked(meter);
-        if (!indicium.signedBy(PublicKeys.parse(meter.certificatePem()).getPublicKey())) {
+        if (!PublicKeys.signs(meter.certificatePem(), indicium)) {
             throw ErrorCode.INVALID_SIGNATURE.exception(
                     "the indicium signature does not verify under meter " + meter.meterId() + "'s PSD key");
         }
@@ -100,7 +100,7 @@ public final class PostageService {
         if (meter.isEmpty()) {
             return verdict(IndiciumVerdict.UNKNOWN_METER, presented, null, null);
         }
-        if (!presented.signedBy(PublicKeys.parse(meter.get().certificatePem()).getPublicKey())) {
+        if (!PublicKeys.signs(meter.get().certificatePem(), presented)) {
             return verdict(IndiciumVerdict.FORGED, presented, null, null);
         }
         final var recorded = tx.read(Keys.indicium(presented.meterId(), presented.pieceNumber()), IndiciumRecord.class);
