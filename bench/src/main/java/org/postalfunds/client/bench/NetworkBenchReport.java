@@ -211,8 +211,17 @@ public final class NetworkBenchReport {
         for (final LevelResult r : results) {
             md.append("| ").append(r.scenario()).append(" | ").append(r.concurrency()).append(" | ");
             md.append(processes.stream().map(p -> Optional.ofNullable(r.processes().get(p))
-                    .map(u -> String.format(Locale.ROOT, "%.0f %% / %.0f", u.cpuPercentOfOneCore(), u.maxRssMegabytes()))
+                    .map(u -> u.machine() && u.maxRssMegabytes() == 0
+                            ? String.format(Locale.ROOT, "%.0f %%", u.cpuPercentOfOneCore())
+                            : String.format(Locale.ROOT, "%.0f %% / %.0f", u.cpuPercentOfOneCore(), u.maxRssMegabytes()))
                     .orElse("-")).collect(Collectors.joining(" | "))).append(" |\n");
+        }
+        if (processes.contains(ProcessSampler.MACHINE_BUSY)) {
+            md.append("\nMachine: every process's CPU (user, system, irq) and the memory in use (MB); iowait, the CPUs "
+                    + "waiting for the disk; steal, time the host gave to other guests. All as % of one core ("
+                    + Runtime.getRuntime().availableProcessors() + " cores: " + 100 * Runtime.getRuntime().availableProcessors()
+                    + " %). Machine busy well above the listed processes' sum, or steal above a few %, means something "
+                    + "outside this run shared the machine.\n");
         }
         md.append("\n## Where the time goes (mean ms per event in the window, from the nodes' /metrics)\n\n"
                 + "| workload | in flight | blocks | tx/block | endorsement (peers' mean) | block processing | "

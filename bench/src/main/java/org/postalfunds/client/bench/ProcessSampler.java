@@ -23,7 +23,21 @@ public final class ProcessSampler {
 
     /** One process over one window. */
     public record Usage(long pid, double cpuPercentOfOneCore, double maxRssMegabytes) {
+        /** A whole-machine figure (the MACHINE_* entries), not a process: pid 0. */
+        public boolean machine() {
+            return pid == 0;
+        }
     }
+
+    /**
+     * Whole-machine entries added to every window's usage (pid 0), from {@code /proc/stat} and {@code /proc/meminfo}:
+     * every process's CPU (user, nice, system, irq, softirq) with the memory in use, the CPUs' wait for the disk, and
+     * the time the host gave to others (steal). The run's own processes subtracted from the first show a noisy
+     * neighbour inside the machine; steal one outside it.
+     */
+    public static final String MACHINE_BUSY = "machine busy";
+    public static final String MACHINE_IOWAIT = "machine iowait";
+    public static final String MACHINE_STEAL = "machine steal";
 
     private final Map<String, Long> pids;
 
@@ -95,6 +109,8 @@ public final class ProcessSampler {
             return thread;
         });
 
+        private final Optional<long[]> machineAtStart = machineTicks();
+
         Sampling(final Map<String, Long> pids) {
             this.pids = pids;
             pids.forEach((name, pid) -> cpuAtStart.put(name, cpu(pid).orElse(Duration.ZERO)));
@@ -103,6 +119,7 @@ public final class ProcessSampler {
 
         private void sampleRss() {
             pids.forEach((name, pid) -> rssKb(pid).ifPresent(kb -> maxRssKb.merge(name, kb, Math::max)));
+            memoryInUseKb().ifPresent(kb -> maxRssKb.merge(MACHINE_BUSY, kb, Math::max));
         }
 
         public Map<String, Usage> stop() {
@@ -115,7 +132,56 @@ public final class ProcessSampler {
                 usage.put(name, new Usage(pid, 100.0 * cpu.toNanos() / 1e9 / seconds,
                         maxRssKb.getOrDefault(name, 0L) / 1024.0));
             });
+            machineAtStart.ifPresent(start -> machineTicks().ifPresent(end -> {
+                // Ticks over all CPUs, so 100 % is one core busy for the whole window, as for the processes.
+                final double ticksPerCore = TICKS_PER_SECOND * seconds;
+                usage.put(MACHINE_BUSY, new Usage(0, 100.0 * (end[0] - start[0]) / ticksPerCore,
+                        maxRssKb.getOrDefault(MACHINE_BUSY, 0L) / 1024.0));
+                usage.put(MACHINE_IOWAIT, new Usage(0, 100.0 * (end[1] - start[1]) / ticksPerCore, 0));
+                usage.put(MACHINE_STEAL, new Usage(0, 100.0 * (end[2] - start[2]) / ticksPerCore, 0));
+            }));
             return usage;
+        }
+    }
+
+    /** USER_HZ: the unit of /proc/stat, 100 on every Linux architecture the JDK runs on. */
+    private static final double TICKS_PER_SECOND = 100.0;
+
+    /** The first line of /proc/stat as {busy, iowait, steal} ticks, busy = user + nice + system + irq + softirq. */
+    static Optional<long[]> machineTicks() {
+        try (var lines = Files.lines(Path.of("/proc/stat"))) {
+            return lines.filter(line -> line.startsWith("cpu ")).findFirst().map(line -> {
+                final String[] f = line.trim().split("\\s+");
+                final long user = Long.parseLong(f[1]);
+                final long nice = Long.parseLong(f[2]);
+                final long system = Long.parseLong(f[3]);
+                final long iowait = Long.parseLong(f[5]);
+                final long irq = Long.parseLong(f[6]);
+                final long softirq = Long.parseLong(f[7]);
+                final long steal = f.length > 8 ? Long.parseLong(f[8]) : 0;
+                return new long[] {user + nice + system + irq + softirq, iowait, steal};
+            });
+        } catch (IOException | RuntimeException noProcStat) {
+            // Not Linux, or a /proc/stat of another form: the report leaves the machine rows out.
+            return Optional.empty();
+        }
+    }
+
+    /** MemTotal - MemAvailable, kB: what the machine's processes and kernel hold. */
+    static Optional<Long> memoryInUseKb() {
+        try {
+            long total = -1;
+            long available = -1;
+            for (final String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal:")) {
+                    total = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                } else if (line.startsWith("MemAvailable:")) {
+                    available = Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+            return total < 0 || available < 0 ? Optional.empty() : Optional.of(total - available);
+        } catch (IOException | NumberFormatException noMeminfo) {
+            return Optional.empty();
         }
     }
 

@@ -31,6 +31,32 @@ class NetworkHarnessTest {
     }
 
     @Test
+    void every_window_also_reports_the_whole_machine_busy_iowait_and_steal() throws Exception {
+        final ProcessSampler sampler = new ProcessSampler(Map.of("driver", ProcessHandle.current().pid()));
+        final ProcessSampler.Sampling window = sampler.start();
+        // Half a second of one busy core in this process: the machine counts it too.
+        final long until = System.nanoTime() + 500_000_000L;
+        long spin = 0;
+        while (System.nanoTime() < until) {
+            spin++;
+        }
+        final Map<String, ProcessSampler.Usage> usage = window.stop();
+
+        assertThat(spin).isPositive();
+        assertThat(usage).containsKeys("driver", ProcessSampler.MACHINE_BUSY, ProcessSampler.MACHINE_IOWAIT,
+                ProcessSampler.MACHINE_STEAL);
+        final ProcessSampler.Usage busy = usage.get(ProcessSampler.MACHINE_BUSY);
+        final double cores = 100.0 * Runtime.getRuntime().availableProcessors();
+        assertThat(busy.machine()).isTrue();
+        assertThat(usage.get("driver").machine()).isFalse();
+        // The machine's ticks (10 ms) against the process's nanoseconds: equal within a few ticks of the window.
+        assertThat(busy.cpuPercentOfOneCore()).isBetween(usage.get("driver").cpuPercentOfOneCore() - 10, cores + 10);
+        assertThat(busy.maxRssMegabytes()).isPositive();
+        assertThat(usage.get(ProcessSampler.MACHINE_STEAL).cpuPercentOfOneCore()).isBetween(0.0, cores + 10);
+        assertThat(usage.get(ProcessSampler.MACHINE_IOWAIT).cpuPercentOfOneCore()).isBetween(0.0, cores + 10);
+    }
+
+    @Test
     void histograms_are_summed_over_label_sets_and_other_series_ignored() {
         final String exposition = String.join("\n",
                 "# HELP endorser_proposal_duration The time to complete a proposal.",
